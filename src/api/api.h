@@ -1,0 +1,54 @@
+/* api.h — the HTTP/JSON face of each domain module: one file per resource, validation of
+ * requests, no SQL. The route table in app/routes.c names which handler serves which path. */
+#ifndef JICENG_API_API_H
+#define JICENG_API_API_H
+
+#include "http/http.h"
+
+/* common.c */
+/* Reply with obj (200) or, when obj is NULL, the error for rc (notfound: Chinese message). */
+int api_reply(http_ctx_t *c, json_t *obj, int rc, const char *notfound);
+/* Parse a 64-bit ID from a path parameter; replies 404 and returns 0 if it is not one. */
+int64_t api_path_id(http_ctx_t *c, int i);
+/* A required/optional string member of a JSON body; replies 400 on a wrong type. */
+int api_str(http_ctx_t *c, json_t *obj, const char *key, int required, const char **out);
+json_t *api_id_json(int64_t id);
+
+/* system.c */
+int api_healthz(http_ctx_t *c);
+int api_readyz(http_ctx_t *c);
+int api_metrics(http_ctx_t *c);
+int api_openapi(http_ctx_t *c);
+void api_system_init(long long started_ms, const char *openapi_path);
+
+/* auth.c */
+int api_auth_login(http_ctx_t *c);
+int api_auth_logout(http_ctx_t *c);
+int api_auth_me(http_ctx_t *c);
+int api_auth_password(http_ctx_t *c);
+
+/* regions.c */
+int api_region_get(http_ctx_t *c);
+int api_region_children(http_ctx_t *c);
+int api_region_households(http_ctx_t *c);
+int api_grid_get(http_ctx_t *c);
+
+/* people.c */
+int api_household_get(http_ctx_t *c);
+int api_people_list(http_ctx_t *c);
+int api_people_create(http_ctx_t *c);
+int api_person_get(http_ctx_t *c);
+int api_person_update(http_ctx_t *c);
+int api_person_sensitive(http_ctx_t *c);
+int api_me_household(http_ctx_t *c);
+int api_me_profile(http_ctx_t *c);
+
+/* users.c */
+int api_users_list(http_ctx_t *c);
+int api_users_create(http_ctx_t *c);
+int api_user_disable(http_ctx_t *c);
+int api_user_enable(http_ctx_t *c);
+int api_user_reset(http_ctx_t *c);
+int api_audit_list(http_ctx_t *c);
+
+#endif

@@ -1,0 +1,56 @@
+/* common.c — small helpers every API file uses. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "api/api.h"
+
+int api_reply(http_ctx_t *c, json_t *obj, int rc, const char *notfound)
+{
+    if (obj) {
+        http_reply_json(c, 200, obj);
+        return 0;
+    }
+    if (rc == ERR_NOTFOUND)
+        http_reply_fail(c, rc, "not_found", notfound ? notfound : "对象不存在", NULL);
+    else
+        http_reply_fail(c, rc ? rc : ERR_IO, NULL, NULL, NULL);
+    return 0;
+}
+
+int64_t api_path_id(http_ctx_t *c, int i)
+{
+    const char *s = http_param(c, i);
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v <= 0) {
+        http_reply_fail(c, ERR_NOTFOUND, "not_found", "对象不存在", NULL);
+        return 0;
+    }
+    return v;
+}
+
+int api_str(http_ctx_t *c, json_t *obj, const char *key, int required, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (required) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "缺少必填字段", key);
+            return ERR_INVALID;
+        }
+        return 0;
+    }
+    if (!json_is_string(v)) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "字段类型应为字符串", key);
+        return ERR_INVALID;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+json_t *api_id_json(int64_t id)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%" PRId64, id);
+    return json_string(b);
+}

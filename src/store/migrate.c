@@ -1,0 +1,96 @@
+/* migrate.c — embedded migrations (the .sql files are pulled in with .incbin at build time). */
+#include <stdlib.h>
+#include <string.h>
+#include "store/migrate.h"
+#include "lib/log.h"
+
+#define EMBED(sym, file)                                                                           \
+    __asm__(".section .rodata\n.global " #sym "\n.balign 8\n" #sym ":\n.incbin \"" file           \
+            "\"\n.byte 0\n.previous\n");                                                           \
+    extern const char sym[]
+
+EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
+
+static const struct {
+    int version;
+    const char *name;
+    const char *sql;
+} migrations[] = {
+    {1, "001_init", jiceng_mig_001},
+};
+static const int nmigrations = sizeof migrations / sizeof migrations[0];
+
+int migrate_latest(void) { return migrations[nmigrations - 1].version; }
+
+/* Replace each collation marker for the engine. Caller frees. */
+static char *for_engine(const char *sql, int engine)
+{
+    const char *mark = "/*C*/";
+    const char *repl = engine == DB_PG ? " COLLATE \"C\"" : "";
+    size_t n = strlen(sql), ml = strlen(mark), rl = strlen(repl);
+    char *out = log_check_alloc(malloc(n * 3 + 1));
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (strncmp(sql + i, mark, ml) == 0) {
+            memcpy(out + o, repl, rl);
+            o += rl;
+            i += ml;
+        } else {
+            out[o++] = sql[i++];
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                                 " applied_at BIGINT NOT NULL)";
+static const char SQL_VERSION[] = "SELECT COALESCE(MAX(version),0) FROM schema_migrations";
+static const char SQL_RECORD[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
+
+#include <time.h>
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int migrate_run(db_t *db, int *applied, err_t *e)
+{
+    int rc = 0, count = 0;
+    if (db_exec(db, SQL_CREATE) != 0)
+        return err_set(e, ERR_IO, "migrate", "无法创建迁移记录表", NULL);
+    for (int i = 0; i < nmigrations; i++) {
+        int64_t have = 0;
+        int found = 0;
+        if ((rc = db_begin(db)) != 0)
+            break;
+        /* Read the version inside the transaction so two instances starting together on
+         * PostgreSQL do not both apply it (the second fails on the primary key and rolls back). */
+        rc = db_one_i64(db, SQL_VERSION, &have, &found, "");
+        if (rc == 0 && have < migrations[i].version) {
+            char *sql = for_engine(migrations[i].sql, db_engine(db));
+            rc = db_exec(db, sql);
+            free(sql);
+            if (rc == 0)
+                rc = db_run(db, SQL_RECORD, "isi", (int64_t)migrations[i].version,
+                            migrations[i].name, now_ms());
+            if (rc == 0)
+                count++;
+        }
+        if (rc == 0)
+            rc = db_commit(db);
+        if (rc != 0) {
+            db_rollback(db);
+            log_error("migration %s failed: %s", migrations[i].name, db_errmsg(db));
+            err_set(e, ERR_IO, "migrate", "数据库迁移失败", NULL);
+            break;
+        }
+    }
+    if (applied)
+        *applied = count;
+    return rc;
+}

@@ -1,0 +1,160 @@
+/* sqlite.c — the SQLite engine of db.h. WAL, synchronous=FULL, mmap for readers. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/dbint.h"
+#include "lib/log.h"
+
+typedef struct {
+    db_t *db; /* must be first: see db.c owner() */
+    sqlite3_stmt *s;
+} sq_stmt_t;
+
+typedef struct {
+    db_t base;
+    sqlite3 *h;
+} sq_db_t;
+
+static const db_ops_t sq_ops;
+
+static db_stmt_t *sq_prepare(db_t *db, const char *sql)
+{
+    sq_stmt_t *st = (sq_stmt_t *)db_cache_get(db, sql);
+    if (st) {
+        sqlite3_reset(st->s);
+        sqlite3_clear_bindings(st->s);
+        return (db_stmt_t *)st;
+    }
+    sq_db_t *d = (sq_db_t *)db;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        log_error("sqlite prepare: %s: %s", sqlite3_errmsg(d->h), sql);
+        return NULL;
+    }
+    st = log_check_alloc(calloc(1, sizeof *st));
+    st->db = db;
+    st->s = s;
+    db_cache_put(db, sql, (db_stmt_t *)st);
+    return (db_stmt_t *)st;
+}
+
+static void sq_bind_i64(db_stmt_t *st, int idx, int64_t v)
+{
+    sqlite3_bind_int64(((sq_stmt_t *)st)->s, idx, v);
+}
+static void sq_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len)
+{
+    if (!s)
+        sqlite3_bind_null(((sq_stmt_t *)st)->s, idx);
+    else
+        sqlite3_bind_text(((sq_stmt_t *)st)->s, idx, s, (int)(len < 0 ? (ssize_t)strlen(s) : len),
+                          SQLITE_TRANSIENT);
+}
+static void sq_bind_null(db_stmt_t *st, int idx) { sqlite3_bind_null(((sq_stmt_t *)st)->s, idx); }
+
+static int map_rc(sq_stmt_t *st, int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_ROW: return DB_ROW;
+    case SQLITE_DONE: return DB_DONE;
+    case SQLITE_CONSTRAINT: return ERR_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ERR_BUSY;
+    default:
+        log_error("sqlite step: %s: %s", sqlite3_errmsg(((sq_db_t *)st->db)->h),
+                  sqlite3_sql(st->s));
+        return ERR_IO;
+    }
+}
+
+static int sq_step(db_stmt_t *st)
+{
+    sq_stmt_t *s = (sq_stmt_t *)st;
+    return map_rc(s, sqlite3_step(s->s));
+}
+static int64_t sq_col_i64(db_stmt_t *st, int col)
+{
+    return sqlite3_column_int64(((sq_stmt_t *)st)->s, col);
+}
+static const char *sq_col_text(db_stmt_t *st, int col)
+{
+    return (const char *)sqlite3_column_text(((sq_stmt_t *)st)->s, col);
+}
+static int sq_col_isnull(db_stmt_t *st, int col)
+{
+    return sqlite3_column_type(((sq_stmt_t *)st)->s, col) == SQLITE_NULL;
+}
+static int64_t sq_changes(db_stmt_t *st)
+{
+    return sqlite3_changes64(((sq_db_t *)((sq_stmt_t *)st)->db)->h);
+}
+static void sq_reset(db_stmt_t *st)
+{
+    sqlite3_reset(((sq_stmt_t *)st)->s);
+    sqlite3_clear_bindings(((sq_stmt_t *)st)->s);
+}
+
+static int sq_exec(db_t *db, const char *sql)
+{
+    sq_db_t *d = (sq_db_t *)db;
+    char *msg = NULL;
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite exec: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return (rc & 0xff) == SQLITE_BUSY ? ERR_BUSY
+               : (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_CONFLICT
+                                                  : ERR_IO;
+    }
+    return 0;
+}
+
+static const char *sq_errmsg(db_t *db) { return sqlite3_errmsg(((sq_db_t *)db)->h); }
+
+static void sq_close(db_t *db)
+{
+    sq_db_t *d = (sq_db_t *)db;
+    for (int i = 0; i < DB_CACHE_SLOTS; i++) {
+        sq_stmt_t *st = (sq_stmt_t *)db->cache[i].st;
+        if (st) {
+            sqlite3_finalize(st->s);
+            free(st);
+        }
+    }
+    sqlite3_close(d->h);
+    free(d);
+}
+
+static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64,  sq_bind_text,  sq_bind_null,
+                                sq_step,    sq_col_i64,   sq_col_text,   sq_col_isnull,
+                                sq_changes, sq_reset,     sq_exec,       sq_errmsg,
+                                sq_close};
+
+int db_sqlite_open(const char *path, int readonly, db_t **out, err_t *e)
+{
+    sqlite3 *h = NULL;
+    int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &h, flags, NULL) != SQLITE_OK) {
+        log_error("sqlite open %s: %s", path, h ? sqlite3_errmsg(h) : "no memory");
+        sqlite3_close(h);
+        return err_set(e, ERR_IO, "db_open", "无法打开数据库文件", NULL);
+    }
+    sqlite3_busy_timeout(h, 5000);
+    sq_db_t *d = log_check_alloc(calloc(1, sizeof *d));
+    d->base.ops = &sq_ops;
+    d->base.engine = DB_SQLITE;
+    d->h = h;
+    /* WAL so readers never block the writer; FULL so an acknowledged write survives power loss;
+     * mmap so list reads avoid pread copies (DESIGN.md measured ~2x). */
+    const char *pragmas = readonly ? "PRAGMA mmap_size=268435456; PRAGMA foreign_keys=ON;"
+                                   : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                     "PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;"
+                                     "PRAGMA wal_autocheckpoint=4000;";
+    if (sq_exec(&d->base, pragmas) != 0) {
+        sq_close(&d->base);
+        return err_set(e, ERR_IO, "db_open", "数据库初始化失败", NULL);
+    }
+    *out = &d->base;
+    return 0;
+}

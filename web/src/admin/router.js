@@ -1,0 +1,51 @@
+// Console routes. Hash history: /admin/#/regions, so the server serves one index.html only.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { REGISTRY_ROLES, ACCOUNT_ADMIN_ROLES, AUDIT_ROLES } from '../common/roles.js'
+import ConsoleLayout from './components/ConsoleLayout.vue'
+import LoginPage from './pages/LoginPage.vue'
+
+export function adminCreateRouter() {
+    return createRouter({
+        history: createWebHashHistory(),
+        routes: [
+            { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: '登录' } },
+            {
+                path: '/password',
+                name: 'password',
+                component: () => import('./pages/ChangePasswordPage.vue'),
+                meta: { title: '修改密码' },
+            },
+            {
+                path: '/',
+                component: ConsoleLayout,
+                children: [
+                    {
+                        path: '',
+                        name: 'home',
+                        component: () => import('./pages/HomePage.vue'),
+                        meta: { title: '首页' },
+                    },
+                    {
+                        path: 'regions',
+                        name: 'regions',
+                        component: () => import('./pages/RegionBrowserPage.vue'),
+                        meta: { title: '区域网格', roles: REGISTRY_ROLES },
+                    },
+                    {
+                        path: 'users',
+                        name: 'users',
+                        component: () => import('./pages/AccountsPage.vue'),
+                        meta: { title: '账号管理', roles: ACCOUNT_ADMIN_ROLES },
+                    },
+                    {
+                        path: 'audit',
+                        name: 'audit',
+                        component: () => import('./pages/AuditLogPage.vue'),
+                        meta: { title: '审计日志', roles: AUDIT_ROLES },
+                    },
+                ],
+            },
+            { path: '/:rest(.*)*', redirect: { name: 'home' } },
+        ],
+    })
+}

@@ -1,0 +1,194 @@
+// api.js — the one way the front end talks to the jiceng server (/api/v1, docs/API.md).
+// Every request: same-origin cookie, `X-Requested-With: jiceng` (the server's CSRF check),
+// JSON in and out. A failure becomes an ApiError carrying the server's Chinese message, so a
+// page can show `err.message` as it is. 401 and "password change required" are routed by the
+// handlers each app installs with apiSetHandlers().
+
+const BASE = '/api/v1'
+
+export class ApiError extends Error {
+    constructor(status, code, message, field) {
+        super(message)
+        this.name = 'ApiError'
+        this.status = status // HTTP status; 0 when the network failed
+        this.code = code // stable English code: invalid, not_found, locked...
+        this.field = field || null // offending input field, if the server named one
+        this.handled = false // true once a global handler (redirect to login...) took care of it
+    }
+}
+
+// Messages for failures that did not come with the server's JSON error body
+// (a proxy in front answering 502, the server being restarted...).
+const FALLBACK = {
+    400: '请求有误',
+    401: '请先登录',
+    403: '没有权限执行此操作',
+    404: '要找的记录不存在或不在您的管辖范围内',
+    409: '数据已被修改或已存在，请刷新后重试',
+    413: '提交的内容过大',
+    423: '账号已锁定，请稍后再试',
+    429: '操作太频繁，请稍后再试',
+    500: '服务器内部错误，请稍后再试',
+    502: '服务器暂时不可用，请稍后再试',
+    503: '服务器繁忙，请稍后再试',
+    504: '服务器响应超时，请稍后再试',
+}
+
+const CODE_BY_STATUS = {
+    400: 'invalid',
+    401: 'unauthenticated',
+    403: 'forbidden',
+    404: 'not_found',
+    409: 'conflict',
+    413: 'too_large',
+    423: 'locked',
+    429: 'rate_limited',
+}
+
+const handlers = {
+    unauthenticated: null, // (err) => void, e.g. go to the login page
+    passwordChangeRequired: null, // (err) => void, go to the change-password page
+}
+
+/** Install the app's reactions to 401 and 403 password_change_required. */
+export function apiSetHandlers(h) {
+    Object.assign(handlers, h)
+}
+
+function buildUrl(path, query) {
+    let url = BASE + path
+    if (query) {
+        const qs = new URLSearchParams()
+        for (const [k, v] of Object.entries(query)) {
+            if (v === undefined || v === null || v === '') continue
+            qs.append(k, String(v))
+        }
+        const s = qs.toString()
+        if (s) url += (url.includes('?') ? '&' : '?') + s
+    }
+    return url
+}
+
+/**
+ * Send one request. opts: query (object), body (JSON-serialisable), headers,
+ * quiet (true: do not run the 401/403 handlers — used by login and the session probe).
+ * Resolves to the parsed JSON body (null for 204); rejects with ApiError.
+ */
+export async function apiRequest(method, path, opts = {}) {
+    const headers = {
+        Accept: 'application/json',
+        'X-Requested-With': 'jiceng',
+        ...(opts.headers || {}),
+    }
+    const init = { method, credentials: 'same-origin', headers, cache: 'no-store' }
+    if (opts.body !== undefined) {
+        headers['Content-Type'] = 'application/json'
+        init.body = JSON.stringify(opts.body)
+    }
+    let res
+    try {
+        res = await fetch(buildUrl(path, opts.query), init)
+    } catch (e) {
+        throw new ApiError(0, 'network', '网络连接失败，请检查网络后重试')
+    }
+    if (res.status === 204) return null
+    let data = null
+    let text = ''
+    try {
+        text = await res.text()
+        data = text ? JSON.parse(text) : null
+    } catch (e) {
+        data = null
+    }
+    if (res.ok) {
+        if (text && data === null) {
+            throw new ApiError(res.status, 'bad_response', '服务器返回的数据无法识别')
+        }
+        return data
+    }
+    const body = (data && data.error) || {}
+    const err = new ApiError(
+        res.status,
+        body.code || CODE_BY_STATUS[res.status] || 'internal',
+        body.message || FALLBACK[res.status] || `服务器错误（${res.status}）`,
+        body.field,
+    )
+    if (!opts.quiet) {
+        if (res.status === 401 && handlers.unauthenticated) {
+            err.handled = true
+            handlers.unauthenticated(err)
+        } else if (
+            res.status === 403 &&
+            err.code === 'password_change_required' &&
+            handlers.passwordChangeRequired
+        ) {
+            err.handled = true
+            handlers.passwordChangeRequired(err)
+        }
+    }
+    throw err
+}
+
+/** A random key for Idempotency-Key: one per user action, reused when that action is retried. */
+export function newIdempotencyKey() {
+    const b = new Uint8Array(16)
+    if (window.crypto && window.crypto.getRandomValues) {
+        window.crypto.getRandomValues(b)
+    } else {
+        for (let i = 0; i < b.length; i++) b[i] = Math.floor(Math.random() * 256)
+    }
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+export const api = {
+    get: (path, query, opts = {}) => apiRequest('GET', path, { ...opts, query }),
+    post: (path, body, opts = {}) => apiRequest('POST', path, { ...opts, body }),
+    patch: (path, body, opts = {}) => apiRequest('PATCH', path, { ...opts, body }),
+    del: (path, opts = {}) => apiRequest('DELETE', path, opts),
+}
+
+// ---- the endpoints the screens use, named for what they return ----
+
+export const authApi = {
+    login: (username, password) =>
+        api.post('/auth/login', { username, password }, { quiet: true }),
+    logout: () => api.post('/auth/logout', undefined, { quiet: true }),
+    me: () => api.get('/auth/me', null, { quiet: true }),
+    changePassword: (oldPassword, newPassword) =>
+        api.post(
+            '/auth/password',
+            { old_password: oldPassword, new_password: newPassword },
+            { quiet: true },
+        ),
+}
+
+const enc = encodeURIComponent
+
+export const regionApi = {
+    get: (code) => api.get(`/regions/${enc(code)}`),
+    children: (code) => api.get(`/regions/${enc(code)}/children`),
+    households: (code, cursor, limit = 20) =>
+        api.get(`/regions/${enc(code)}/households`, { cursor, limit }),
+    grid: (code) => api.get(`/grids/${enc(code)}`),
+}
+
+export const registryApi = {
+    household: (id) => api.get(`/households/${enc(id)}`),
+    person: (id) => api.get(`/people/${enc(id)}`),
+    personSensitive: (id) => api.get(`/people/${enc(id)}/sensitive`),
+    myHousehold: () => api.get('/me/household'),
+    myProfile: () => api.get('/me/profile'),
+}
+
+export const userApi = {
+    list: (query) => api.get('/users', query),
+    create: (body, idempotencyKey) =>
+        api.post('/users', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    disable: (id) => api.post(`/users/${enc(id)}/disable`),
+    enable: (id) => api.post(`/users/${enc(id)}/enable`),
+    resetPassword: (id) => api.post(`/users/${enc(id)}/reset-password`),
+}
+
+export const auditApi = {
+    list: (cursor, limit = 50) => api.get('/audit', { cursor, limit }),
+}

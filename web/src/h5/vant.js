@@ -1,0 +1,65 @@
+// vant.js — the Vant parts the phone app uses, registered once with their styles, zh-CN locale.
+import {
+    Button,
+    Cell,
+    CellGroup,
+    Dialog,
+    Empty,
+    Field,
+    Form,
+    Icon,
+    List,
+    Loading,
+    Locale,
+    NavBar,
+    NoticeBar,
+    PullRefresh,
+    Tabbar,
+    TabbarItem,
+    Tag,
+    Toast,
+} from 'vant'
+import zhCN from 'vant/es/locale/lang/zh-CN'
+
+import 'vant/es/button/style/index'
+import 'vant/es/cell/style/index'
+import 'vant/es/cell-group/style/index'
+import 'vant/es/dialog/style/index'
+import 'vant/es/empty/style/index'
+import 'vant/es/field/style/index'
+import 'vant/es/form/style/index'
+import 'vant/es/icon/style/index'
+import 'vant/es/list/style/index'
+import 'vant/es/loading/style/index'
+import 'vant/es/nav-bar/style/index'
+import 'vant/es/notice-bar/style/index'
+import 'vant/es/pull-refresh/style/index'
+import 'vant/es/tabbar/style/index'
+import 'vant/es/tabbar-item/style/index'
+import 'vant/es/tag/style/index'
+import 'vant/es/toast/style/index'
+
+const COMPONENTS = [
+    Button,
+    Cell,
+    CellGroup,
+    Dialog,
+    Empty,
+    Field,
+    Form,
+    Icon,
+    List,
+    Loading,
+    NavBar,
+    NoticeBar,
+    PullRefresh,
+    Tabbar,
+    TabbarItem,
+    Tag,
+    Toast,
+]
+
+export function vantInstall(app) {
+    Locale.use('zh-CN', zhCN)
+    for (const c of COMPONENTS) app.use(c)
+}
