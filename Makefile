@@ -9,6 +9,7 @@ DATA    ?= ./data
 PORT    ?= 8080
 
 CFLAGS_BASE := -std=c17 -g -Wall -Wextra -Werror -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc \
+               -DJICENG_ROOT='"$(CURDIR)"' \
                -I/usr/include/postgresql
 ifeq ($(SAN),1)
 CFLAGS  := $(CFLAGS_BASE) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -40,6 +41,7 @@ $(OBJDIR)/%.o: src/%.c
 
 # The migrations are embedded with .incbin: rebuild when they change.
 $(OBJDIR)/store/migrate.o: $(MIGRATIONS)
+$(OBJDIR)/api/system.o: docs/openapi.yaml
 
 -include $(OBJS:.o=.d)
 

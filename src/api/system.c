@@ -5,8 +5,11 @@
 #include "lib/buf.h"
 
 /* docs/openapi.yaml is built into the binary so the served description always matches it. */
+#ifndef JICENG_ROOT
+#define JICENG_ROOT "."
+#endif
 __asm__(".section .rodata\n.global jiceng_openapi_yaml\njiceng_openapi_yaml:\n"
-        ".incbin \"docs/openapi.yaml\"\n.byte 0\n.previous\n");
+        ".incbin \"" JICENG_ROOT "/docs/openapi.yaml\"\n.byte 0\n.previous\n");
 extern const char jiceng_openapi_yaml[];
 
 static long long started;

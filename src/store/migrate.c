@@ -4,9 +4,14 @@
 #include "store/migrate.h"
 #include "lib/log.h"
 
+/* JICENG_ROOT is the source tree (the Makefile passes it) so .incbin finds the files wherever the
+ * compiler runs. */
+#ifndef JICENG_ROOT
+#define JICENG_ROOT "."
+#endif
 #define EMBED(sym, file)                                                                           \
-    __asm__(".section .rodata\n.global " #sym "\n.balign 8\n" #sym ":\n.incbin \"" file           \
-            "\"\n.byte 0\n.previous\n");                                                           \
+    __asm__(".section .rodata\n.global " #sym "\n.balign 8\n" #sym ":\n.incbin \"" JICENG_ROOT   \
+            "/" file "\"\n.byte 0\n.previous\n");                                                \
     extern const char sym[]
 
 EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
