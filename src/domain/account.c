@@ -545,7 +545,7 @@ json_t *account_list(db_t *db, const account_user_t *by, const char *role, const
     snprintf(like, sizeof like, "%%%s%%", q ? q : "");
     int64_t before = cursor && *cursor ? strtoll(cursor, NULL, 10) : INT64_MAX;
     const char *r = role ? role : "", *qq = q ? q : "";
-    db_stmt_t *st = db_query(db, SQL_LIST_USERS, "ssissssssi", by->scope, hi, before, r, r, qq,
+    db_stmt_t *st = db_query(db, SQL_LIST_USERS, "ssisssssi", by->scope, hi, before, r, r, qq,
                              like, like, (int64_t)limit + 1);
     if (!st) {
         *rc = ERR_IO;
