@@ -125,3 +125,22 @@ export function householdMemberCount(h) {
     if (Array.isArray(h.members)) return h.members.length
     return ''
 }
+
+/** What a grid calls its heads: rural grids have 联户长, urban ones 楼栋长/单元长. */
+export function headsTitle(kind) {
+    if (kind === 'rural') return '联户长'
+    if (kind === 'urban') return '楼栋长/单元长'
+    return '楼栋长/联户长'
+}
+
+/** Where a head serves, from the 17-digit code of its building or household group. */
+export function headPlace(regionCode, kind, unit) {
+    const rc = String(regionCode || '')
+    const parts = []
+    if (rc.length === 17) {
+        const n = Number(rc.slice(14))
+        parts.push(kind === 'rural' ? `第${n}联户组` : kind === 'urban' ? `${n}号楼` : `${n}号楼栋/联户组`)
+    }
+    if (unit) parts.push(`${unit}单元`)
+    return parts.join(' ')
+}

@@ -1,0 +1,184 @@
+// cli.test.js — the command-line tools against the running test server's store:
+// online backup + restore round trip, integrity checks that catch a tampered row, account
+// commands, a division import with bad rows, and the refusal to seed twice.
+// Env (from scripts/test): JICENG_BIN, JICENG_TEST_DATA, JICENG_TEST_DB, JICENG_TEST_URL,
+// JICENG_TEST_WORK.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BIN = process.env.JICENG_BIN;
+const DATA = process.env.JICENG_TEST_DATA;
+const DB = process.env.JICENG_TEST_DB || '';
+const URL = process.env.JICENG_TEST_URL;
+const WORK = mkdtempSync(join(process.env.JICENG_TEST_WORK || '/tmp', 'cli-'));
+const dbArgs = DB ? ['--db', DB] : [];
+
+function jiceng(args, opts = {}) {
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 120000, ...opts });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function psql(url, sql) {
+  const r = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+async function login(username, password) {
+  const r = await fetch(`${URL}/api/v1/auth/login`, {
+    method: 'POST', body: JSON.stringify({ username, password }),
+  });
+  return { status: r.status, json: await r.json() };
+}
+const checked = (out) => Number((/(\d+) rows checked/.exec(out) || [])[1]);
+
+test('help and unknown commands', () => {
+  const h = jiceng(['--help']);
+  assert.equal(h.code, 0);
+  for (const c of ['serve', 'migrate', 'seed-demo', 'import', 'user', 'backup', 'restore', 'check'])
+    assert.match(h.out, new RegExp(`\\b${c}\\b`));
+  assert.equal(jiceng(['frobnicate']).code, 2);
+  assert.equal(jiceng(['serve', '--port', 'x', '--data', WORK]).code, 2);
+  const sh = jiceng(['serve', '--help']);
+  assert.equal(sh.code, 0);
+  assert.match(sh.out, /--threads/);
+});
+
+test('integrity checks pass on the live store', () => {
+  const r = jiceng(['check', 'all', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /^ok: \d+ rows checked, 0 problems/m);
+  assert.ok(checked(r.out) > 100000, 'every person is checked');
+});
+
+test('online backup, then restore elsewhere gives the same data', () => {
+  const file = join(WORK, 'backup.bin');
+  const b = jiceng(['backup', '--out', file, '--data', DATA, ...dbArgs]);
+  assert.equal(b.code, 0, b.err);
+  assert.match(b.err, /backup written to .* bytes/);
+  const orig = checked(jiceng(['check', 'keys', '--data', DATA, ...dbArgs]).out);
+  const target = join(WORK, 'restored');
+  mkdirSync(target, { mode: 0o700 });
+  // Keys are kept apart from the database (README): copy them as an operator would.
+  cpSync(join(DATA, 'keys'), join(target, 'keys'), { recursive: true });
+  let targetDb = [];
+  if (DB) {
+    const name = `restored_${process.pid}`;
+    psql(DB, `DROP DATABASE IF EXISTS ${name}`);
+    psql(DB, `CREATE DATABASE ${name}`);
+    targetDb = ['--db', DB.replace(/\/[^/]*$/, `/${name}`)];
+  }
+  const r = jiceng(['restore', '--from', file, '--data', target, ...targetDb]);
+  assert.equal(r.code, 0, r.err);
+  const c = jiceng(['check', 'all', '--data', target, ...targetDb]);
+  assert.equal(c.code, 0, c.out + c.err);
+  assert.equal(checked(jiceng(['check', 'keys', '--data', target, ...targetDb]).out), orig);
+});
+
+test('restore refuses a file that is not a backup, and changes nothing', () => {
+  if (DB) return; // pg_restore's own refusal is tested by pg_restore
+  const junk = join(WORK, 'junk.bin');
+  writeFileSync(junk, 'this is not a database');
+  const target = join(WORK, 'untouched');
+  const r = jiceng(['restore', '--from', junk, '--data', target]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.err, /不是有效的 jiceng 备份文件/);
+});
+
+test('check finds a row altered outside the application', () => {
+  if (DB) {
+    const name = `tamper_${process.pid}`;
+    const file = join(WORK, 'tamper.bin');
+    assert.equal(jiceng(['backup', '--out', file, '--data', DATA, ...dbArgs]).code, 0);
+    psql(DB, `DROP DATABASE IF EXISTS ${name}`);
+    psql(DB, `CREATE DATABASE ${name}`);
+    const url = DB.replace(/\/[^/]*$/, `/${name}`);
+    assert.equal(jiceng(['restore', '--from', file, '--data', DATA, '--db', url]).code, 0);
+    psql(url, "UPDATE people SET id_hash = 'beef' WHERE id = (SELECT MIN(id) FROM people)");
+    const r = jiceng(['check', 'keys', '--data', DATA, '--db', url]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /does not decrypt or match/);
+    return;
+  }
+  const copy = join(WORK, 'tampered');
+  mkdirSync(copy, { mode: 0o700 });
+  cpSync(join(DATA, 'keys'), join(copy, 'keys'), { recursive: true });
+  const file = join(WORK, 'tamper.bin');
+  assert.equal(jiceng(['backup', '--out', file, '--data', DATA]).code, 0);
+  assert.equal(jiceng(['restore', '--from', file, '--data', copy]).code, 0);
+  const s = spawnSync('sqlite3', [join(copy, 'jiceng.db'),
+    "UPDATE people SET id_enc = 'AAAA' || substr(id_enc, 5) WHERE id = (SELECT MIN(id) FROM people)"],
+    { encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  const r = jiceng(['check', 'keys', '--data', copy]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /does not decrypt or match/);
+  assert.match(r.out, /FAILED: \d+ rows checked, 1 problems/);
+});
+
+test('user add / disable / enable / reset from the command line', async () => {
+  const name = `cli.${process.pid}`;
+  let r = jiceng(['user', 'add', '--username', name, '--name', '王丽', '--role', 'grid_worker',
+    '--scope', '15253120220602', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.err);
+  const pw = /initial password: (\S+)/.exec(r.out)[1];
+  let l = await login(name, pw);
+  assert.equal(l.status, 200);
+  assert.equal(l.json.user.must_change_password, true);
+  assert.equal(l.json.user.scope_code, '15253120220602');
+
+  r = jiceng(['user', 'add', '--username', name, '--name', '王丽', '--role', 'grid_worker',
+    '--scope', '15253120220602', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /用户名已被使用/);
+  r = jiceng(['user', 'add', '--username', `${name}x`, '--name', '王丽', '--role', 'grid_worker',
+    '--scope', '152531202206', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 1, 'a grid worker is bound to a grid code');
+  assert.match(r.err, /层级/);
+  r = jiceng(['user', 'add', '--username', `${name}y`, '--name', '王丽', '--role', 'wizard',
+    '--scope', '15253120220602', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /角色不存在/);
+
+  assert.equal(jiceng(['user', 'disable', '--username', name, '--data', DATA, ...dbArgs]).code, 0);
+  l = await login(name, pw);
+  assert.equal(l.status, 401);
+  assert.match(l.json.error.message, /停用/);
+  assert.equal(jiceng(['user', 'enable', '--username', name, '--data', DATA, ...dbArgs]).code, 0);
+  r = jiceng(['user', 'reset', '--username', name, '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.err);
+  const pw2 = /initial password: (\S+)/.exec(r.out)[1];
+  assert.notEqual(pw2, pw);
+  assert.equal((await login(name, pw)).status, 401);
+  assert.equal((await login(name, pw2)).status, 200);
+  assert.equal(jiceng(['user', 'disable', '--username', 'nobody.here', '--data', DATA, ...dbArgs]).code, 1);
+});
+
+test('division import reports bad rows by line and loads the good ones', () => {
+  const dir = join(WORK, 'divisions');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'provinces.csv'), 'code,name\n15,"内蒙古自治区"\n');
+  writeFileSync(join(dir, 'cities.csv'), 'code,name,provinceCode\n1525,"锡林郭勒盟",15\n');
+  writeFileSync(join(dir, 'areas.csv'), 'code,name,cityCode,provinceCode\n152531,"多伦县",1525,15\n');
+  writeFileSync(join(dir, 'streets.csv'), 'code,name,areaCode,provinceCode,cityCode\n152531202,"西干沟乡",152531,15,1525\n');
+  writeFileSync(join(dir, 'villages.csv'),
+    'code,name,streetCode,provinceCode,cityCode,areaCode\n' +
+    '152531202206,"牛眼睛村委会",152531202,15,1525,152531\n' +
+    '1525312022,"短",152531202,15,1525,152531\n' +
+    '152531202299,"错上级",152531999,15,1525,152531\n');
+  const r = jiceng(['import', 'divisions', '--province', '15', '--from', dir, '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /villages\.csv line 3/);
+  assert.match(r.err, /villages\.csv line 4/);
+  assert.match(r.err, /1 villages\/communities; 2 invalid rows skipped/);
+  const bad = jiceng(['import', 'divisions', '--province', '15', '--from', join(WORK, 'nope'), '--data', DATA, ...dbArgs]);
+  assert.equal(bad.code, 1);
+  assert.equal(jiceng(['import', 'divisions', '--data', DATA, ...dbArgs]).code, 2);
+});
+
+test('seeding twice is refused', () => {
+  const r = jiceng(['seed-demo', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.err, /演示数据已存在/);
+});
