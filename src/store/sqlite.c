@@ -1,4 +1,5 @@
 /* sqlite.c — the SQLite engine of db.h. WAL, synchronous=FULL, mmap for readers. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,14 @@ static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64,  sq_bind_text,  sq_bind
                                 sq_changes, sq_reset,     sq_exec,       sq_errmsg,
                                 sq_close};
 
+/* Once per process, before any connection: no global memory statistics (they take a mutex on
+ * every allocation, and connections are never shared between threads anyway). */
+static void configure_once(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int db_sqlite_open(const char *path, int readonly, db_t **out, err_t *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     sqlite3 *h = NULL;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
