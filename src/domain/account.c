@@ -168,7 +168,8 @@ static const char SQL_LOGIN_STATE[] =
     " person_id, must_change, pw_changed_at FROM users WHERE id = ?";
 static const char SQL_FAIL[] =
     "UPDATE users SET failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 END,"
-    " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?";
+    " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END"
+    " WHERE id = ? AND locked_until <= ?"; /* a lock set meanwhile by a concurrent login stands */
 static const char SQL_OK[] =
     "UPDATE users SET failed_count = 0, locked_until = 0, last_login_at = ? WHERE id = ?";
 static const char SQL_NEW_SESSION[] =
@@ -219,8 +220,8 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
         return audit_write(db, &a);
     }
     if (!l->password_ok) {
-        rc = db_run(db, SQL_FAIL, "iiii", (int64_t)ACCOUNT_MAX_FAILURES,
-                    (int64_t)ACCOUNT_MAX_FAILURES, l->now + ACCOUNT_LOCK_MS, u->id);
+        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
+                    (int64_t)ACCOUNT_MAX_FAILURES, l->now + ACCOUNT_LOCK_MS, u->id, l->now);
         int64_t lu = 0;
         int found = 0;
         static const char SQL_LU[] = "SELECT locked_until FROM users WHERE id = ?";

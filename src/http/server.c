@@ -610,7 +610,23 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_accept(&t->accept, sock);
 }
 
-static int listen_fd;
+/* A non-blocking listening socket on host:port with SO_REUSEPORT, or -1 (logged). */
+static int open_listener(const char *host, int port, int reuseport)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int on = 1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (fd < 0 || inet_pton(AF_INET, host, &addr.sin_addr) != 1 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) ||
+        bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, SOMAXCONN) != 0) {
+        log_error("cannot listen on %s:%d: %s", host, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 static void *loop_main(void *p)
 {
@@ -690,20 +706,26 @@ int http_serve(const http_config_t *config)
     add_cache_header(root, "no-cache", H2O_HEADERS_CMD_SETIFEMPTY);
     h2o_compress_register(root, &ca);
 
-    listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int on = 1;
-    setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
-    inet_pton(AF_INET, cfg->host ? cfg->host : "127.0.0.1", &addr.sin_addr);
-    if (bind(listen_fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        listen(listen_fd, SOMAXCONN) != 0) {
-        log_error("cannot listen on %s:%d: %s", cfg->host, cfg->port, strerror(errno));
-        close(listen_fd);
-        return ERR_IO;
-    }
-    fcntl(listen_fd, F_SETFL, O_NONBLOCK);
-
     int n = cfg->threads;
+    /* One listening socket per loop thread with SO_REUSEPORT: the kernel spreads new connections
+     * evenly, where one shared socket let a busy thread take most of them. */
+    const char *bind_host = cfg->host ? cfg->host : "127.0.0.1";
+    /* SO_REUSEPORT would also let a second jiceng share the port silently: first make sure the
+     * port is free with a plain bind. */
+    int probe = open_listener(bind_host, cfg->port, 0);
+    if (probe < 0)
+        return ERR_IO;
+    close(probe);
+    int *fds = log_check_alloc(calloc((size_t)n, sizeof *fds));
+    for (int i = 0; i < n; i++) {
+        if ((fds[i] = open_listener(bind_host, cfg->port, 1)) < 0) {
+            for (int k = 0; k < i; k++)
+                close(fds[k]);
+            free(fds);
+            return ERR_IO;
+        }
+    }
+
     loop_thread_t *threads = log_check_alloc(calloc((size_t)n, sizeof *threads));
     for (int i = 0; i < n; i++) {
         loop_thread_t *t = &threads[i];
@@ -714,7 +736,7 @@ int http_serve(const http_config_t *config)
         t->accept.hosts = globalconf.hosts;
         t->queue = h2o_multithread_create_queue(t->loop);
         h2o_multithread_register_receiver(t->queue, &t->receiver, http__deliver);
-        t->listener = h2o_evloop_socket_create(t->loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+        t->listener = h2o_evloop_socket_create(t->loop, fds[i], H2O_SOCKET_FLAG_DONT_READ);
         t->listener->data = t;
         h2o_socket_read_start(t->listener, on_accept);
     }
@@ -725,7 +747,10 @@ int http_serve(const http_config_t *config)
     for (int i = 0; i < n; i++)
         pthread_join(threads[i].tid, NULL);
     log_info("stopped: %d requests still in flight", atomic_load(&inflight_total));
-    close(listen_fd);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    free(threads);
     if (access_fd >= 0)
         close(access_fd);
     return 0;

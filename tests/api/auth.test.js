@@ -2,11 +2,11 @@
 // reset, idle timeout. Every test that changes an account's state makes its own account first.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
   api, login, loginRaw, demo, assertError, createAccount, strongPassword, uniqueName,
-  keysMatching, DEMO_PW, DATA, DB,
+  keysMatching, DEMO_PW,
 } from './lib/client.js';
+import { sql, sqlSkip } from './lib/db.js';
 
 const SECRET_KEYS = /^(?!must_change_password$).*(pw|password|hash|secret|salt).*$/i;
 
@@ -236,22 +236,9 @@ describe('administrators act on accounts', () => {
   });
 });
 
-// Idle timeout: waiting 10 minutes is not an option, so the test ages the session's last_seen_at
-// in the database (the sqlite3 or psql client must be installed) and checks what the server says.
-function sqlClient() {
-  try {
-    execFileSync(DB ? 'psql' : 'sqlite3', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function sql(statement) {
-  if (DB) return execFileSync('psql', [DB, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' }).trim();
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', `${DATA}/jiceng.db`, statement], { encoding: 'utf8' }).trim();
-}
-
-describe('idle timeout (等保: 10 minutes)', { skip: !DATA && !DB ? 'JICENG_TEST_DATA not set' : !sqlClient() ? 'no sqlite3/psql client' : false }, () => {
+// Idle timeout and password age: waiting 10 minutes or 90 days is not an option, so these tests
+// age the stored timestamps through the sqlite3 or psql client and check what the server says.
+describe('idle timeout and password age (等保)', { skip: sqlSkip() }, () => {
   test('a session idle for 9 minutes lives on and is refreshed; after 11 idle minutes it is dead', async () => {
     const a = await createAccount(admin, { prefix: 'idle' });
     assert.match(a.id, /^\d+$/);
@@ -274,5 +261,28 @@ describe('idle timeout (等保: 10 minutes)', { skip: !DATA && !DB ? 'JICENG_TES
     assertError(await api('GET', '/api/v1/auth/me', { token: a.token }), 401, 'unauthenticated');
     // Signing in again works.
     await login(a.username, a.password);
+  });
+
+  test('a password older than 90 days must be changed: live sessions and new sign-ins', async () => {
+    const a = await createAccount(admin, { prefix: 'old' });
+    assert.match(a.id, /^\d+$/);
+    sql(`UPDATE users SET pw_changed_at = pw_changed_at - ${91 * 24 * 3600 * 1000} WHERE id = ${a.id}`);
+    const me = await api('GET', '/api/v1/auth/me', { token: a.token });
+    assert.equal(me.status, 200);
+    assert.equal(me.json.user.must_change_password, true);
+    assertError(await api('GET', '/api/v1/regions/15253120220601', { token: a.token }), 403, 'password_change_required');
+    const l = await loginRaw(a.username, a.password);
+    assert.equal(l.status, 200);
+    assert.equal(l.json.user.must_change_password, true);
+    assertError(await api('GET', '/api/v1/people', { token: l.json.token }), 403, 'password_change_required');
+    const c = await api('POST', '/api/v1/auth/password', { token: l.json.token, body: { old_password: a.password, new_password: strongPassword() } });
+    assert.equal(c.status, 204, c.text);
+    assert.equal((await api('GET', '/api/v1/regions/15253120220601', { token: l.json.token })).status, 200);
+  });
+
+  test('89 days is not yet too old', async () => {
+    const a = await createAccount(admin, { prefix: 'old89' });
+    sql(`UPDATE users SET pw_changed_at = pw_changed_at - ${89 * 24 * 3600 * 1000} WHERE id = ${a.id}`);
+    assert.equal((await api('GET', '/api/v1/regions/15253120220601', { token: a.token })).status, 200);
   });
 });

@@ -1,0 +1,129 @@
+// contract.test.js — real replies match docs/openapi.yaml: every status a call returns is
+// documented for that operation, the content type is the documented one, and the body conforms
+// to the documented schema, with no undocumented properties. People are created in 临河区
+// (linhe.grid) so that the exact 多伦县 figures of registry.test.js hold.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { api, demo, createAccount, makeResidentId, uniqueName, strongPassword } from './lib/client.js';
+import { parseYaml } from './lib/yaml.js';
+import { validate, resolveRef } from './lib/schema.js';
+
+const spec = parseYaml(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8'));
+
+function operation(method, template) {
+  const op = spec.paths?.[template]?.[method.toLowerCase()];
+  assert.ok(op, `${method} ${template} is in openapi.yaml`);
+  return op;
+}
+
+/** Check one reply against the documented operation. */
+function conforms(method, template, r) {
+  const op = operation(method, template);
+  let resp = op.responses?.[String(r.status)];
+  assert.ok(resp, `${method} ${template}: status ${r.status} is documented (has ${Object.keys(op.responses || {}).join(', ')}) — ${r.text.slice(0, 200)}`);
+  if (resp.$ref) resp = resolveRef(spec, resp.$ref);
+  if (!resp.content) {
+    assert.equal(r.text, '', `${method} ${template} ${r.status}: documented without a body`);
+    return;
+  }
+  const ctype = (r.headers.get('content-type') || '').split(';')[0].trim();
+  assert.ok(resp.content[ctype], `${method} ${template} ${r.status}: content type ${ctype} documented (${Object.keys(resp.content)})`);
+  if (ctype !== 'application/json') return;
+  const errors = validate(spec, resp.content[ctype].schema, r.json, '$', [], { strict: true });
+  assert.deepEqual(errors, [], `${method} ${template} ${r.status} body conforms`);
+}
+
+const ctx = {};
+before(async () => {
+  ctx.admin = await demo('duolun.admin');
+  ctx.grid = await demo('duolun.grid');
+  ctx.resident = await demo('duolun.resident');
+  ctx.linhe = await demo('linhe.grid');
+  ctx.linheGrid = (await api('GET', '/api/v1/auth/me', { token: ctx.linhe })).json.user.scope_code;
+  const hh = await api('GET', '/api/v1/regions/15253120220601/households?limit=1', { token: ctx.grid });
+  ctx.household = hh.json.items[0].id;
+  ctx.person = (await api('GET', `/api/v1/households/${ctx.household}`, { token: ctx.grid })).json.members[0].id;
+  ctx.linheHousehold = (await api('GET', `/api/v1/regions/${ctx.linheGrid}/households?limit=1`, { token: ctx.linhe })).json.items[0].id;
+});
+
+// [method, template, concrete path or (ctx)=>path, who (ctx key or null), body or (ctx)=>body]
+const CALLS = [
+  ['GET', '/healthz', '/healthz', null],
+  ['GET', '/readyz', '/readyz', null],
+  ['GET', '/metrics', '/metrics', null],
+  ['GET', '/api/v1/openapi.yaml', '/api/v1/openapi.yaml', null],
+  ['POST', '/api/v1/auth/login', '/api/v1/auth/login', null, { username: 'duolun.grid', password: 'Jiceng@2026' }],
+  ['POST', '/api/v1/auth/login', '/api/v1/auth/login', null, { username: 'nobody.at.all', password: 'Jiceng@2026' }],
+  ['POST', '/api/v1/auth/login', '/api/v1/auth/login', null, { username: 'a', password: 'b', extra: 1 }],
+  ['POST', '/api/v1/auth/login', '/api/v1/auth/login', null, '{oops'],
+  ['GET', '/api/v1/auth/me', '/api/v1/auth/me', 'admin'],
+  ['GET', '/api/v1/auth/me', '/api/v1/auth/me', 'resident'],
+  ['GET', '/api/v1/auth/me', '/api/v1/auth/me', null],
+  ['POST', '/api/v1/auth/password', '/api/v1/auth/password', 'grid', { old_password: 'Jiceng@2026', new_password: 'short' }],
+  ['POST', '/api/v1/auth/logout', '/api/v1/auth/logout', null],
+  ['GET', '/api/v1/regions/{code}', '/api/v1/regions/152531', 'admin'],
+  ['GET', '/api/v1/regions/{code}', '/api/v1/regions/15253120220601001', 'admin'],
+  ['GET', '/api/v1/regions/{code}', '/api/v1/regions/150103', 'admin'],
+  ['GET', '/api/v1/regions/{code}', '/api/v1/regions/152531', 'resident'],
+  ['GET', '/api/v1/regions/{code}/children', '/api/v1/regions/152531202206/children', 'admin'],
+  ['GET', '/api/v1/regions/{code}/children', '/api/v1/regions/15253120220601/children', 'grid'],
+  ['GET', '/api/v1/regions/{code}/households', '/api/v1/regions/15253120220601/households?limit=30', 'grid'],
+  ['GET', '/api/v1/regions/{code}/households', '/api/v1/regions/15253120220601/households?limit=0', 'grid'],
+  ['GET', '/api/v1/grids/{code}', '/api/v1/grids/15253120220601', 'grid'],
+  ['GET', '/api/v1/grids/{code}', '/api/v1/grids/15253120220602', 'grid'],
+  ['GET', '/api/v1/households/{id}', (c) => `/api/v1/households/${c.household}`, 'grid'],
+  ['GET', '/api/v1/households/{id}', '/api/v1/households/1', 'grid'],
+  ['GET', '/api/v1/people', '/api/v1/people?limit=200', 'admin'],
+  ['GET', '/api/v1/people', '/api/v1/people?tag=nope', 'admin'],
+  ['POST', '/api/v1/people', '/api/v1/people', 'linhe', (c) => ({ household_id: c.linheHousehold, name: '契约测试', id_number: makeResidentId(), phone: '13912340000', relation: '其他', tags: ['党员'] })],
+  ['POST', '/api/v1/people', '/api/v1/people', 'linhe', (c) => ({ household_id: c.linheHousehold, name: '契约测试', id_number: '110105199001011234' })],
+  ['POST', '/api/v1/people', '/api/v1/people', 'resident', { household_id: '1', name: 'x', id_number: '11010519491231002X' }],
+  ['GET', '/api/v1/people/{id}', (c) => `/api/v1/people/${c.person}`, 'grid'],
+  ['GET', '/api/v1/people/{id}', '/api/v1/people/1', 'grid'],
+  ['PATCH', '/api/v1/people/{id}', '/api/v1/people/1', 'grid', { name: '某' }],
+  ['GET', '/api/v1/people/{id}/sensitive', (c) => `/api/v1/people/${c.person}/sensitive`, 'grid'],
+  ['GET', '/api/v1/people/{id}/sensitive', (c) => `/api/v1/people/${c.person}/sensitive`, 'resident'],
+  ['GET', '/api/v1/me/household', '/api/v1/me/household', 'resident'],
+  ['GET', '/api/v1/me/profile', '/api/v1/me/profile', 'resident'],
+  ['GET', '/api/v1/me/profile', '/api/v1/me/profile', 'admin'],
+  ['GET', '/api/v1/users', '/api/v1/users?limit=200', 'admin'],
+  ['GET', '/api/v1/users', '/api/v1/users', 'grid'],
+  ['POST', '/api/v1/users', '/api/v1/users', 'admin', () => ({ username: uniqueName('ct'), name: '契约', role: 'grid_worker', scope_code: '15253120220601', phone: '13812345678' })],
+  ['POST', '/api/v1/users', '/api/v1/users', 'admin', { username: 'duolun.grid', name: '重名', role: 'grid_worker', scope_code: '15253120220601' }],
+  ['POST', '/api/v1/users', '/api/v1/users', 'admin', { username: 'ok.name', name: '某', role: 'nope', scope_code: '15253120220601' }],
+  ['POST', '/api/v1/users/{id}/disable', '/api/v1/users/1/disable', 'admin'],
+  ['GET', '/api/v1/audit', '/api/v1/audit?limit=200', 'admin'],
+  ['GET', '/api/v1/audit', '/api/v1/audit', 'grid'],
+];
+
+for (const [method, template, path, who, body] of CALLS)
+  test(`${method} ${typeof path === 'string' ? path : template} as ${who ?? 'nobody'}`, async () => {
+    const r = await api(method, typeof path === 'function' ? path(ctx) : path, { token: who ? ctx[who] : undefined, body: typeof body === 'function' ? body(ctx) : body });
+    conforms(method, template, r);
+  });
+
+test('logout, password change, disable, enable and reset replies conform', async () => {
+  const a = await createAccount(ctx.admin, { prefix: 'ctr', activate: false });
+  const l = await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: a.initial_password } });
+  conforms('POST', '/api/v1/auth/login', l);
+  conforms('GET', '/api/v1/regions/{code}', await api('GET', '/api/v1/regions/152531', { token: l.json.token }));
+  const pw = await api('POST', '/api/v1/auth/password', { token: l.json.token, body: { old_password: a.initial_password, new_password: strongPassword() } });
+  assert.equal(pw.status, 204);
+  conforms('POST', '/api/v1/auth/password', pw);
+  for (const op of ['disable', 'enable', 'reset-password']) {
+    const r = await api('POST', `/api/v1/users/${a.id}/${op}`, { token: ctx.admin });
+    assert.equal(r.status, 200, r.text);
+    conforms('POST', `/api/v1/users/{id}/${op}`, r);
+  }
+  const t = (await api('POST', '/api/v1/auth/login', { body: { username: 'duolun.grid', password: 'Jiceng@2026' } })).json.token;
+  const out = await api('POST', '/api/v1/auth/logout', { token: t });
+  assert.equal(out.status, 204);
+  conforms('POST', '/api/v1/auth/logout', out);
+  const csrf = await api('POST', '/api/v1/auth/logout', { cookie: `jiceng_session=${ctx.grid}` });
+  conforms('POST', '/api/v1/auth/logout', csrf);
+  const p = (await api('GET', '/api/v1/people?limit=1', { token: ctx.linhe })).json.items[0];
+  const patch = await api('PATCH', `/api/v1/people/${p.id}`, { token: ctx.linhe, body: { tags: p.tags } });
+  assert.equal(patch.status, 200, patch.text);
+  conforms('PATCH', '/api/v1/people/{id}', patch);
+});
