@@ -80,6 +80,11 @@ typedef void (*http_respond_fn)(http_ctx_t *c, int rc, const err_t *e, void *arg
  * failure), unless the client went away. arg must come from http_alloc. */
 void http_write(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn respond);
 
+/* Run fn(NULL, arg, e) on a worker thread (CPU work too slow for a loop thread, e.g. argon2id);
+ * then() runs on this loop thread with its result, unless the client went away. arg must come
+ * from http_alloc; fn must not touch the request. */
+void http_defer(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn then);
+
 /* Status for an ERR_* code. */
 int http_status_of(int rc);
 

@@ -422,6 +422,77 @@ void http_write(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn respond)
     store_submit(cfg->store, c->thread->index, &m->job);
 }
 
+/* ---------- deferred CPU work (argon2id and the like) ---------- */
+
+/* A few worker threads for work too slow for a loop thread. Jobs reuse write_msg_t: job.fn runs
+ * with db == NULL, then the result travels back to the loop like a write's. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    store_job_t *head, *tail;
+    int stopping, n;
+    pthread_t tids[8];
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *pool_main(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        pthread_mutex_lock(&pool.mu);
+        while (!pool.head && !pool.stopping)
+            pthread_cond_wait(&pool.cv, &pool.mu);
+        store_job_t *job = pool.head;
+        if (job) {
+            pool.head = job->next;
+            if (!pool.head)
+                pool.tail = NULL;
+        }
+        pthread_mutex_unlock(&pool.mu);
+        if (!job)
+            return NULL; /* stopping and drained */
+        memset(&job->err, 0, sizeof job->err);
+        job->rc = job->fn(NULL, job->arg, &job->err);
+        write_msg_t *m = job->done_data;
+        h2o_multithread_send_message(&m->c->thread->receiver, &m->msg);
+    }
+}
+
+static void pool_start(int n)
+{
+    pool.n = n < 1 ? 1 : n > 8 ? 8 : n;
+    for (int i = 0; i < pool.n; i++)
+        pthread_create(&pool.tids[i], NULL, pool_main, NULL);
+}
+
+static void pool_stop(void)
+{
+    pthread_mutex_lock(&pool.mu);
+    pool.stopping = 1;
+    pthread_cond_broadcast(&pool.cv);
+    pthread_mutex_unlock(&pool.mu);
+    for (int i = 0; i < pool.n; i++)
+        pthread_join(pool.tids[i], NULL);
+}
+
+void http_defer(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn then)
+{
+    write_msg_t *m = log_check_alloc(calloc(1, sizeof *m));
+    m->c = c;
+    m->respond = then;
+    m->job.fn = fn;
+    m->job.arg = arg;
+    m->job.done_data = m;
+    c->refs++;
+    pthread_mutex_lock(&pool.mu);
+    if (pool.tail)
+        pool.tail->next = &m->job;
+    else
+        pool.head = &m->job;
+    pool.tail = &m->job;
+    pthread_cond_signal(&pool.cv);
+    pthread_mutex_unlock(&pool.mu);
+}
+
 /* ---------- auth ---------- */
 
 static int touch_session(db_t *db, void *arg, err_t *e)
@@ -582,8 +653,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (!route) {
         if (path_known)
-            http_reply_fail(c, ERR_INVALID, "method_not_allowed", "不支持的请求方法", NULL),
-                c->req->res.status = 405;
+            http_reply_json(c, 405,
+                            json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
+                                      "message", "不支持的请求方法"));
         else
             http_reply_fail(c, ERR_NOTFOUND, "not_found", "接口不存在", NULL);
         return 0;
@@ -742,10 +814,12 @@ int http_serve(const http_config_t *config)
     }
     log_info("listening on http://%s:%d with %d threads", cfg->host ? cfg->host : "127.0.0.1",
              cfg->port, n);
+    pool_start(n);
     for (int i = 0; i < n; i++)
         pthread_create(&threads[i].tid, NULL, loop_main, &threads[i]);
     for (int i = 0; i < n; i++)
         pthread_join(threads[i].tid, NULL);
+    pool_stop();
     log_info("stopped: %d requests still in flight", atomic_load(&inflight_total));
     for (int i = 0; i < n; i++)
         close(fds[i]);

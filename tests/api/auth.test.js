@@ -211,6 +211,7 @@ describe('administrators act on accounts', () => {
     const en = await api('POST', `/api/v1/users/${a.id}/enable`, { token: admin });
     assert.equal(en.status, 200, en.text);
     assert.equal(en.json.user.disabled, false);
+    assertError(await api('GET', '/api/v1/auth/me', { token: a.token }), 401, 'unauthenticated'); // the old session stays dead
     await login(a.username, a.password);
   });
 
