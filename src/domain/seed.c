@@ -162,9 +162,11 @@ typedef struct {
     db_t *db;
     int64_t now;
     const char *county;
+    const char *place_name; /* "多伦县 居民", for progress */
     seed_stats_t *st;
     seed_progress_fn progress;
-    long people_target_total; /* for progress */
+    long people_target_total; /* for progress: people this place will have */
+    long people_base;         /* people generated before this place */
     /* picks for the demo accounts of the current place */
     int64_t grid_worker, party_leader, head, resident, informant;
     char grid_code[48], head_code[48], resident_code[48];
@@ -232,7 +234,7 @@ static int gen_household(gen_t *g, const char *region, const char *address, int 
             break;
         g->st->people++;
         if (g->progress && g->st->people % 5000 == 0)
-            g->progress("居民", g->st->people, g->people_target_total);
+            g->progress(g->place_name, g->st->people - g->people_base, g->people_target_total);
         if (i == 0)
             head = pid;
         if (age >= 18 && adult && !*adult)
@@ -477,7 +479,7 @@ static int seed_place(gen_t *g, const place_t *p, char *main_village, size_t mvc
     long total_grids = 0;
     for (int k = 0; k < nv; k++)
         total_grids += ngrids[k];
-    g->people_target_total = p->residents ? p->residents : total_grids * 140;
+    g->people_target_total = p->residents; /* 0 (unknown) for the smaller places */
 
     /* 多伦县: heads, party groups and residents spread exactly over the grids outside
      * 牛眼睛村 (whose 5 grids each have 3 heads and a party leader, as the article says). */
@@ -591,8 +593,10 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
     id_used = log_check_alloc(malloc(bits));
     int rc = 0;
     for (int i = 0; i < NPLACES && rc == 0; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s 居民", places[i].name);
         gen_t g = {.db = db, .now = now, .county = places[i].county, .st = stats,
-                   .progress = progress};
+                   .progress = progress, .place_name = what, .people_base = stats->people};
         memset(id_used, 0, bits);
         char village[16];
         rc = seed_place(&g, &places[i], village, sizeof village, e);
