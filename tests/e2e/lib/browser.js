@@ -108,10 +108,12 @@ export class Walk {
     this.ctx = ctx;
     this.page = page;
     this.problems = [];
+    this.warnings = []; // console warnings: reported, not failed on
     this.expected = [];
     this.cdp = null;
     page.on('pageerror', (e) => this.problems.push({ kind: 'pageerror', text: e.stack || e.message }));
     page.on('console', (m) => {
+      if (m.type() === 'warning') this.warnings.push(m.text());
       if (m.type() !== 'error') return;
       this.problems.push({ kind: 'console', text: m.text(), url: m.location().url || '' });
     });
@@ -261,6 +263,7 @@ export async function walk(browser, name, options, fn) {
   const w = await Walk.open(browser, name, options);
   try {
     await fn(w);
+    if (w.warnings.length) console.log(`# ${name}: console warnings:\n#   ${w.warnings.join('\n#   ')}`);
     w.assertClean();
   } catch (e) {
     try {
@@ -270,7 +273,9 @@ export async function walk(browser, name, options, fn) {
     }
     const left = w.unexpectedProblems();
     if (left.length && e && typeof e.message === 'string') {
-      e.message += `\n  page problems:\n${left.map((p) => `    ${p.kind}: ${p.text} ${p.url || ''}`).join('\n')}`;
+      const extra = `\n  page problems:\n${left.map((p) => `    ${p.kind}: ${p.text} ${p.url || ''}`).join('\n')}`;
+      e.message += extra;
+      if (typeof e.stack === 'string') e.stack += extra;
     }
     throw e;
   } finally {
