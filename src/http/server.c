@@ -34,6 +34,7 @@ typedef struct loop_thread {
     h2o_multithread_queue_t *queue;
     h2o_multithread_receiver_t receiver;
     int inflight;
+    int fd;
 } loop_thread_t;
 
 struct http_ctx {
@@ -703,6 +704,17 @@ static int open_listener(const char *host, int port, int reuseport)
 static void *loop_main(void *p)
 {
     loop_thread_t *t = p;
+    /* h2o keeps thread-local allocators (socket buffers, memory pools): set up this loop's state
+     * on its own thread. */
+    t->loop = h2o_evloop_create();
+    h2o_context_init(&t->ctx, t->loop, &globalconf);
+    t->accept.ctx = &t->ctx;
+    t->accept.hosts = globalconf.hosts;
+    t->queue = h2o_multithread_create_queue(t->loop);
+    h2o_multithread_register_receiver(t->queue, &t->receiver, http__deliver);
+    t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
+    t->listener->data = t;
+    h2o_socket_read_start(t->listener, on_accept);
     while (!stopping)
         h2o_evloop_run(t->loop, 200);
     /* Graceful: stop accepting, let in-flight requests finish (up to 10 s). */
@@ -802,15 +814,7 @@ int http_serve(const http_config_t *config)
     for (int i = 0; i < n; i++) {
         loop_thread_t *t = &threads[i];
         t->index = i;
-        t->loop = h2o_evloop_create();
-        h2o_context_init(&t->ctx, t->loop, &globalconf);
-        t->accept.ctx = &t->ctx;
-        t->accept.hosts = globalconf.hosts;
-        t->queue = h2o_multithread_create_queue(t->loop);
-        h2o_multithread_register_receiver(t->queue, &t->receiver, http__deliver);
-        t->listener = h2o_evloop_socket_create(t->loop, fds[i], H2O_SOCKET_FLAG_DONT_READ);
-        t->listener->data = t;
-        h2o_socket_read_start(t->listener, on_accept);
+        t->fd = fds[i];
     }
     log_info("listening on http://%s:%d with %d threads", cfg->host ? cfg->host : "127.0.0.1",
              cfg->port, n);
