@@ -37,6 +37,31 @@ static void login_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     http_reply_json(c, 200, json_pack("{s:s,s:o*}", "token", l->token, "user", user));
 }
 
+typedef struct {
+    account_login_t l;
+    const char *password;
+} login_arg_t;
+
+/* On a worker thread: argon2id stays off the loop threads and off the writer. */
+static int login_check(db_t *db, void *arg, err_t *e)
+{
+    (void)db;
+    (void)e;
+    login_arg_t *a = arg;
+    account_login_check(&a->l, a->password);
+    return 0;
+}
+
+static void login_checked(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    login_arg_t *a = arg;
+    if (rc) {
+        http_reply_error(c, e);
+        return;
+    }
+    http_write(c, login_write, &a->l, login_done);
+}
+
 int api_auth_login(http_ctx_t *c)
 {
     static const char *const fields[] = {"username", "password", NULL};
@@ -49,14 +74,14 @@ int api_auth_login(http_ctx_t *c)
         http_reply_fail(c, ERR_UNAUTH, "bad_credentials", "用户名或密码错误", NULL);
         return 0;
     }
-    account_login_t *l = http_alloc(c, sizeof *l);
-    l->username = http_strdup(c, username);
-    l->ip = http_ip(c);
-    l->user_agent = http_header(c, "user-agent");
-    l->now = http_now(c);
-    /* argon2id is slow on purpose; it runs here, before the write, so the writer stays free. */
-    account_login_verify(http_db(c), l, password);
-    http_write(c, login_write, l, login_done);
+    login_arg_t *a = http_alloc(c, sizeof *a);
+    a->l.username = http_strdup(c, username);
+    a->l.ip = http_ip(c);
+    a->l.user_agent = http_header(c, "user-agent");
+    a->l.now = http_now(c);
+    a->password = http_strdup(c, password);
+    account_login_lookup(http_db(c), &a->l);
+    http_defer(c, login_check, a, login_checked);
     return 0;
 }
 
@@ -91,24 +116,41 @@ int api_auth_me(http_ctx_t *c)
 }
 
 typedef struct {
-    const char *old_pw, *new_pw;
+    account_pw_change_t p;
     http_ctx_t *c;
 } pw_arg_t;
+
+static int pw_check(db_t *db, void *arg, err_t *e)
+{
+    (void)db;
+    pw_arg_t *a = arg;
+    return account_password_change_check(&a->p, http_user(a->c)->username, e);
+}
 
 static int pw_write(db_t *db, void *arg, err_t *e)
 {
     pw_arg_t *a = arg;
-    return account_change_password(db, http_user(a->c), a->old_pw, a->new_pw, http_ip(a->c),
-                                   http_now(a->c), e);
+    return account_change_password(db, http_user(a->c), &a->p, http_ip(a->c), http_now(a->c), e);
 }
 
 static void pw_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 {
-    (void)arg;
+    pw_arg_t *a = arg;
     if (rc)
         http_reply_error(c, e);
+    else if (!a->p.old_ok)
+        http_reply_fail(c, ERR_INVALID, "bad_credentials", "原密码不正确", "old_password");
     else
         http_reply_empty(c, 204);
+}
+
+static void pw_checked(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    if (rc) {
+        http_reply_error(c, e);
+        return;
+    }
+    http_write(c, pw_write, arg, pw_done);
 }
 
 int api_auth_password(http_ctx_t *c)
@@ -117,10 +159,14 @@ int api_auth_password(http_ctx_t *c)
     json_t *body;
     pw_arg_t *a = http_alloc(c, sizeof *a);
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
-        api_str(c, body, "old_password", 1, &a->old_pw) ||
-        api_str(c, body, "new_password", 1, &a->new_pw))
+        api_str(c, body, "old_password", 1, &a->p.old_pw) ||
+        api_str(c, body, "new_password", 1, &a->p.new_pw))
         return 0;
     a->c = c;
-    http_write(c, pw_write, a, pw_done);
+    if (account_password_hash_of(http_db(c), http_user(c)->id, a->p.current) != 0) {
+        http_reply_fail(c, ERR_UNAUTH, "unauthenticated", "账号不存在", NULL);
+        return 0;
+    }
+    http_defer(c, pw_check, a, pw_checked);
     return 0;
 }

@@ -27,7 +27,19 @@ int api_users_list(http_ctx_t *c)
 typedef struct {
     account_new_t n;
     http_ctx_t *c;
+    char hash[ACCOUNT_HASH_MAX];
 } create_arg_t;
+
+/* On a worker thread: the initial password and its argon2id hash. */
+static int create_prepare(db_t *db, void *arg, err_t *e)
+{
+    (void)db;
+    create_arg_t *a = arg;
+    if (account_initial_password(a->n.initial_password, a->hash) != 0)
+        return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
+    a->n.password_hash = a->hash;
+    return 0;
+}
 
 static int create_write(db_t *db, void *arg, err_t *e)
 {
@@ -49,6 +61,14 @@ static void create_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
                                       a->n.initial_password));
 }
 
+static void create_prepared(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    if (rc)
+        http_reply_error(c, e);
+    else
+        http_write(c, create_write, arg, create_done);
+}
+
 int api_users_create(http_ctx_t *c)
 {
     static const char *const fields[] = {"username", "name", "role", "scope_code", "phone", NULL};
@@ -63,7 +83,7 @@ int api_users_create(http_ctx_t *c)
     a->n.must_change = 1;
     a->n.now = http_now(c);
     a->c = c;
-    http_write(c, create_write, a, create_done);
+    http_defer(c, create_prepare, a, create_prepared);
     return 0;
 }
 
@@ -72,13 +92,23 @@ typedef struct {
     int64_t id;
     int op; /* 0 enable, 1 disable, 2 reset */
     char pw[20];
+    char hash[ACCOUNT_HASH_MAX];
 } manage_arg_t;
+
+static int reset_prepare(db_t *db, void *arg, err_t *e)
+{
+    (void)db;
+    manage_arg_t *a = arg;
+    return account_initial_password(a->pw, a->hash) == 0
+               ? 0
+               : err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
+}
 
 static int manage_write(db_t *db, void *arg, err_t *e)
 {
     manage_arg_t *a = arg;
     if (a->op == 2)
-        return account_reset_password(db, http_user(a->c), a->id, NULL, a->pw, http_ip(a->c),
+        return account_reset_password(db, http_user(a->c), a->id, NULL, a->hash, http_ip(a->c),
                                       http_now(a->c), e);
     return account_set_disabled(db, http_user(a->c), a->id, NULL, a->op, http_ip(a->c),
                                 http_now(a->c), e);
@@ -100,6 +130,14 @@ static void manage_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     api_reply(c, u ? json_pack("{s:o}", "user", u) : NULL, r, "账号不存在");
 }
 
+static void reset_prepared(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    if (rc)
+        http_reply_error(c, e);
+    else
+        http_write(c, manage_write, arg, manage_done);
+}
+
 static int manage(http_ctx_t *c, int op)
 {
     int64_t id = api_path_id(c, 0);
@@ -113,7 +151,10 @@ static int manage(http_ctx_t *c, int op)
     a->c = c;
     a->id = id;
     a->op = op;
-    http_write(c, manage_write, a, manage_done);
+    if (op == 2)
+        http_defer(c, reset_prepare, a, reset_prepared);
+    else
+        http_write(c, manage_write, a, manage_done);
     return 0;
 }
 

@@ -340,6 +340,7 @@ typedef struct {
     account_new_t n;
     const char *username;
     char pw[20];
+    char hash[ACCOUNT_HASH_MAX];
 } user_arg_t;
 
 static int user_write(db_t *db, void *arg, err_t *e)
@@ -349,7 +350,7 @@ static int user_write(db_t *db, void *arg, err_t *e)
     case 0: return account_create(db, NULL, &a->n, "cli", e);
     case 1: return account_set_disabled(db, NULL, 0, a->username, 1, "cli", app_now_ms(), e);
     case 2: return account_set_disabled(db, NULL, 0, a->username, 0, "cli", app_now_ms(), e);
-    default: return account_reset_password(db, NULL, 0, a->username, a->pw, "cli", app_now_ms(), e);
+    default: return account_reset_password(db, NULL, 0, a->username, a->hash, "cli", app_now_ms(), e);
     }
 }
 
@@ -398,6 +399,10 @@ int cmd_user(int argc, char **argv)
     a.n.username = a.username;
     a.n.must_change = 1;
     a.n.now = app_now_ms();
+    if (a.op == 3 && account_initial_password(a.pw, a.hash) != 0) {
+        fprintf(stderr, "jiceng user reset: 密码处理失败\n");
+        return 1;
+    }
     app_t app;
     if (open_or_die(&app, &o, 1))
         return 1;

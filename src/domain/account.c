@@ -1,5 +1,6 @@
 /* account.c — roles, sessions, login with lockout, account management inside a scope. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,33 +135,41 @@ int account_session_touch(db_t *db, const char *token_hash, int64_t now)
 static const char SQL_BY_NAME[] =
     "SELECT id, pw_hash, county FROM users WHERE username = ?";
 
-void account_login_verify(db_t *db, account_login_t *l, const char *password)
+void account_login_lookup(db_t *db, account_login_t *l)
 {
-    /* A hash of a random password, so an unknown username costs as much as a known one. */
-    static const char *dummy;
-    static char dummy_buf[crypto_pwhash_STRBYTES];
     l->user_id = 0;
     l->password_ok = 0;
+    l->pw_hash[0] = 0;
     db_stmt_t *st = db_query(db, SQL_BY_NAME, "s", l->username);
-    char hash[crypto_pwhash_STRBYTES] = "";
     if (st && db_step(st) == DB_ROW) {
         l->user_id = db_col_i64(st, 0);
-        copy(hash, sizeof hash, db_col_text(st, 1));
+        copy(l->pw_hash, sizeof l->pw_hash, db_col_text(st, 1));
         copy(l->county, sizeof l->county, db_col_text(st, 2));
     }
     db_reset(st);
-    if (!l->user_id) {
-        if (!dummy) {
-            char pw[17];
-            crypto_password_random(pw);
-            if (crypto_password_hash(pw, dummy_buf) == 0)
-                dummy = dummy_buf;
-        }
-        if (dummy)
-            crypto_password_verify(dummy, password);
+}
+
+/* A hash of a random password, so an unknown username costs as much as a known one. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static void make_dummy(void)
+{
+    char pw[17];
+    crypto_password_random(pw);
+    if (crypto_password_hash(pw, dummy_hash) != 0)
+        dummy_hash[0] = 0;
+}
+
+void account_login_check(account_login_t *l, const char *password)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (!l->user_id || !l->pw_hash[0]) {
+        pthread_once(&once, make_dummy);
+        if (dummy_hash[0])
+            crypto_password_verify(dummy_hash, password);
+        l->password_ok = 0;
         return;
     }
-    l->password_ok = crypto_password_verify(hash, password) == 0;
+    l->password_ok = crypto_password_verify(l->pw_hash, password) == 0;
 }
 
 static const char SQL_LOGIN_STATE[] =
@@ -171,7 +180,8 @@ static const char SQL_FAIL[] =
     " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END"
     " WHERE id = ? AND locked_until <= ?"; /* a lock set meanwhile by a concurrent login stands */
 static const char SQL_OK[] =
-    "UPDATE users SET failed_count = 0, locked_until = 0, last_login_at = ? WHERE id = ?";
+    "UPDATE users SET failed_count = 0, locked_until = 0, previous_login_at = last_login_at,"
+    " last_login_at = ? WHERE id = ?";
 static const char SQL_NEW_SESSION[] =
     "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip, user_agent)"
     " VALUES (?,?,?,?,?,?)";
@@ -270,34 +280,72 @@ int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t no
 }
 
 static const char SQL_PW[] = "SELECT pw_hash FROM users WHERE id = ?";
-static const char SQL_SET_PW[] =
-    "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 0 WHERE id = ?";
+static const char SQL_SET_PW[] = "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 0"
+                                 " WHERE id = ? AND pw_hash = ?";
 static const char SQL_OTHER_SESSIONS[] =
     "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?";
 
-int account_change_password(db_t *db, const account_user_t *u, const char *old_pw,
-                            const char *new_pw, const char *ip, int64_t now, err_t *e)
+int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MAX])
 {
-    int rc = password_policy_check(new_pw, u->username, e);
+    out[0] = 0;
+    db_stmt_t *st = db_query(db, SQL_PW, "i", user_id);
+    int rc = st ? db_step(st) : ERR_IO;
+    if (rc == DB_ROW)
+        copy(out, ACCOUNT_HASH_MAX, db_col_text(st, 0));
+    db_reset(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOTFOUND;
+}
+
+int account_password_change_check(account_pw_change_t *p, const char *username, err_t *e)
+{
+    p->old_ok = p->current[0] && crypto_password_verify(p->current, p->old_pw) == 0;
+    if (!p->old_ok)
+        return 0; /* recorded as a failure by the write */
+    int rc = password_policy_check(p->new_pw, username, e);
     if (rc)
         return rc;
-    if (strcmp(old_pw, new_pw) == 0)
+    if (strcmp(p->old_pw, p->new_pw) == 0)
         return err_set(e, ERR_INVALID, "invalid", "新密码不能与原密码相同", "new_password");
-    char hash[crypto_pwhash_STRBYTES] = "";
-    db_stmt_t *st = db_query(db, SQL_PW, "i", u->id);
-    if (st && db_step(st) == DB_ROW)
-        copy(hash, sizeof hash, db_col_text(st, 0));
-    db_reset(st);
-    if (!hash[0] || crypto_password_verify(hash, old_pw) != 0)
-        return err_set(e, ERR_INVALID, "bad_credentials", "原密码不正确", "old_password");
-    if (crypto_password_hash(new_pw, hash) != 0)
+    if (crypto_password_hash(p->new_pw, p->new_hash) != 0)
         return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
-    rc = db_run(db, SQL_SET_PW, "sii", hash, now, u->id);
-    /* Other sessions of this account end: whoever knew the old password is out. */
-    if (rc == 0)
-        rc = db_run(db, SQL_OTHER_SESSIONS, "is", u->id, u->token_hash);
+    return 0;
+}
+
+int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX])
+{
+    crypto_password_random(pw);
+    return crypto_password_hash(pw, hash) == 0 ? 0 : ERR_NOMEM;
+}
+
+int account_change_password(db_t *db, const account_user_t *u, const account_pw_change_t *p,
+                            const char *ip, int64_t now, err_t *e)
+{
     audit_entry_t a = {.who = u, .action = "password_change", .outcome = "ok", .ip = ip,
                        .now = now};
+    int rc;
+    if (!p->old_ok) {
+        /* A wrong old password is a wrong password: it counts towards the lockout. */
+        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
+                    (int64_t)ACCOUNT_MAX_FAILURES, now + ACCOUNT_LOCK_MS, u->id, now);
+        a.outcome = "failed";
+        a.detail = "bad old password";
+        if (rc == 0)
+            rc = audit_write(db, &a);
+        /* The failure is recorded (commit), and the caller is told. */
+        return rc ? rc : 0;
+    }
+    db_stmt_t *st = db_query(db, SQL_SET_PW, "siis", p->new_hash, now, u->id, p->current);
+    if (!st)
+        return ERR_IO;
+    rc = db_step(st);
+    int64_t changed = rc >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    if (changed != 1)
+        return err_set(e, ERR_CONFLICT, "conflict", "密码已在别处被修改，请重新操作", NULL);
+    /* Other sessions of this account end: whoever knew the old password is out. */
+    rc = db_run(db, SQL_OTHER_SESSIONS, "is", u->id, u->token_hash);
     return rc ? rc : audit_write(db, &a);
 }
 
@@ -480,17 +528,14 @@ static const char SQL_RESET[] =
     " locked_until = 0 WHERE id = ?";
 
 int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const char *username,
-                           char out_pw[20], const char *ip, int64_t now, err_t *e)
+                           const char *new_hash, const char *ip, int64_t now, err_t *e)
 {
     int64_t uid = 0;
     char county[8];
     int rc = find_target(db, by, id, username, &uid, county, e);
     if (rc)
         return rc;
-    char hash[crypto_pwhash_STRBYTES];
-    crypto_password_random(out_pw);
-    if (crypto_password_hash(out_pw, hash) != 0)
-        return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
+    const char *hash = new_hash;
     rc = db_run(db, SQL_RESET, "sii", hash, now, uid);
     if (rc == 0)
         rc = db_run(db, SQL_DEL_SESSIONS, "i", uid);
@@ -509,7 +554,7 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
 
 #define USER_COLS                                                                                  \
     "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                 \
-    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id"
+    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at"
 
 static json_t *user_json(db_stmt_t *st)
 {
@@ -525,6 +570,8 @@ static json_t *user_json(db_stmt_t *st)
                           "created_at", (json_int_t)db_col_i64(st, 9));
     json_object_set_new(o, "last_login_at",
                         db_col_isnull(st, 7) ? json_null() : json_integer(db_col_i64(st, 7)));
+    json_object_set_new(o, "previous_login_at",
+                        db_col_isnull(st, 12) ? json_null() : json_integer(db_col_i64(st, 12)));
     if (!db_col_isnull(st, 11)) {
         snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 11));
         json_object_set_new(o, "person_id", json_string(id));

@@ -71,29 +71,57 @@ int account_session_load(db_t *db, const char *token_hash, int64_t now, account_
 
 /* --- writes (run inside a store transaction) --- */
 
+/* Password hashes are made and checked off the loop threads and off the writer (argon2id takes
+ * ~50-100 ms and 64 MiB): the API runs the *_prepare / *_check steps in its worker pool and hands
+ * the result to the write. */
+#define ACCOUNT_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+
 typedef struct {
     const char *username, *ip, *user_agent;
     int64_t now;
-    /* filled by account_login_verify */
+    /* filled by account_login_lookup */
     int64_t user_id;
-    int password_ok;
     char county[8];
+    char pw_hash[ACCOUNT_HASH_MAX];
+    /* filled by account_login_check */
+    int password_ok;
     /* out of account_login_commit */
     int outcome;          /* 0 signed in, ERR_UNAUTH wrong name/password/disabled, ERR_LOCKED */
     const char *message;  /* Chinese, for the reply when outcome != 0 */
     char token[48];
     account_user_t user;
 } account_login_t;
-/* Step 1, on a read connection (slow: argon2id): look the user up and check the password. */
-void account_login_verify(db_t *db, account_login_t *l, const char *password);
-/* Step 2, in a write transaction: apply lockout (5 failures → 10 minutes), create the session,
+/* Step 1, on a read connection (fast): find the account and its stored hash. */
+void account_login_lookup(db_t *db, account_login_t *l);
+/* Step 2, anywhere (slow: argon2id; an unknown user costs the same as a known one). */
+void account_login_check(account_login_t *l, const char *password);
+/* Step 3, in a write transaction: apply lockout (5 failures → 10 minutes), create the session,
  * write the audit row. Always returns 0 unless the store fails, so failures are recorded; the
  * result is in l->outcome. */
 int account_login_commit(db_t *db, account_login_t *l, err_t *e);
+
+/* The stored hash of an account (for a password change). 0 or ERR_NOTFOUND. */
+int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MAX]);
+
+typedef struct {
+    const char *old_pw, *new_pw; /* in */
+    char current[ACCOUNT_HASH_MAX]; /* in: the stored hash read before the check */
+    int old_ok;                  /* out of the check */
+    char new_hash[ACCOUNT_HASH_MAX];
+} account_pw_change_t;
+/* Slow step: verify old against current, apply the policy to new, hash it. 0 or ERR_INVALID
+ * (policy; message in e). old_ok tells whether the old password matched. */
+int account_password_change_check(account_pw_change_t *p, const char *username, err_t *e);
+/* Write step: if the old password was wrong, count it as a failed login (lockout applies) and
+ * refuse; else swap the hash if it is still `current` (else ERR_CONFLICT), end the account's
+ * other sessions, audit. */
+int account_change_password(db_t *db, const account_user_t *u, const account_pw_change_t *p,
+                            const char *ip, int64_t now, err_t *e);
+/* Slow step for new and reset accounts: a random initial password and its hash. */
+int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX]);
+
 int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t now);
 int account_session_touch(db_t *db, const char *token_hash, int64_t now);
-int account_change_password(db_t *db, const account_user_t *u, const char *old_pw,
-                            const char *new_pw, const char *ip, int64_t now, err_t *e);
 
 typedef struct {
     const char *username, *name, *role, *scope_code, *phone;
@@ -109,12 +137,13 @@ typedef struct {
 /* Create an account. by may be NULL (CLI, seeder: no scope check); otherwise the role must be
  * manageable by `by` and the scope inside by's scope. */
 int account_create(db_t *db, const account_user_t *by, account_new_t *n, const char *ip, err_t *e);
-/* Disable (kills sessions) / enable / reset password (returns a new initial password). Target
- * looked up by id (if >0) or username. Outside the caller's scope: ERR_NOTFOUND. */
+/* Disable (kills sessions) / enable / reset password to new_hash (made by
+ * account_initial_password; the account must change it at next login). Target looked up by id
+ * (if >0) or username. Outside the caller's scope: ERR_NOTFOUND. */
 int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const char *username,
                          int disabled, const char *ip, int64_t now, err_t *e);
 int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const char *username,
-                           char out_pw[20], const char *ip, int64_t now, err_t *e);
+                           const char *new_hash, const char *ip, int64_t now, err_t *e);
 
 #endif
 

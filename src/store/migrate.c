@@ -15,6 +15,7 @@
     extern const char sym[]
 
 EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
+EMBED(jiceng_mig_002, "src/store/migrations/002_previous_login.sql");
 
 static const struct {
     int version;
@@ -22,6 +23,7 @@ static const struct {
     const char *sql;
 } migrations[] = {
     {1, "001_init", jiceng_mig_001},
+    {2, "002_previous_login", jiceng_mig_002},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

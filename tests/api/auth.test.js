@@ -85,6 +85,14 @@ describe('lockout (等保: 5 failures lock for 10 minutes)', () => {
     assert.equal(r.json.user.must_change_password, true);
   });
 
+  test('a wrong old password when changing the password counts towards the lockout', async () => {
+    const a = await createAccount(admin, { prefix: 'lockc' });
+    const change = (old_password) => api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password, new_password: strongPassword() } });
+    for (let i = 0; i < 4; i++) assertError(await change(`Wrong@Old${i}`), 400, 'bad_credentials', 'old_password');
+    assertError(await loginRaw(a.username, 'Wrong@Pass5'), 423, 'locked');
+    assertError(await loginRaw(a.username, a.password), 423, 'locked');
+  });
+
   test('a success in between resets the failure count', async () => {
     const a = await createAccount(admin, { prefix: 'lockr' });
     for (let i = 0; i < 4; i++) assertError(await loginRaw(a.username, 'Wrong@Pass0'), 401, 'bad_credentials');
@@ -106,6 +114,19 @@ describe('sessions', () => {
     // Only that session ended.
     assert.equal((await api('GET', '/api/v1/auth/me', { token: t2 })).status, 200);
     await api('POST', '/api/v1/auth/logout', { token: t2 });
+  });
+
+  test('previous_login_at is the sign-in before this one (上次登录), last_login_at this one', async () => {
+    const a = await createAccount(admin, { prefix: 'prev' });
+    const first = await loginRaw(a.username, a.password);
+    assert.equal(first.status, 200, first.text);
+    await new Promise((r) => setTimeout(r, 30));
+    const second = await loginRaw(a.username, a.password);
+    assert.equal(second.status, 200, second.text);
+    assert.equal(second.json.user.previous_login_at, first.json.user.last_login_at);
+    assert.ok(second.json.user.last_login_at > first.json.user.last_login_at);
+    const me = await api('GET', '/api/v1/auth/me', { token: second.json.token });
+    assert.equal(me.json.user.previous_login_at, first.json.user.last_login_at);
   });
 
   test('/auth/me returns the signed-in account', async () => {
