@@ -282,6 +282,20 @@ json_t *registry_household(db_t *db, const char *scope, int64_t id, int *rc)
         *rc = s < 0 ? s : ERR_NOTFOUND;
         return NULL;
     }
+    /* Where it is, in words: its grid and its building or household group. */
+    const char *rc17 = json_string_value(json_object_get(o, "region_code"));
+    char grid[16];
+    snprintf(grid, sizeof grid, "%.14s", rc17 ? rc17 : "");
+    static const char SQL_NAME[] = "SELECT name FROM regions WHERE code = ?";
+    const char *codes[2] = {grid, rc17};
+    const char *keys[2] = {"grid_name", "node_name"};
+    for (int k = 0; k < 2; k++) {
+        st = db_query(db, SQL_NAME, "s", codes[k] ? codes[k] : "");
+        json_object_set_new(o, keys[k],
+                            st && db_step(st) == DB_ROW ? json_string(db_col_text(st, 0))
+                                                        : json_null());
+        db_reset(st);
+    }
     st = db_query(db, SQL_MEMBERS, "si", county, id);
     json_t *members = json_array();
     while (st && (s = db_step(st)) == DB_ROW)

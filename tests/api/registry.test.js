@@ -158,6 +158,8 @@ describe('households', () => {
       assert.equal(d.status, 200, d.text);
       assert.equal(d.json.id, h.id);
       assert.equal(d.json.members.length, h.member_count);
+      assert.equal(d.json.grid_name, '牛眼睛村第1网格');
+      assert.match(d.json.node_name, /^第[1-3]联户组$/);
       for (const m of d.json.members) {
         assertMaskedPerson(m);
         assert.equal(m.household_id, h.id);
