@@ -13,6 +13,8 @@ int64_t api_path_id(http_ctx_t *c, int i);
 /* A required/optional string member of a JSON body; replies 400 on a wrong type. */
 int api_str(http_ctx_t *c, json_t *obj, const char *key, int required, const char **out);
 json_t *api_id_json(int64_t id);
+/* ?cursor= of a list: NULL or a string of digits; replies 400 and returns non-zero otherwise. */
+int api_cursor(http_ctx_t *c, const char **out);
 
 /* system.c */
 int api_healthz(http_ctx_t *c);

@@ -54,3 +54,16 @@ json_t *api_id_json(int64_t id)
     snprintf(b, sizeof b, "%" PRId64, id);
     return json_string(b);
 }
+
+int api_cursor(http_ctx_t *c, const char **out)
+{
+    const char *s = http_query(c, "cursor");
+    *out = s && *s ? s : NULL;
+    for (const char *p = *out; p && *p; p++) {
+        if (*p < '0' || *p > '9' || p - *out > 19) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "分页游标 cursor 无效", "cursor");
+            return ERR_INVALID;
+        }
+    }
+    return 0;
+}

@@ -35,7 +35,8 @@ int api_household_get(http_ctx_t *c)
 int api_people_list(http_ctx_t *c)
 {
     int limit;
-    if (http_limit(c, &limit))
+    const char *cursor;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
     const char *region = http_query(c, "region");
     if (region && *region && !region_code_valid(region)) {
@@ -49,7 +50,7 @@ int api_people_list(http_ctx_t *c)
     }
     int rc;
     json_t *o = registry_people(http_db(c), http_user(c)->scope, region, tag,
-                                http_query(c, "cursor"), limit, &rc);
+                                cursor, limit, &rc);
     return api_reply(c, o, rc, "区域不存在或不在您的管辖范围内");
 }
 

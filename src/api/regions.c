@@ -39,11 +39,12 @@ int api_region_households(http_ctx_t *c)
 {
     const char *code = scoped_code(c);
     int limit;
-    if (!code || http_limit(c, &limit))
+    const char *cursor;
+    if (!code || http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
     int rc;
     json_t *o = registry_households(http_db(c), http_user(c)->scope, code,
-                                    http_query(c, "cursor"), limit, &rc);
+                                    cursor, limit, &rc);
     return api_reply(c, o, rc, "区域不存在");
 }
 

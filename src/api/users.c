@@ -6,7 +6,8 @@
 int api_users_list(http_ctx_t *c)
 {
     int limit;
-    if (http_limit(c, &limit))
+    const char *cursor;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
     const char *role = http_query(c, "role");
     if (role && *role && !account_role_parse(role)) {
@@ -19,7 +20,7 @@ int api_users_list(http_ctx_t *c)
         return 0;
     }
     int rc;
-    json_t *o = account_list(http_db(c), http_user(c), role, q, http_query(c, "cursor"), limit,
+    json_t *o = account_list(http_db(c), http_user(c), role, q, cursor, limit,
                              &rc);
     return api_reply(c, o, rc, NULL);
 }
@@ -165,9 +166,9 @@ int api_user_reset(http_ctx_t *c) { return manage(c, 2); }
 int api_audit_list(http_ctx_t *c)
 {
     int limit;
-    if (http_limit(c, &limit))
+    const char *cursor;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
-    const char *cursor = http_query(c, "cursor");
     json_t *o = audit_list(http_db(c), http_user(c), cursor, limit);
     return api_reply(c, o, ERR_IO, NULL);
 }

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include "domain/account.h"
 #include "domain/audit.h"
+#include "domain/listing.h"
 #include "domain/region.h"
 #include "domain/registry.h"
 #include "lib/crypto.h"
@@ -591,37 +592,11 @@ json_t *account_list(db_t *db, const account_user_t *by, const char *role, const
     char hi[32], like[128];
     snprintf(hi, sizeof hi, "%s~", by->scope);
     snprintf(like, sizeof like, "%%%s%%", q ? q : "");
-    int64_t before = cursor && *cursor ? strtoll(cursor, NULL, 10) : INT64_MAX;
+    int64_t before = listing_cursor(cursor, INT64_MAX);
     const char *r = role ? role : "", *qq = q ? q : "";
     db_stmt_t *st = db_query(db, SQL_LIST_USERS, "ssisssssi", by->scope, hi, before, r, r, qq,
                              like, like, (int64_t)limit + 1);
-    if (!st) {
-        *rc = ERR_IO;
-        return NULL;
-    }
-    json_t *items = json_array();
-    int s, n = 0;
-    int64_t last = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n++ < limit)
-            last = db_col_i64(st, 0);
-        json_array_append_new(items, user_json(st));
-    }
-    db_reset(st);
-    if (s < 0) {
-        json_decref(items);
-        *rc = s;
-        return NULL;
-    }
-    json_t *next = json_null();
-    if ((int)json_array_size(items) > limit) {
-        char b[24];
-        json_array_remove(items, (size_t)limit);
-        snprintf(b, sizeof b, "%" PRId64, last);
-        next = json_string(b);
-    }
-    *rc = 0;
-    return json_pack("{s:o,s:o}", "items", items, "next_cursor", next);
+    return listing_page(st, limit, user_json, rc);
 }
 
 static const char SQL_GET_USER[] = "SELECT " USER_COLS

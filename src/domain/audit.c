@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "domain/audit.h"
+#include "domain/listing.h"
 #include "lib/idgen.h"
 
 static const char SQL_INSERT[] =
@@ -40,43 +41,26 @@ static const char SQL_LIST[] =
     "SELECT id, at, user_id, username, role, action, object, outcome, ip, detail FROM audit"
     " WHERE county = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
+static json_t *audit_json(db_stmt_t *st)
+{
+    char idbuf[24];
+    snprintf(idbuf, sizeof idbuf, "%" PRId64, db_col_i64(st, 0));
+    json_t *o = json_pack("{s:s,s:I,s:s?,s:s?,s:s,s:s?,s:s,s:s?,s:s?}", "id", idbuf, "at",
+                          (json_int_t)db_col_i64(st, 1), "username", db_col_text(st, 3), "role",
+                          db_col_text(st, 4), "action", db_col_text(st, 5), "object",
+                          db_col_text(st, 6), "outcome", db_col_text(st, 7), "ip",
+                          db_col_text(st, 8), "detail", db_col_text(st, 9));
+    if (!db_col_isnull(st, 2)) {
+        snprintf(idbuf, sizeof idbuf, "%" PRId64, db_col_i64(st, 2));
+        json_object_set_new(o, "user_id", json_string(idbuf));
+    }
+    return o;
+}
+
 json_t *audit_list(db_t *db, const account_user_t *who, const char *cursor, int limit)
 {
-    int64_t before = INT64_MAX;
-    if (cursor && *cursor)
-        before = strtoll(cursor, NULL, 10);
-    db_stmt_t *st = db_query(db, SQL_LIST, "sii", who->county, before, (int64_t)limit + 1);
-    if (!st)
-        return NULL;
-    json_t *items = json_array();
-    int rc, n = 0;
-    int64_t last = 0;
-    char idbuf[24];
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n++ == limit)
-            break;
-        last = db_col_i64(st, 0);
-        snprintf(idbuf, sizeof idbuf, "%" PRId64, last);
-        json_t *o = json_pack("{s:s,s:I,s:s?,s:s?,s:s,s:s?,s:s,s:s?,s:s?}", "id", idbuf, "at",
-                              (json_int_t)db_col_i64(st, 1), "username", db_col_text(st, 3),
-                              "role", db_col_text(st, 4), "action", db_col_text(st, 5),
-                              "object", db_col_text(st, 6), "outcome", db_col_text(st, 7), "ip",
-                              db_col_text(st, 8), "detail", db_col_text(st, 9));
-        if (!db_col_isnull(st, 2)) {
-            snprintf(idbuf, sizeof idbuf, "%" PRId64, db_col_i64(st, 2));
-            json_object_set_new(o, "user_id", json_string(idbuf));
-        }
-        json_array_append_new(items, o);
-    }
-    db_reset(st);
-    if (rc < 0) {
-        json_decref(items);
-        return NULL;
-    }
-    json_t *next = json_null();
-    if (n > limit) {
-        snprintf(idbuf, sizeof idbuf, "%" PRId64, last);
-        next = json_string(idbuf);
-    }
-    return json_pack("{s:o,s:o}", "items", items, "next_cursor", next);
+    int rc;
+    db_stmt_t *st = db_query(db, SQL_LIST, "sii", who->county, listing_cursor(cursor, INT64_MAX),
+                             (int64_t)limit + 1);
+    return listing_page(st, limit, audit_json, &rc);
 }

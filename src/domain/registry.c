@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "domain/region.h"
+#include "domain/listing.h"
 #include "domain/registry.h"
 #include "lib/idgen.h"
 #include "lib/ids.h"
@@ -33,15 +34,6 @@ static json_t *id_string(int64_t v)
     char b[24];
     snprintf(b, sizeof b, "%" PRId64, v);
     return json_string(b);
-}
-
-static int64_t parse_id(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *end ? 0 : v;
 }
 
 static void county_of(const char *scope, char county[8]) { snprintf(county, 8, "%.6s", scope); }
@@ -110,15 +102,7 @@ static const char SQL_PEOPLE_TAG[] =
     "SELECT " PERSON_COLS " FROM people p WHERE p.region_code >= ? AND p.region_code < ?"
     " AND p.id > ? AND (',' || p.tags || ',') LIKE ? ORDER BY p.id LIMIT ?";
 
-static json_t *page(json_t *items, int limit, int64_t last)
-{
-    json_t *next = json_null();
-    if ((int)json_array_size(items) > limit) {
-        json_array_remove(items, (size_t)limit);
-        next = id_string(last);
-    }
-    return json_pack("{s:o,s:o}", "items", items, "next_cursor", next);
-}
+static json_t *person_row(db_stmt_t *st) { return person_json(st, 0); }
 
 json_t *registry_people(db_t *db, const char *scope, const char *region_code, const char *tag,
                         const char *cursor, int limit, int *rc)
@@ -130,7 +114,7 @@ json_t *registry_people(db_t *db, const char *scope, const char *region_code, co
     }
     char hi[32], like[96];
     region_scope_hi(code, hi, sizeof hi);
-    int64_t after = parse_id(cursor);
+    int64_t after = listing_cursor(cursor, 0);
     db_stmt_t *st;
     if (tag && *tag) {
         snprintf(like, sizeof like, "%%,%s,%%", tag);
@@ -138,26 +122,7 @@ json_t *registry_people(db_t *db, const char *scope, const char *region_code, co
     } else {
         st = db_query(db, SQL_PEOPLE, "ssii", code, hi, after, (int64_t)limit + 1);
     }
-    if (!st) {
-        *rc = ERR_IO;
-        return NULL;
-    }
-    json_t *items = json_array();
-    int s, n = 0;
-    int64_t last = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n++ < limit)
-            last = db_col_i64(st, 0);
-        json_array_append_new(items, person_json(st, 0));
-    }
-    db_reset(st);
-    if (s < 0) {
-        json_decref(items);
-        *rc = s;
-        return NULL;
-    }
-    *rc = 0;
-    return page(items, limit, last);
+    return listing_page(st, limit, person_row, rc);
 }
 
 static const char SQL_SENSITIVE[] =
@@ -235,28 +200,9 @@ json_t *registry_households(db_t *db, const char *scope, const char *region_code
     }
     char hi[32];
     region_scope_hi(region_code, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, "ssii", region_code, hi, parse_id(cursor),
-                             (int64_t)limit + 1);
-    if (!st) {
-        *rc = ERR_IO;
-        return NULL;
-    }
-    json_t *items = json_array();
-    int s, n = 0;
-    int64_t last = 0;
-    while ((s = db_step(st)) == DB_ROW) {
-        if (n++ < limit)
-            last = db_col_i64(st, 0);
-        json_array_append_new(items, household_json(st));
-    }
-    db_reset(st);
-    if (s < 0) {
-        json_decref(items);
-        *rc = s;
-        return NULL;
-    }
-    *rc = 0;
-    return page(items, limit, last);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, "ssii", region_code, hi,
+                             listing_cursor(cursor, 0), (int64_t)limit + 1);
+    return listing_page(st, limit, household_json, rc);
 }
 
 static const char SQL_HOUSEHOLD[] = "SELECT " HOUSEHOLD_COLS " FROM households h"
