@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const BIN = process.env.JICENG_BIN;
@@ -43,6 +43,23 @@ test('help and unknown commands', () => {
   const sh = jiceng(['serve', '--help']);
   assert.equal(sh.code, 0);
   assert.match(sh.out, /--threads/);
+});
+
+test('the access log is one JSON object per line with who, what, status and time', () => {
+  const lines = readFileSync(join(DATA, 'access.log'), 'utf8').trim().split('\n');
+  assert.ok(lines.length > 10);
+  const entries = lines.map((l) => JSON.parse(l));
+  for (const e of entries) {
+    assert.equal(typeof e.ts, 'number');
+    assert.match(e.method, /^[A-Z]+$/);
+    assert.match(e.path, /^\//);
+    assert.equal(typeof e.status, 'number');
+    assert.equal(typeof e.ms, 'number');
+    assert.equal(typeof e.ip, 'string');
+  }
+  assert.ok(entries.some((e) => e.user && e.status === 200), 'signed-in requests name the user');
+  // Secrets never reach the log: no tokens, no passwords.
+  assert.ok(!lines.some((l) => /Jiceng@2026|Bearer|jiceng_session=/.test(l)));
 });
 
 test('integrity checks pass on the live store', () => {
