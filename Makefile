@@ -42,6 +42,7 @@ $(OBJDIR)/%.o: src/%.c
 # The migrations are embedded with .incbin: rebuild when they change.
 $(OBJDIR)/store/migrate.o: $(MIGRATIONS)
 $(OBJDIR)/api/system.o: docs/openapi.yaml
+$(OBJDIR)/app/app.o: node_modules/chinese-days/dist/chinese-days.json
 
 -include $(OBJS:.o=.d)
 

@@ -45,6 +45,13 @@ int api_person_sensitive(http_ctx_t *c);
 int api_me_household(http_ctx_t *c);
 int api_me_profile(http_ctx_t *c);
 
+/* cases.c */
+int api_case_categories(http_ctx_t *c);
+int api_cases_create(http_ctx_t *c);
+int api_cases_list(http_ctx_t *c);
+int api_case_get(http_ctx_t *c);
+int api_case_event(http_ctx_t *c);
+
 /* users.c */
 int api_users_list(http_ctx_t *c);
 int api_users_create(http_ctx_t *c);

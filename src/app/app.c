@@ -5,9 +5,22 @@
 #include <time.h>
 #include <unistd.h>
 #include "app/app.h"
+#include "domain/cases.h"
 #include "domain/registry.h"
+#include "lib/workday.h"
 #include "lib/idgen.h"
 #include "lib/log.h"
+
+/* The official calendar (npm chinese-days), built into the binary so deadlines never depend on
+ * what is installed where the server runs. */
+#ifndef JICENG_ROOT
+#define JICENG_ROOT "."
+#endif
+__asm__(".section .rodata\n.global jiceng_chinese_days\njiceng_chinese_days:\n"
+        ".incbin \"" JICENG_ROOT "/node_modules/chinese-days/dist/chinese-days.json\"\n"
+        ".byte 0\n.previous\n");
+extern const char jiceng_chinese_days[];
+static workday_cal_t *calendar;
 
 int64_t app_now_ms(void)
 {
@@ -66,6 +79,14 @@ int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e)
     if (rc)
         return rc;
     registry_init(a->keys);
+    if (!calendar) {
+        err_t ce = {0};
+        if (workday_load(jiceng_chinese_days, strlen(jiceng_chinese_days), &calendar, &ce) != 0) {
+            log_error("calendar (chinese-days): %s", ce.message ? ce.message : "?");
+            return err_set(e, ERR_IO, "calendar", "工作日历数据无法读取", NULL);
+        }
+        cases_set_calendar(calendar);
+    }
     rc = store_open(o->data_dir, o->db_url, nthreads, &a->store, e);
     if (rc)
         return rc;

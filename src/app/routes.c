@@ -38,6 +38,16 @@ const http_route_t app_routes[] = {
      "own household"},
     {"GET", "/api/v1/me/profile", api_me_profile, ROLE_ANY, 0, "own person record"},
 
+    {"GET", "/api/v1/case-categories", api_case_categories, ROLE_ANY, 0,
+     "the county's case categories"},
+    {"POST", "/api/v1/cases", api_cases_create,
+     ROLE_PERSONS | ROLE_GRID | ROLE_MANAGERS | ROLE_CENTER_OPERATOR, 0,
+     "report a case (随手拍); Idempotency-Key"},
+    {"GET", "/api/v1/cases", api_cases_list, ROLE_ANY, 0, "cases visible to the caller"},
+    {"GET", "/api/v1/cases/{id}", api_case_get, ROLE_ANY, 0, "a case with its timeline"},
+    {"POST", "/api/v1/cases/{id}/events", api_case_event, ROLE_ANY, 0,
+     "act on a case: accept, resolve, rate..."},
+
     {"GET", "/api/v1/users", api_users_list, ADMINS, 0, "accounts in scope"},
     {"POST", "/api/v1/users", api_users_create, ADMINS, 0, "create an account"},
     {"POST", "/api/v1/users/{id}/disable", api_user_disable, ADMINS, 0, "disable an account"},

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "domain/account.h"
+#include "domain/cases.h"
 #include "domain/region.h"
 #include "domain/registry.h"
 #include "domain/seed.h"
@@ -602,6 +603,8 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
         rc = seed_place(&g, &places[i], village, sizeof village, e);
         if (rc == 0)
             rc = seed_accounts_of(&g, &places[i], village, pw_hash, e);
+        if (rc == 0)
+            rc = cases_seed_categories(db, places[i].county, now);
     }
     free(id_used);
     id_used = NULL;

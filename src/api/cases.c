@@ -1,0 +1,180 @@
+/* cases.c — 民生诉求: categories, report (随手拍), list, detail with timeline, and events. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api/api.h"
+#include "domain/caseflow.h"
+#include "domain/cases.h"
+#include "lib/crypto.h"
+
+int api_case_categories(http_ctx_t *c)
+{
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", http_user(c)->scope);
+    int rc;
+    json_t *o = cases_categories(http_db(c), county, &rc);
+    return api_reply(c, o, rc, NULL);
+}
+
+typedef struct {
+    cases_new_t n;
+    http_ctx_t *c;
+} create_arg_t;
+
+static int create_write(db_t *db, void *arg, err_t *e)
+{
+    create_arg_t *a = arg;
+    return cases_create(db, http_user(a->c), &a->n, e);
+}
+
+static void create_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    create_arg_t *a = arg;
+    if (rc) {
+        http_reply_error(c, e);
+        return;
+    }
+    int r;
+    json_t *o = cases_get(http_db(c), http_user(c), a->n.id, &r);
+    if (!o) {
+        api_reply(c, NULL, r, "诉求不存在");
+        return;
+    }
+    /* A replay of the same request answers with the case it made, as 200. */
+    http_reply_json(c, a->n.replayed ? 200 : 201, o);
+}
+
+static int number(json_t *v, double *out)
+{
+    if (!json_is_number(v))
+        return 0;
+    *out = json_number_value(v);
+    return isfinite(*out);
+}
+
+int api_cases_create(http_ctx_t *c)
+{
+    static const char *const fields[] = {"category", "title", "description", "address",
+                                         "location", NULL};
+    json_t *body;
+    create_arg_t *a = http_alloc(c, sizeof *a);
+    if (http_body(c, &body) || http_only_fields(c, body, fields) ||
+        api_str(c, body, "category", 1, &a->n.category) ||
+        api_str(c, body, "title", 0, &a->n.title) ||
+        api_str(c, body, "description", 1, &a->n.description) ||
+        api_str(c, body, "address", 0, &a->n.address))
+        return 0;
+    json_t *loc = json_object_get(body, "location");
+    if (loc && !json_is_null(loc)) {
+        if (!json_is_object(loc) || json_object_size(loc) != 2 ||
+            !number(json_object_get(loc, "lat"), &a->n.lat) ||
+            !number(json_object_get(loc, "lon"), &a->n.lon)) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "位置应为 {\"lat\":纬度,\"lon\":经度}",
+                            "location");
+            return 0;
+        }
+        a->n.has_location = 1;
+    }
+    const char *key = http_header(c, "idempotency-key");
+    if (key) {
+        size_t n = strlen(key);
+        if (n == 0 || n > 100) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "Idempotency-Key 应为 1 到 100 个字符",
+                            "Idempotency-Key");
+            return 0;
+        }
+        /* The same key must come with the same request: hash a canonical form of the body. */
+        char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        char *h = http_alloc(c, 65);
+        crypto_token_hash(canon ? canon : "", h);
+        free(canon);
+        a->n.idem_key = key;
+        a->n.body_hash = h;
+    }
+    a->n.now = http_now(c);
+    a->c = c;
+    http_write(c, create_write, a, create_done);
+    return 0;
+}
+
+int api_cases_list(http_ctx_t *c)
+{
+    int limit;
+    const char *cursor;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor))
+        return 0;
+    const char *state = http_query(c, "state");
+    if (state && *state && caseflow_state_parse(state) < 0) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "状态不存在", "state");
+        return 0;
+    }
+    const char *queue = http_query(c, "queue");
+    int q = queue && strcmp(queue, "1") == 0;
+    int rc;
+    json_t *o = cases_list(http_db(c), http_user(c), state && *state ? state : NULL, q, cursor,
+                           limit, &rc);
+    return api_reply(c, o, rc, NULL);
+}
+
+int api_case_get(http_ctx_t *c)
+{
+    int64_t id = api_path_id(c, 0);
+    if (!id)
+        return 0;
+    int rc;
+    json_t *o = cases_get(http_db(c), http_user(c), id, &rc);
+    return api_reply(c, o, rc, "诉求不存在或不在您的管辖范围内");
+}
+
+typedef struct {
+    cases_step_t s;
+    int64_t id;
+    http_ctx_t *c;
+} step_arg_t;
+
+static int step_write(db_t *db, void *arg, err_t *e)
+{
+    step_arg_t *a = arg;
+    return cases_transition(db, http_user(a->c), a->id, &a->s, e);
+}
+
+static void step_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    step_arg_t *a = arg;
+    if (rc) {
+        http_reply_error(c, e);
+        return;
+    }
+    int r;
+    json_t *o = cases_get(http_db(c), http_user(c), a->id, &r);
+    api_reply(c, o, r, "诉求不存在");
+}
+
+int api_case_event(http_ctx_t *c)
+{
+    static const char *const fields[] = {"event", "note", "rating", "outcome", "assignee", NULL};
+    int64_t id = api_path_id(c, 0);
+    if (!id)
+        return 0;
+    json_t *body;
+    step_arg_t *a = http_alloc(c, sizeof *a);
+    if (http_body(c, &body) || http_only_fields(c, body, fields) ||
+        api_str(c, body, "event", 1, &a->s.event) || api_str(c, body, "note", 0, &a->s.note) ||
+        api_str(c, body, "outcome", 0, &a->s.outcome) ||
+        api_str(c, body, "assignee", 0, &a->s.assignee))
+        return 0;
+    json_t *rating = json_object_get(body, "rating");
+    if (rating && !json_is_null(rating)) {
+        if (!json_is_integer(rating)) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "评价应为 1 到 5 的整数", "rating");
+            return 0;
+        }
+        a->s.rating = (int)json_integer_value(rating);
+    }
+    a->s.now = http_now(c);
+    a->id = id;
+    a->c = c;
+    http_write(c, step_write, a, step_done);
+    return 0;
+}

@@ -1,0 +1,679 @@
+/* cases.c — categories, case creation with dispatch, transitions and reads. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "domain/audit.h"
+#include "domain/caseflow.h"
+#include "domain/cases.h"
+#include "domain/listing.h"
+#include "domain/region.h"
+#include "lib/idgen.h"
+#include "lib/utf8.h"
+#include "lib/workday.h"
+
+/* ---------- categories ---------- */
+
+/* Default table: STANDARDS.md §4 (urban management components/events, the 12345 request types)
+ * and the community categories of the article (三顺店社区: blocked drains, e-bikes charging in
+ * stairwells). Counties edit their copy. */
+static const struct {
+    const char *code, *parent, *name, *handling, *department;
+    int respond_hours, complete_value;
+    const char *complete_unit;
+} default_categories[] = {
+    {"01", NULL, "环境卫生", "grid", NULL, 24, 48, "hours"},
+    {"0101", "01", "垃圾堆放", "grid", NULL, 24, 48, "hours"},
+    {"0102", "01", "乱堆乱放", "grid", NULL, 24, 48, "hours"},
+    {"0103", "01", "污水外溢", "grid", NULL, 24, 48, "hours"},
+    {"02", NULL, "设施维修", "community", NULL, 24, 48, "hours"},
+    {"0201", "02", "下水道堵塞", "community", NULL, 24, 48, "hours"},
+    {"0202", "02", "路灯损坏", "community", NULL, 24, 3, "workdays"},
+    {"0203", "02", "道路破损", "community", NULL, 24, 5, "workdays"},
+    {"03", NULL, "消防安全", "grid", NULL, 2, 24, "hours"},
+    {"0301", "03", "楼道停放电动车", "grid", NULL, 2, 24, "hours"},
+    {"0302", "03", "消防通道堵塞", "grid", NULL, 2, 24, "hours"},
+    {"04", NULL, "矛盾纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0401", "04", "邻里纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0402", "04", "物业纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0403", "04", "租赁纠纷", "street", NULL, 24, 10, "workdays"},
+    {"05", NULL, "民生求助", "grid", NULL, 24, 48, "hours"},
+    {"0501", "05", "独居老人求助", "grid", NULL, 2, 24, "hours"},
+    {"0502", "05", "党员代办", "grid", NULL, 24, 48, "hours"},
+    {"06", NULL, "市容环境", "department", "城市管理局", 24, 5, "workdays"},
+    {"0601", "06", "占道经营", "department", "城市管理局", 24, 5, "workdays"},
+    {"0602", "06", "违规广告", "department", "城市管理局", 24, 5, "workdays"},
+    {"07", NULL, "咨询建议", "community", NULL, 24, 5, "workdays"},
+    {"0701", "07", "政策咨询", "community", NULL, 24, 5, "workdays"},
+    {"0702", "07", "意见建议", "community", NULL, 24, 5, "workdays"},
+};
+
+static const workday_cal_t *calendar;
+
+void cases_set_calendar(const workday_cal_t *cal) { calendar = cal; }
+
+static const char SQL_CAT_COUNT[] = "SELECT COUNT(*) FROM categories WHERE county = ?";
+static const char SQL_CAT_INSERT[] =
+    "INSERT INTO categories (county, code, parent_code, name, handling, department,"
+    " respond_hours, complete_value, complete_unit, active, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,1,?,?)";
+
+int cases_seed_categories(db_t *db, const char *county, int64_t now)
+{
+    int64_t n = 0;
+    int found = 0;
+    int rc = db_one_i64(db, SQL_CAT_COUNT, &n, &found, "s", county);
+    if (rc || n > 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < sizeof default_categories / sizeof default_categories[0];
+         i++) {
+        db_stmt_t *st = db_prepare(db, SQL_CAT_INSERT);
+        if (!st)
+            return ERR_IO;
+        db_bind_text(st, 1, county, -1);
+        db_bind_text(st, 2, default_categories[i].code, -1);
+        db_bind_text(st, 3, default_categories[i].parent, -1);
+        db_bind_text(st, 4, default_categories[i].name, -1);
+        db_bind_text(st, 5, default_categories[i].handling, -1);
+        db_bind_text(st, 6, default_categories[i].department, -1);
+        db_bind_i64(st, 7, default_categories[i].respond_hours);
+        db_bind_i64(st, 8, default_categories[i].complete_value);
+        db_bind_text(st, 9, default_categories[i].complete_unit, -1);
+        db_bind_i64(st, 10, now);
+        db_bind_i64(st, 11, now);
+        int s = db_step(st);
+        db_reset(st);
+        rc = s < 0 ? s : 0;
+    }
+    return rc;
+}
+
+static const char SQL_CATS[] =
+    "SELECT code, parent_code, name, handling, department, respond_hours, complete_value,"
+    " complete_unit FROM categories WHERE county = ? AND active = 1 ORDER BY code";
+
+json_t *cases_categories(db_t *db, const char *county, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_CATS, "s", county);
+    if (!st) {
+        *rc = ERR_IO;
+        return NULL;
+    }
+    json_t *items = json_array();
+    int s;
+    while ((s = db_step(st)) == DB_ROW)
+        json_array_append_new(
+            items, json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:I,s:I,s:s}", "code", db_col_text(st, 0),
+                             "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2),
+                             "handling", db_col_text(st, 3), "department", db_col_text(st, 4),
+                             "respond_hours", (json_int_t)db_col_i64(st, 5), "complete_value",
+                             (json_int_t)db_col_i64(st, 6), "complete_unit",
+                             db_col_text(st, 7)));
+    db_reset(st);
+    if (s < 0) {
+        json_decref(items);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o}", "items", items);
+}
+
+/* ---------- helpers ---------- */
+
+static void county_of(const char *code, char county[8]) { snprintf(county, 8, "%.6s", code); }
+
+static json_t *id_json(int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%" PRId64, v);
+    return json_string(b);
+}
+
+/* The due time of `value unit` after start: natural hours, or working days on the official
+ * calendar. A year the calendar does not cover is an error, never a guess. */
+static int due_after(int64_t start, int value, const char *unit, int64_t *due, err_t *e)
+{
+    if (strcmp(unit, "workdays") == 0) {
+        if (!calendar)
+            return err_set(e, ERR_IO, "calendar_gap", "工作日历未加载", NULL);
+        return workday_add_workdays(calendar, start, value, due, e);
+    }
+    *due = start + (int64_t)value * 3600 * 1000;
+    return 0;
+}
+
+typedef struct {
+    char code[16], handling[16], unit[16];
+    int respond_hours, complete_value;
+} category_t;
+
+static const char SQL_CAT[] =
+    "SELECT code, handling, respond_hours, complete_value, complete_unit FROM categories"
+    " WHERE county = ? AND code = ? AND active = 1";
+
+static int load_category(db_t *db, const char *county, const char *code, category_t *c)
+{
+    db_stmt_t *st = db_query(db, SQL_CAT, "ss", county, code);
+    int s = st ? db_step(st) : ERR_IO;
+    if (s == DB_ROW) {
+        snprintf(c->code, sizeof c->code, "%s", db_col_text(st, 0));
+        snprintf(c->handling, sizeof c->handling, "%s", db_col_text(st, 1));
+        c->respond_hours = (int)db_col_i64(st, 2);
+        c->complete_value = (int)db_col_i64(st, 3);
+        snprintf(c->unit, sizeof c->unit, "%s", db_col_text(st, 4));
+    }
+    db_reset(st);
+    return s == DB_ROW ? 0 : s < 0 ? s : ERR_NOTFOUND;
+}
+
+static const char SQL_EVENT[] =
+    "INSERT INTO case_events (county, case_id, seq, at, actor_id, actor_name, actor_role, event,"
+    " from_state, to_state, note, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int64_t at,
+                     const account_user_t *who, const char *event, const char *from,
+                     const char *to, const char *note, const char *detail)
+{
+    db_stmt_t *st = db_prepare(db, SQL_EVENT);
+    if (!st)
+        return ERR_IO;
+    db_bind_text(st, 1, county, -1);
+    db_bind_i64(st, 2, case_id);
+    db_bind_i64(st, 3, seq);
+    db_bind_i64(st, 4, at);
+    if (who)
+        db_bind_i64(st, 5, who->id);
+    else
+        db_bind_null(st, 5);
+    db_bind_text(st, 6, who ? who->name : "系统", -1);
+    db_bind_text(st, 7, who ? account_role_name(who->role) : NULL, -1);
+    db_bind_text(st, 8, event, -1);
+    db_bind_text(st, 9, from, -1);
+    db_bind_text(st, 10, to, -1);
+    db_bind_text(st, 11, note, -1);
+    db_bind_text(st, 12, detail, -1);
+    int rc = db_step(st);
+    db_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---------- create ---------- */
+
+static const char SQL_IDEM_GET[] =
+    "SELECT body_hash, result_id FROM idempotency WHERE user_id = ? AND idem_key = ?";
+static const char SQL_IDEM_PUT[] =
+    "INSERT INTO idempotency (user_id, idem_key, body_hash, result_id, created_at)"
+    " VALUES (?,?,?,?,?)";
+static const char SQL_HOUSEHOLD_OF[] =
+    "SELECT p.household_id, h.region_code FROM people p JOIN households h"
+    " ON h.county = p.county AND h.id = p.household_id WHERE p.county = ? AND p.id = ?";
+static const char SQL_CASE_INSERT[] =
+    "INSERT INTO cases (county, id, region_code, assignee_code, category_code, source, reporter_id,"
+    " household_id, title, description, address, lat, lon, state, slip, respond_due,"
+    " complete_due, events, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char *source_of(role_t r)
+{
+    switch (r) {
+    case ROLE_RESIDENT: return "resident";
+    case ROLE_INFORMANT: return "informant";
+    case ROLE_BUILDING_HEAD: return "building_head";
+    default: return "staff";
+    }
+}
+
+int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
+{
+    int rc;
+    if (n->idem_key) {
+        db_stmt_t *st = db_query(db, SQL_IDEM_GET, "is", who->id, n->idem_key);
+        int s = st ? db_step(st) : ERR_IO;
+        if (s == DB_ROW) {
+            int same = strcmp(db_col_text(st, 0), n->body_hash ? n->body_hash : "") == 0;
+            n->id = db_col_i64(st, 1);
+            db_reset(st);
+            if (!same)
+                return err_set(e, ERR_CONFLICT, "idempotency_conflict",
+                               "该 Idempotency-Key 已用于另一份内容不同的提交", NULL);
+            n->replayed = 1;
+            return 0;
+        }
+        db_reset(st);
+        if (s < 0)
+            return s;
+    }
+    if (!n->description || !*n->description)
+        return err_set(e, ERR_INVALID, "invalid", "请描述遇到的问题", "description");
+    size_t dl = strlen(n->description);
+    if (!utf8_valid(n->description, dl) || utf8_count(n->description, dl) > 1000)
+        return err_set(e, ERR_INVALID, "invalid", "问题描述不能超过 1000 字", "description");
+    if (n->title && (!utf8_valid(n->title, strlen(n->title)) ||
+                     utf8_count(n->title, strlen(n->title)) > 60))
+        return err_set(e, ERR_INVALID, "invalid", "标题不能超过 60 字", "title");
+    if (n->address && utf8_count(n->address, strlen(n->address)) > 200)
+        return err_set(e, ERR_INVALID, "invalid", "地址不能超过 200 字", "address");
+    if (n->has_location && (n->lat < -90 || n->lat > 90 || n->lon < -180 || n->lon > 180))
+        return err_set(e, ERR_INVALID, "invalid", "位置坐标不正确", "location");
+    char county[8];
+    county_of(who->scope, county);
+    category_t cat;
+    rc = n->category ? load_category(db, county, n->category, &cat) : ERR_NOTFOUND;
+    if (rc == ERR_NOTFOUND || (rc == 0 && strlen(cat.code) < 4))
+        return err_set(e, ERR_INVALID, "invalid", "诉求分类不存在", "category");
+    if (rc)
+        return rc;
+
+    /* Where: the reporter's household (a resident's own), else the reporter's scope. */
+    char region[32];
+    snprintf(region, sizeof region, "%s", who->scope);
+    int64_t household = 0;
+    if (who->person_id) {
+        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, who->person_id);
+        if (st && db_step(st) == DB_ROW) {
+            household = db_col_i64(st, 0);
+            snprintf(region, sizeof region, "%s", db_col_text(st, 1));
+        }
+        db_reset(st);
+    }
+    /* Cases are placed at grid level (14) when known, else at the scope's own level. */
+    if (strlen(region) > 14)
+        region[14] = 0;
+    int is_grid = strlen(region) == 14;
+
+    /* Dispatch: grid categories go straight to the grid (平台派单); others wait for the
+     * community's dispatcher. */
+    const char *assignee = NULL;
+    char community[16];
+    snprintf(community, sizeof community, "%.12s", region);
+    if (strcmp(cat.handling, "grid") == 0 && is_grid)
+        assignee = region;
+    else if (strcmp(cat.handling, "community") == 0 && strlen(region) >= 12)
+        assignee = community;
+    const char *state = assignee ? "dispatched" : "submitted";
+
+    int64_t respond_due = 0, complete_due = 0;
+    if ((rc = due_after(n->now, cat.respond_hours, "hours", &respond_due, e)) != 0 ||
+        (rc = due_after(n->now, cat.complete_value, cat.unit, &complete_due, e)) != 0)
+        return rc;
+
+    n->id = idgen_next();
+    const char *title = n->title && *n->title ? n->title : NULL;
+    char tbuf[200];
+    if (!title) {
+        /* A title from the first characters of the description. */
+        size_t cut = utf8_prefix(n->description, dl, 20);
+        snprintf(tbuf, sizeof tbuf, "%.*s", (int)cut, n->description);
+        title = tbuf;
+    }
+    db_stmt_t *st = db_prepare(db, SQL_CASE_INSERT);
+    if (!st)
+        return ERR_IO;
+    db_bind_text(st, 1, county, -1);
+    db_bind_i64(st, 2, n->id);
+    db_bind_text(st, 3, region, -1);
+    db_bind_text(st, 4, assignee, -1);
+    db_bind_text(st, 5, cat.code, -1);
+    db_bind_text(st, 6, source_of(who->role), -1);
+    db_bind_i64(st, 7, who->id);
+    if (household)
+        db_bind_i64(st, 8, household);
+    else
+        db_bind_null(st, 8);
+    db_bind_text(st, 9, title, -1);
+    db_bind_text(st, 10, n->description, -1);
+    db_bind_text(st, 11, n->address, -1);
+    char la[32], lo[32];
+    if (n->has_location) {
+        snprintf(la, sizeof la, "%.7f", n->lat);
+        snprintf(lo, sizeof lo, "%.7f", n->lon);
+        db_bind_text(st, 12, la, -1);
+        db_bind_text(st, 13, lo, -1);
+    } else {
+        db_bind_null(st, 12);
+        db_bind_null(st, 13);
+    }
+    db_bind_text(st, 14, state, -1);
+    db_bind_text(st, 15, strcmp(cat.handling, "grid") == 0 || strcmp(cat.handling, "community") == 0
+                             ? "red"
+                             : "blue",
+                 -1);
+    db_bind_i64(st, 16, respond_due);
+    db_bind_i64(st, 17, complete_due);
+    db_bind_i64(st, 18, assignee ? 2 : 1);
+    db_bind_i64(st, 19, n->now);
+    db_bind_i64(st, 20, n->now);
+    rc = db_step(st);
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, NULL);
+    if (rc == 0 && assignee) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", assignee);
+        rc = add_event(db, county, n->id, 2, n->now, NULL, "dispatch", "submitted", "dispatched",
+                       "按诉求分类自动派单", detail);
+    }
+    if (rc == 0 && n->idem_key) {
+        rc = db_run(db, SQL_IDEM_PUT, "issii", who->id, n->idem_key,
+                    n->body_hash ? n->body_hash : "", n->id, n->now);
+        /* PostgreSQL: a parallel retry with the same key committed first. Ask the store to run
+         * this again from the start (ERR_BUSY is retried): it then finds the key and replays. */
+        if (rc == ERR_CONFLICT)
+            rc = ERR_BUSY;
+    }
+    return rc;
+}
+
+/* ---------- reads ---------- */
+
+#define CASE_COLS                                                                                  \
+    "c.id, c.title, c.description, c.category_code, k.name, c.state, c.region_code,"             \
+    " c.assignee_code, c.source, c.slip, c.respond_due, c.complete_due, c.responded_at,"          \
+    " c.resolved_at, c.closed_at, c.rating, c.rating_comment, c.outcome, c.address, c.lat, c.lon," \
+    " c.reporter_id, c.created_at, c.updated_at, c.paused_at, c.events, r.name"
+#define CASE_FROM                                                                                  \
+    " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"    \
+    " LEFT JOIN regions r ON r.code = c.region_code"
+
+static void set_ms(json_t *o, const char *key, db_stmt_t *st, int col)
+{
+    json_object_set_new(o, key, db_col_isnull(st, col) ? json_null() : json_integer(db_col_i64(st, col)));
+}
+
+static json_t *case_json(db_stmt_t *st)
+{
+    int state = caseflow_state_parse(db_col_text(st, 5));
+    json_t *o = json_pack("{s:o,s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}",
+                          "id", id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1),
+                          "description", db_col_text(st, 2), "category_code", db_col_text(st, 3),
+                          "category_name", db_col_text(st, 4), "state", db_col_text(st, 5),
+                          "state_label", caseflow_state_label(state), "region_code",
+                          db_col_text(st, 6), "region_name", db_col_text(st, 26),
+                          "source", db_col_text(st, 8), "assignee_code", db_col_text(st, 7),
+                          "slip", db_col_text(st, 9), "outcome", db_col_text(st, 17),
+                          "rating_comment", db_col_text(st, 16), "address", db_col_text(st, 18));
+    set_ms(o, "respond_due", st, 10);
+    set_ms(o, "complete_due", st, 11);
+    set_ms(o, "responded_at", st, 12);
+    set_ms(o, "resolved_at", st, 13);
+    set_ms(o, "closed_at", st, 14);
+    set_ms(o, "created_at", st, 22);
+    set_ms(o, "updated_at", st, 23);
+    set_ms(o, "paused_at", st, 24);
+    json_object_set_new(o, "rating", db_col_isnull(st, 15) ? json_null() : json_integer(db_col_i64(st, 15)));
+    if (!db_col_isnull(st, 19) && !db_col_isnull(st, 20))
+        json_object_set_new(o, "location",
+                            json_pack("{s:f,s:f}", "lat", strtod(db_col_text(st, 19), NULL), "lon",
+                                      strtod(db_col_text(st, 20), NULL)));
+    else
+        json_object_set_new(o, "location", json_null());
+    return o;
+}
+
+/* May `who` see a case located at region, assigned to assignee, reported by reporter? */
+static int visible(const account_user_t *who, const char *region, const char *assignee,
+                   int64_t reporter)
+{
+    if (reporter == who->id)
+        return 1;
+    if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
+        return 0;
+    return region_in_scope(who->scope, region) || (assignee && region_in_scope(who->scope, assignee));
+}
+
+static const char SQL_CASE[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.id = ?";
+static const char SQL_EVENTS[] =
+    "SELECT seq, at, actor_name, actor_role, event, from_state, to_state, note, detail"
+    " FROM case_events WHERE county = ? AND case_id = ? ORDER BY seq";
+
+json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+{
+    char county[8];
+    county_of(who->scope, county);
+    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, id);
+    int s = st ? db_step(st) : ERR_IO;
+    json_t *o = NULL;
+    if (s == DB_ROW && visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21))) {
+        o = case_json(st);
+        json_object_set_new(o, "mine", json_boolean(db_col_i64(st, 21) == who->id));
+    }
+    db_reset(st);
+    if (!o) {
+        *rc = s < 0 ? s : ERR_NOTFOUND;
+        return NULL;
+    }
+    st = db_query(db, SQL_EVENTS, "si", county, id);
+    json_t *tl = json_array();
+    while (st && (s = db_step(st)) == DB_ROW) {
+        int ev = caseflow_event_parse(db_col_text(st, 4));
+        json_t *d = db_col_text(st, 8) ? json_loads(db_col_text(st, 8), 0, NULL) : NULL;
+        json_array_append_new(
+            tl, json_pack("{s:I,s:I,s:s?,s:s?,s:s,s:s,s:s?,s:s,s:s?,s:o?}", "seq",
+                          (json_int_t)db_col_i64(st, 0), "at", (json_int_t)db_col_i64(st, 1),
+                          "actor_name", db_col_text(st, 2), "actor_role", db_col_text(st, 3),
+                          "event", db_col_text(st, 4), "event_label",
+                          ev >= 0 ? caseflow_event_label(ev) : "提交", "from_state",
+                          db_col_text(st, 5), "to_state", db_col_text(st, 6), "note",
+                          db_col_text(st, 7), "detail", d));
+    }
+    db_reset(st);
+    json_object_set_new(o, "timeline", tl);
+    *rc = 0;
+    return o;
+}
+
+static const char SQL_LIST_MINE[] = "SELECT " CASE_COLS CASE_FROM
+                                    " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
+                                    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_LIST_SCOPE[] = "SELECT " CASE_COLS CASE_FROM
+                                     " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
+                                     " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_QUEUE[] =
+    "SELECT " CASE_COLS CASE_FROM
+    " WHERE c.assignee_code >= ? AND c.assignee_code < ?"
+    " AND c.state IN ('dispatched', 'accepted', 'reopened') ORDER BY c.complete_due, c.id LIMIT ?";
+
+json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+                   const char *cursor, int limit, int *rc)
+{
+    char county[8], hi[32];
+    county_of(who->scope, county);
+    region_scope_hi(who->scope, hi, sizeof hi);
+    const char *stv = state ? state : "";
+    int64_t before = listing_cursor(cursor, INT64_MAX);
+    db_stmt_t *st;
+    if (queue) {
+        /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. */
+        st = db_query(db, SQL_QUEUE, "ssi", who->scope, hi, (int64_t)limit);
+        json_t *page = listing_page(st, limit, case_json, rc);
+        if (page)
+            json_object_set_new(page, "next_cursor", json_null());
+        return page;
+    }
+    if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
+        st = db_query(db, SQL_LIST_MINE, "siissi", county, who->id, before, stv, stv,
+                      (int64_t)limit + 1);
+    else
+        st = db_query(db, SQL_LIST_SCOPE, "ssissi", who->scope, hi, before, stv, stv,
+                      (int64_t)limit + 1);
+    return listing_page(st, limit, case_json, rc);
+}
+
+/* ---------- transitions ---------- */
+
+static const char SQL_STATE[] =
+    "SELECT state, events, region_code, assignee_code, reporter_id, paused_at FROM cases"
+    " WHERE county = ? AND id = ?";
+static const char SQL_UPDATE[] =
+    "UPDATE cases SET state = ?, events = events + 1, updated_at = ?,"
+    " assignee_code = COALESCE(?, assignee_code), responded_at = COALESCE(responded_at, ?),"
+    " resolved_at = COALESCE(?, resolved_at), closed_at = COALESCE(?, closed_at),"
+    " rating = COALESCE(?, rating), rating_comment = COALESCE(?, rating_comment),"
+    " outcome = COALESCE(?, outcome), slip = COALESCE(?, slip)"
+    " WHERE county = ? AND id = ? AND events = ?";
+static const char SQL_PAUSE[] = "UPDATE cases SET paused_at = ? WHERE county = ? AND id = ?";
+/* Deadlines move by the time spent waiting on the resident. */
+static const char SQL_UNPAUSE[] =
+    "UPDATE cases SET respond_due = respond_due + (? - paused_at),"
+    " complete_due = complete_due + (? - paused_at), paused_at = NULL"
+    " WHERE county = ? AND id = ? AND paused_at IS NOT NULL";
+
+static void nullable_i64(db_stmt_t *st, int idx, int64_t v)
+{
+    if (v)
+        db_bind_i64(st, idx, v);
+    else
+        db_bind_null(st, idx);
+}
+
+/* One level up the tree: grid → community → town → county (小事不出网格、大事不出城区). */
+static void level_up(const char *code, char *out, size_t cap)
+{
+    size_t n = strlen(code);
+    size_t up = n > 12 ? 12 : n > 9 ? 9 : 6;
+    snprintf(out, cap, "%.*s", (int)up, code);
+}
+
+static int apply_one(db_t *db, const account_user_t *who, const char *county, int64_t id,
+                     case_event_t ev, cases_step_t *s, err_t *e)
+{
+    db_stmt_t *st = db_query(db, SQL_STATE, "si", county, id);
+    int r = st ? db_step(st) : ERR_IO;
+    if (r != DB_ROW) {
+        db_reset(st);
+        return r < 0 ? r : err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
+    }
+    char state[24], region[32], assignee[48] = "";
+    snprintf(state, sizeof state, "%s", db_col_text(st, 0));
+    int64_t events = db_col_i64(st, 1);
+    snprintf(region, sizeof region, "%s", db_col_text(st, 2));
+    if (db_col_text(st, 3))
+        snprintf(assignee, sizeof assignee, "%s", db_col_text(st, 3));
+    int64_t reporter = db_col_i64(st, 4);
+    int paused = !db_col_isnull(st, 5);
+    db_reset(st);
+    if (who && !visible(who, region, assignee[0] ? assignee : NULL, reporter))
+        return err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
+    caseflow_actor_t actor = {0};
+    if (who) {
+        actor.role = who->role;
+        actor.is_reporter = reporter == who->id;
+        actor.is_assignee = assignee[0] && region_in_scope(who->scope, assignee);
+    }
+    case_state_t to;
+    int rc = caseflow_apply((case_state_t)caseflow_state_parse(state), ev, &actor, &to, e);
+    if (rc)
+        return rc;
+
+    /* Arguments each event needs. */
+    const char *new_assignee = NULL, *outcome = NULL, *slip = NULL;
+    char up[16], detail[160] = "";
+    int64_t responded = 0, resolved = 0, closed = 0;
+    switch (ev) {
+    case CEV_DISPATCH:
+        if (!s->assignee || !region_code_valid(s->assignee) ||
+            region_level_of(s->assignee) < REGION_TOWN ||
+            region_level_of(s->assignee) > REGION_GRID || (who && !region_in_scope(who->scope, s->assignee)) ||
+            !region_in_scope(county, s->assignee))
+            return err_set(e, ERR_INVALID, "invalid", "请选择您辖区内的网格、村/社区或街道派单",
+                           "assignee");
+        new_assignee = s->assignee;
+        snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", s->assignee);
+        break;
+    case CEV_ACCEPT: responded = s->now; break;
+    case CEV_RESOLVE: resolved = s->now; break;
+    case CEV_ESCALATE:
+        level_up(assignee[0] ? assignee : region, up, sizeof up);
+        new_assignee = up;
+        slip = "blue";
+        snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", up);
+        break;
+    case CEV_CLOSE:
+        outcome = s->outcome ? s->outcome : "fixed";
+        if (strcmp(outcome, "fixed") && strcmp(outcome, "partly_fixed") &&
+            strcmp(outcome, "not_our_duty") && strcmp(outcome, "duplicate"))
+            return err_set(e, ERR_INVALID, "invalid", "办结结果不正确", "outcome");
+        closed = s->now;
+        snprintf(detail, sizeof detail, "{\"outcome\":\"%s\"}", outcome);
+        break;
+    case CEV_RATE:
+        if (s->rating < 1 || s->rating > 5)
+            return err_set(e, ERR_INVALID, "invalid", "评价应为 1 到 5 星", "rating");
+        snprintf(detail, sizeof detail, "{\"rating\":%d}", s->rating);
+        break;
+    case CEV_NOTE:
+        if (!s->note || !*s->note)
+            return err_set(e, ERR_INVALID, "invalid", "请填写进展说明", "note");
+        break;
+    case CEV_WAIT:
+        if (paused)
+            return err_set(e, ERR_CONFLICT, "invalid_transition", "已在等待群众回复", NULL);
+        break;
+    case CEV_RESUME:
+        if (!paused)
+            return err_set(e, ERR_CONFLICT, "invalid_transition", "该诉求未处于等待状态", NULL);
+        break;
+    default: break;
+    }
+    if (s->note && utf8_count(s->note, strlen(s->note)) > 500)
+        return err_set(e, ERR_INVALID, "invalid", "说明不能超过 500 字", "note");
+
+    st = db_prepare(db, SQL_UPDATE);
+    if (!st)
+        return ERR_IO;
+    db_bind_text(st, 1, caseflow_state_name(to), -1);
+    db_bind_i64(st, 2, s->now);
+    db_bind_text(st, 3, new_assignee, -1);
+    nullable_i64(st, 4, responded);
+    nullable_i64(st, 5, resolved);
+    nullable_i64(st, 6, closed);
+    nullable_i64(st, 7, ev == CEV_RATE ? s->rating : 0);
+    db_bind_text(st, 8, ev == CEV_RATE ? s->note : NULL, -1);
+    db_bind_text(st, 9, outcome, -1);
+    db_bind_text(st, 10, slip, -1);
+    db_bind_text(st, 11, county, -1);
+    db_bind_i64(st, 12, id);
+    db_bind_i64(st, 13, events);
+    rc = db_step(st);
+    int64_t changed = rc >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    /* Someone else changed the case between our read and write (PostgreSQL, several loop
+     * threads): exactly one of two clicks wins. */
+    if (changed != 1)
+        return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
+    if (ev == CEV_WAIT)
+        rc = db_run(db, SQL_PAUSE, "isi", s->now, county, id);
+    else if (ev == CEV_RESUME)
+        rc = db_run(db, SQL_UNPAUSE, "iisi", s->now, s->now, county, id);
+    if (rc == 0)
+        rc = add_event(db, county, id, (int)events + 1, s->now, who, caseflow_event_name(ev), state,
+                       caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
+    if (rc == ERR_CONFLICT)
+        return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
+    snprintf(s->state, sizeof s->state, "%s", caseflow_state_name(to));
+    return rc;
+}
+
+int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e)
+{
+    int ev = caseflow_event_parse(s->event);
+    /* parts_done is the system's alone: nobody sends it. */
+    if (ev < 0 || ev == CEV_PARTS_DONE)
+        return err_set(e, ERR_INVALID, "invalid", "未知的操作", "event");
+    char county[8];
+    county_of(who->scope, county);
+    int rc = apply_one(db, who, county, id, (case_event_t)ev, s, e);
+    /* A rating decides what follows (回访): 1–2 stars reopen the case, 3–5 close it as fixed. */
+    if (rc == 0 && ev == CEV_RATE) {
+        cases_step_t next = {.now = s->now, .outcome = "fixed"};
+        next.note = s->rating <= 2 ? "评价不满意，重新办理并回访" : "群众评价满意，自动关闭";
+        rc = apply_one(db, NULL, county, id, s->rating <= 2 ? CEV_REOPEN : CEV_CLOSE, &next, e);
+        if (rc == 0)
+            snprintf(s->state, sizeof s->state, "%s", next.state);
+    }
+    return rc;
+}

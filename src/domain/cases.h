@@ -1,0 +1,58 @@
+/* cases.h — 民生诉求 cases (issue 3): categories as data, creation with automatic dispatch to the
+ * reporter's grid, transitions through caseflow (each an append-only event), reads within scope.
+ * A resident sees the cases they reported; staff see cases located or assigned in their scope. */
+#ifndef JICENG_DOMAIN_CASES_H
+#define JICENG_DOMAIN_CASES_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include "domain/account.h"
+#include "lib/workday.h"
+#include "store/db.h"
+
+/* The official calendar for working-day deadlines; set once at startup (NULL: categories counted
+ * in working days are refused with calendar_gap). */
+void cases_set_calendar(const workday_cal_t *cal);
+
+/* Load the default category table (STANDARDS.md §4 and the article's community categories) for a
+ * county, unless it has categories already. Runs in the caller's transaction. */
+int cases_seed_categories(db_t *db, const char *county, int64_t now);
+/* The county's active categories, as {items:[{code,name,parent_code,handling,...}]}. */
+json_t *cases_categories(db_t *db, const char *county, int *rc);
+
+typedef struct {
+    const char *category, *title, *description, *address;
+    int has_location;
+    double lat, lon;
+    const char *idem_key;  /* Idempotency-Key header or NULL */
+    const char *body_hash; /* hash of the request body, for replays with a different body */
+    int64_t now;
+    int64_t id;            /* out */
+    int replayed;          /* out: 1 when the key was seen before with the same body */
+} cases_new_t;
+/* Report a case as `who` (resident, informant, building head or staff). Placed in the reporter's
+ * household grid (or their scope), dispatched to that grid when the category is handled there.
+ * ERR_INVALID (unknown category, text too long...), ERR_CONFLICT (same key, different body). */
+int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e);
+
+/* One case with its timeline, or NULL with *rc (ERR_NOTFOUND also outside scope). */
+json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+/* Cases visible to who, newest first; state may be NULL; queue=1: the ones assigned to who's
+ * scope that are still open, soonest deadline first (a grid worker's 接单 queue). */
+json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+                   const char *cursor, int limit, int *rc);
+
+typedef struct {
+    const char *event;   /* caseflow event name */
+    const char *note;
+    int rating;          /* rate: 1..5 */
+    const char *outcome; /* close: fixed | partly_fixed | not_our_duty | duplicate */
+    const char *assignee;/* dispatch: a region code in scope */
+    int64_t now;
+    char state[24];      /* out: the new state */
+} cases_step_t;
+/* Apply an event as `who`. 404 outside scope; 409 invalid_transition or a concurrent change;
+ * 403 not allowed for who; 400 bad arguments. */
+int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e);
+
+#endif

@@ -1,0 +1,159 @@
+// cases.test.js — 民生诉求 (issue 3, first slice): the loop resident → dispatch → grid worker →
+// rating; idempotent creation; scope; transitions refused by state (409) or by actor (403);
+// two workers accepting at once: exactly one wins.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, demo, assertError, createAccount, uniqueName } from './lib/client.js';
+
+const GRID1 = '15253120220601';
+let resident, worker, community, otherWorker, otherResident, admin;
+
+before(async () => {
+  resident = await demo('duolun.resident');
+  worker = await demo('duolun.grid');
+  community = await demo('duolun.community');
+  admin = await demo('duolun.admin');
+  // A worker of grid 2 and a resident of another county.
+  otherWorker = (await createAccount(admin, { scope_code: '15253120220602', prefix: 'g2' })).token;
+  otherResident = await demo('huimin.resident');
+});
+
+const report = (token, body, headers = {}) => api('POST', '/api/v1/cases', { token, body, headers });
+const act = (token, id, body) => api('POST', `/api/v1/cases/${id}/events`, { token, body });
+
+describe('categories', () => {
+  test('two levels as data, with handling level and deadlines', async () => {
+    const r = await api('GET', '/api/v1/case-categories', { token: resident });
+    assert.equal(r.status, 200, r.text);
+    const byCode = Object.fromEntries(r.json.items.map((c) => [c.code, c]));
+    assert.equal(byCode['03'].name, '消防安全');
+    assert.equal(byCode['0301'].parent_code, '03');
+    assert.equal(byCode['0301'].handling, 'grid');
+    assert.equal(byCode['0201'].name, '下水道堵塞');
+    assert.equal(byCode['0401'].complete_unit, 'workdays');
+  });
+});
+
+describe('the loop: 居民下单 → 平台派单 → 网格员接单 → 群众评价', () => {
+  test('a resident reports, the grid gets it, the worker accepts and resolves, the resident rates', async () => {
+    const c = await report(resident, { category: '0301', description: '3号楼楼道里有电动车充电' });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.json.state, 'dispatched');
+    assert.equal(c.json.assignee_code, GRID1, 'dispatched to the resident\'s grid');
+    assert.equal(c.json.slip, 'red');
+    assert.ok(c.json.respond_due > c.json.created_at);
+    assert.equal(c.json.complete_due - c.json.created_at, 24 * 3600 * 1000, '0301: 24 natural hours');
+    assert.deepEqual(c.json.timeline.map((e) => e.event), ['create', 'dispatch']);
+    const id = c.json.id;
+
+    const q = await api('GET', '/api/v1/cases?queue=1&limit=200', { token: worker });
+    assert.equal(q.status, 200);
+    assert.ok(q.json.items.some((x) => x.id === id), 'in the worker\'s queue');
+
+    let r = await act(worker, id, { event: 'accept' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.state, 'accepted');
+    assert.ok(r.json.responded_at);
+    r = await act(worker, id, { event: 'note', note: '已联系车主' });
+    assert.equal(r.json.state, 'accepted');
+    r = await act(worker, id, { event: 'resolve', note: '车已挪走' });
+    assert.equal(r.json.state, 'resolved');
+
+    r = await act(resident, id, { event: 'rate', rating: 5, note: '很及时' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.state, 'closed');
+    assert.equal(r.json.outcome, 'fixed');
+    assert.equal(r.json.rating, 5);
+    assert.deepEqual(r.json.timeline.map((e) => e.event),
+      ['create', 'dispatch', 'accept', 'note', 'resolve', 'rate', 'close']);
+    assert.deepEqual(r.json.timeline.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+    // The state always agrees with the last event.
+    assert.equal(r.json.timeline.at(-1).to_state, r.json.state);
+    // The resident's own list has it.
+    const mine = await api('GET', '/api/v1/cases', { token: resident });
+    assert.ok(mine.json.items.some((x) => x.id === id));
+  });
+
+  test('a poor rating reopens the case for a return visit (回访)', async () => {
+    const c = await report(resident, { category: '0101', description: '垃圾没人清' });
+    const id = c.json.id;
+    await act(worker, id, { event: 'accept' });
+    await act(worker, id, { event: 'resolve' });
+    const r = await act(resident, id, { event: 'rate', rating: 1, note: '还是很脏' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.state, 'reopened');
+    const again = await act(worker, id, { event: 'accept' });
+    assert.equal(again.json.state, 'accepted');
+  });
+
+  test('a community-level category waits for the community, which dispatches to a grid', async () => {
+    const c = await report(resident, { category: '0401', description: '楼上漏水，邻居不理' });
+    assert.equal(c.json.state, 'dispatched');
+    assert.equal(c.json.assignee_code, '152531202206');
+    assert.ok(c.json.complete_due > c.json.created_at + 5 * 24 * 3600 * 1000 - 1, '5 working days');
+  });
+});
+
+describe('refusals', () => {
+  test('wrong state answers 409, wrong actor 403, someone else\'s case 404', async () => {
+    const c = await report(resident, { category: '0102', description: '楼道堆满杂物' });
+    const id = c.json.id;
+    assertError(await act(worker, id, { event: 'resolve' }), 409, 'invalid_transition');
+    assertError(await act(resident, id, { event: 'accept' }), 403, 'forbidden');
+    assertError(await act(otherWorker, id, { event: 'accept' }), 404, 'not_found');
+    assertError(await api('GET', `/api/v1/cases/${id}`, { token: otherWorker }), 404, 'not_found');
+    assertError(await api('GET', `/api/v1/cases/${id}`, { token: otherResident }), 404, 'not_found');
+    assertError(await act(worker, id, { event: 'fly' }), 400, 'invalid', 'event');
+    assertError(await act(worker, id, { event: 'parts_done' }), 400, 'invalid', 'event');
+    await act(worker, id, { event: 'accept' });
+    await act(worker, id, { event: 'resolve' });
+    assertError(await act(community, id, { event: 'rate', rating: 5 }), 403, 'forbidden');
+    assertError(await act(otherResident, id, { event: 'rate', rating: 5 }), 404, 'not_found');
+    assertError(await act(resident, id, { event: 'rate', rating: 6 }), 400, 'invalid', 'rating');
+    assertError(await act(resident, id, { event: 'rate', rating: '5' }), 400, 'invalid', 'rating');
+    // Nothing half-written: still resolved, no extra event.
+    const d = await api('GET', `/api/v1/cases/${id}`, { token: resident });
+    assert.equal(d.json.state, 'resolved');
+    assert.equal(d.json.timeline.length, 4);
+  });
+
+  test('bad reports: unknown category, a group instead of a category, empty or long text, bad location', async () => {
+    assertError(await report(resident, { category: '9999', description: 'x' }), 400, 'invalid', 'category');
+    assertError(await report(resident, { category: '03', description: 'x' }), 400, 'invalid', 'category');
+    assertError(await report(resident, { category: '0301', description: '' }), 400, 'invalid', 'description');
+    assertError(await report(resident, { category: '0301', description: '长'.repeat(1001) }), 400, 'invalid', 'description');
+    assertError(await report(resident, { category: '0301', description: 'x', location: { lat: 91, lon: 116 } }), 400, 'invalid', 'location');
+    assertError(await report(resident, { category: '0301', description: 'x', location: 'here' }), 400, 'invalid', 'location');
+    assertError(await report(resident, { category: '0301', description: 'x', colour: 'red' }), 400, 'unknown_field', 'colour');
+  });
+});
+
+describe('idempotency and concurrency', () => {
+  test('a retried report with the same Idempotency-Key makes one case; a different body is 409', async () => {
+    const key = uniqueName('idem');
+    const body = { category: '0103', description: '污水从井盖冒出来', location: { lat: 42.18, lon: 116.47 } };
+    const a = await report(resident, body, { 'idempotency-key': key });
+    assert.equal(a.status, 201, a.text);
+    const b = await report(resident, { ...body }, { 'idempotency-key': key });
+    assert.equal(b.status, 200, b.text);
+    assert.equal(b.json.id, a.json.id);
+    assertError(await report(resident, { ...body, description: '别的事' }, { 'idempotency-key': key }), 409, 'idempotency_conflict');
+    // Parallel retries of the same request also make one case.
+    const key2 = uniqueName('idem');
+    const rs = await Promise.all(Array.from({ length: 6 }, () => report(resident, body, { 'idempotency-key': key2 })));
+    assert.equal(new Set(rs.map((r) => r.json.id)).size, 1, rs.map((r) => r.text).join('\n'));
+    assert.equal(rs.filter((r) => r.status === 201).length, 1);
+  });
+
+  test('two workers of the grid accept at once: exactly one wins, the other gets 409', async () => {
+    const second = (await createAccount(admin, { scope_code: GRID1, prefix: 'g1b' })).token;
+    for (let round = 0; round < 3; round++) {
+      const c = await report(resident, { category: '0102', description: `并发接单 ${round}` });
+      const rs = await Promise.all([act(worker, c.json.id, { event: 'accept' }), act(second, c.json.id, { event: 'accept' })]);
+      const codes = rs.map((r) => r.status).sort();
+      assert.deepEqual(codes, [200, 409], rs.map((r) => r.text).join('\n'));
+      const d = await api('GET', `/api/v1/cases/${c.json.id}`, { token: worker });
+      assert.equal(d.json.timeline.filter((e) => e.event === 'accept').length, 1);
+    }
+  });
+});
