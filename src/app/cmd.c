@@ -1,5 +1,6 @@
 /* cmd.c — the commands of the jiceng binary. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "domain/region.h"
 #include "domain/seed.h"
 #include "lib/log.h"
+#include "domain/cases.h"
 #include "domain/check.h"
 #include "store/backup.h"
 #include "store/migrate.h"
@@ -222,6 +224,53 @@ static int do_seed(app_t *app)
     return 0;
 }
 
+/* ---------- scheduler ---------- */
+
+typedef struct {
+    int64_t now;
+    int escalated, skipped;
+} tick_arg_t;
+
+static int tick_write(db_t *db, void *arg, err_t *e)
+{
+    tick_arg_t *t = arg;
+    return cases_tick(db, t->now, 500, &t->escalated, &t->skipped, e);
+}
+
+/* The scheduler thread of `serve`: one pass every SCHEDULER_PERIOD_S on its own store slot. */
+#define SCHEDULER_PERIOD_S 30
+static struct {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    app_t *app;
+} sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *scheduler_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&sched.mu);
+    while (!sched.stop) {
+        pthread_mutex_unlock(&sched.mu);
+        tick_arg_t t = {.now = app_now_ms()};
+        err_t e = {0};
+        if (store_write(sched.app->store, sched.app->nthreads - 1, tick_write, &t, &e) != 0)
+            log_error("scheduler: %s", e.message ? e.message : "pass failed");
+        else if (t.escalated)
+            log_info("scheduler: %d overdue cases escalated", t.escalated);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += SCHEDULER_PERIOD_S;
+        pthread_mutex_lock(&sched.mu);
+        while (!sched.stop &&
+               pthread_cond_timedwait(&sched.cv, &sched.mu, &until) != ETIMEDOUT)
+            ;
+    }
+    pthread_mutex_unlock(&sched.mu);
+    return NULL;
+}
+
 /* ---------- commands ---------- */
 
 int cmd_serve(int argc, char **argv)
@@ -268,7 +317,14 @@ int cmd_serve(int argc, char **argv)
                          .store = app.store,
                          .routes = app_routes,
                          .nroutes = app_nroutes};
+    sched.app = &app;
+    pthread_create(&sched.tid, NULL, scheduler_main, NULL);
     int rc = http_serve(&cfg);
+    pthread_mutex_lock(&sched.mu);
+    sched.stop = 1;
+    pthread_cond_signal(&sched.cv);
+    pthread_mutex_unlock(&sched.mu);
+    pthread_join(sched.tid, NULL);
     app_close(&app);
     log_info("shut down cleanly");
     return rc ? 1 : 0;
@@ -500,6 +556,43 @@ int cmd_check(int argc, char **argv)
     app_close(&app);
     printf("%s: %ld rows checked, %ld problems\n", rc ? "FAILED" : "ok", r.checked, r.problems);
     return rc ? 1 : 0;
+}
+
+int cmd_tick(int argc, char **argv)
+{
+    app_opts_t o;
+    const char *now_s = NULL;
+    const opt_t extra[] = {
+        {"--now", &now_s, NULL, "run the pass as of this time (epoch ms) instead of the clock"},
+        {NULL, NULL, NULL, NULL},
+    };
+    if (parse(argc, argv, &o, extra,
+              "usage: jiceng tick [--now EPOCH_MS] [--data DIR | --db URL]\n"
+              "One pass of the scheduler: escalate cases whose deadlines have passed."))
+        return 2;
+    tick_arg_t t = {.now = app_now_ms()};
+    if (now_s) {
+        char *end;
+        long long v = strtoll(now_s, &end, 10);
+        if (!*now_s || *end || v <= 0) {
+            fprintf(stderr, "jiceng tick: --now must be epoch milliseconds\n");
+            return 2;
+        }
+        t.now = v;
+    }
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    err_t e = {0};
+    int rc = store_write(app.store, 0, tick_write, &t, &e);
+    app_close(&app);
+    if (rc) {
+        fprintf(stderr, "jiceng tick: %s\n", e.message ? e.message : "失败");
+        return 1;
+    }
+    printf("%s: %d cases escalated\n", t.skipped ? "skipped (another instance holds the lock)" : "ok",
+           t.escalated);
+    return 0;
 }
 
 int cmd_routes(int argc, char **argv)

@@ -677,3 +677,73 @@ int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step
     }
     return rc;
 }
+
+/* ---------- scheduler ---------- */
+
+static const char SQL_OVERDUE[] =
+    "SELECT county, id, state, respond_due, complete_due FROM cases"
+    " WHERE state IN ('dispatched', 'accepted', 'reopened') AND paused_at IS NULL"
+    " AND (complete_due < ? OR (state = 'dispatched' AND respond_due < ?))"
+    " ORDER BY complete_due LIMIT ?";
+static const char SQL_NEW_DUES[] =
+    "UPDATE cases SET respond_due = ?, complete_due = ? WHERE county = ? AND id = ?";
+/* One scheduler at a time across instances sharing a PostgreSQL (held until commit). */
+static const char SQL_PG_LOCK[] = "SELECT CASE WHEN pg_try_advisory_xact_lock(7424001) THEN 1 ELSE 0 END";
+
+#define ESCALATE_RESPOND_MS (24LL * 3600 * 1000)
+#define ESCALATE_COMPLETE_MS (48LL * 3600 * 1000)
+
+int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err_t *e)
+{
+    *escalated = 0;
+    *skipped = 0;
+    if (db_engine(db) == DB_PG) {
+        int64_t got = 0;
+        int found = 0;
+        int rc = db_one_i64(db, SQL_PG_LOCK, &got, &found, "");
+        if (rc)
+            return rc;
+        if (!got) {
+            *skipped = 1;
+            return 0;
+        }
+    }
+    typedef struct {
+        char county[8];
+        int64_t id;
+        int response;
+    } due_t;
+    due_t *list = calloc((size_t)max, sizeof *list);
+    if (!list)
+        return ERR_NOMEM;
+    int n = 0, rc = 0, s;
+    db_stmt_t *st = db_query(db, SQL_OVERDUE, "iii", now, now, (int64_t)max);
+    while (st && (s = db_step(st)) == DB_ROW && n < max) {
+        snprintf(list[n].county, sizeof list[n].county, "%s", db_col_text(st, 0));
+        list[n].id = db_col_i64(st, 1);
+        list[n].response = strcmp(db_col_text(st, 2), "dispatched") == 0 &&
+                           db_col_i64(st, 3) < now && db_col_i64(st, 4) >= now;
+        n++;
+    }
+    db_reset(st);
+    for (int i = 0; i < n && rc == 0; i++) {
+        cases_step_t step = {.now = now,
+                             .note = list[i].response ? "超过响应时限未接单，自动上报上一级"
+                                                      : "超过办结时限，自动上报上一级"};
+        err_t ie = {0};
+        rc = apply_one(db, NULL, list[i].county, list[i].id, CEV_ESCALATE, &step, &ie);
+        if (rc == ERR_CONFLICT || rc == ERR_FORBIDDEN) {
+            rc = 0; /* changed meanwhile: the next pass looks again */
+            continue;
+        }
+        if (rc == 0)
+            rc = db_run(db, SQL_NEW_DUES, "iisi", now + ESCALATE_RESPOND_MS,
+                        now + ESCALATE_COMPLETE_MS, list[i].county, list[i].id);
+        if (rc == 0)
+            (*escalated)++;
+        else
+            *e = ie;
+    }
+    free(list);
+    return rc;
+}

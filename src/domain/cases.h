@@ -55,4 +55,12 @@ typedef struct {
  * 403 not allowed for who; 400 bad arguments. */
 int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e);
 
+/* The scheduler's pass at time now (红单 24 h, 办结时限; practices 3, 4, 6): every open case whose
+ * response or completion deadline has passed, and that is not waiting on the resident, escalates
+ * one level up the tree (grid → community → street → county) as a system event with its reason,
+ * and gets new deadlines for the new level (respond in 24 h, complete in 48 h). At most `max`
+ * cases per pass. On PostgreSQL only the instance holding the scheduler lock works; *skipped is
+ * set when another one does. */
+int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err_t *e);
+
 #endif

@@ -3,7 +3,8 @@
 // two workers accepting at once: exactly one wins.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, demo, assertError, createAccount, uniqueName } from './lib/client.js';
+import { spawnSync } from 'node:child_process';
+import { api, demo, assertError, createAccount, uniqueName, BIN, DATA, DB } from './lib/client.js';
 
 const GRID1 = '15253120220601';
 let resident, worker, community, otherWorker, otherResident, admin;
@@ -155,5 +156,66 @@ describe('idempotency and concurrency', () => {
       const d = await api('GET', `/api/v1/cases/${c.json.id}`, { token: worker });
       assert.equal(d.json.timeline.filter((e) => e.event === 'accept').length, 1);
     }
+  });
+});
+
+describe('deadlines and the scheduler (driven by `jiceng tick --now`, not by sleeping)', () => {
+  const tick = (now) => {
+    const args = ['tick', '--now', String(now), '--data', DATA, ...(DB ? ['--db', DB] : [])];
+    const r = spawnSync(BIN, args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const get = async (id, token = community) => (await api('GET', `/api/v1/cases/${id}`, { token })).json;
+
+  test('a red slip answered in time stays; one left alone escalates to the community; waiting pauses the clock', async () => {
+    const answered = (await report(resident, { category: '0301', description: '按时响应的红单' })).json;
+    const ignored = (await report(resident, { category: '0301', description: '无人响应的红单' })).json;
+    const waiting = (await report(resident, { category: '0301', description: '等待群众补充材料' })).json;
+    assert.equal((await act(worker, answered.id, { event: 'accept' })).status, 200);
+    assert.equal((await act(worker, waiting.id, { event: 'accept' })).status, 200);
+    assert.equal((await act(worker, waiting.id, { event: 'wait', note: '等待居民提供照片' })).status, 200);
+    const t0 = ignored.created_at;
+
+    tick(t0 + 1 * 3600 * 1000); // 1 h: 0301 must be answered within 2 h
+    assert.equal((await get(ignored.id)).state, 'dispatched');
+
+    tick(t0 + 2 * 3600 * 1000 + 60 * 1000); // 2 h 1 min
+    const esc = await get(ignored.id);
+    assert.equal(esc.state, 'escalated');
+    assert.equal(esc.assignee_code, '152531202206', 'one level up: the community');
+    assert.equal(esc.slip, 'blue');
+    const last = esc.timeline.at(-1);
+    assert.equal(last.event, 'escalate');
+    assert.equal(last.actor_role, null, 'the system escalated it');
+    assert.match(last.note, /响应时限/);
+    assert.equal((await get(answered.id)).state, 'accepted', 'answered in time: not escalated');
+
+    tick(t0 + 30 * 3600 * 1000); // past the 24 h completion deadline
+    assert.equal((await get(answered.id)).state, 'escalated', 'not completed in time: escalated');
+    const w = await get(waiting.id);
+    assert.equal(w.state, 'accepted', 'waiting on the resident: the clock is paused');
+    // Resuming moves the deadline by the time spent waiting.
+    const before = w.complete_due;
+    const resumed = await act(worker, waiting.id, { event: 'resume' });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.ok(resumed.json.complete_due > before);
+    assert.equal(resumed.json.paused_at, null);
+
+    // The community sends the escalated case back down to a grid.
+    const d = await act(community, ignored.id, { event: 'dispatch', assignee: GRID1, note: '请网格员处理' });
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.json.state, 'dispatched');
+    assert.equal(d.json.assignee_code, GRID1);
+    assertError(await act(community, ignored.id, { event: 'dispatch', assignee: '150103006009' }), 409, 'invalid_transition');
+  });
+
+  test('dispatch outside the dispatcher\'s scope is refused', async () => {
+    const c = (await report(resident, { category: '0102', description: '派单越权测试' })).json;
+    const t0 = c.created_at;
+    tick(t0 + 49 * 3600 * 1000);
+    assert.equal((await get(c.id)).state, 'escalated');
+    assertError(await act(community, c.id, { event: 'dispatch', assignee: '150103006009' }), 400, 'invalid', 'assignee');
+    assertError(await act(community, c.id, { event: 'dispatch', assignee: '15253120220601999' }), 400, 'invalid', 'assignee');
   });
 });

@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE INDEX IF NOT EXISTS cases_region ON cases (region_code, id);
 CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee_code, state, id);
 CREATE INDEX IF NOT EXISTS cases_reporter ON cases (county, reporter_id, id);
+-- The scheduler's scan: open cases by deadline.
+CREATE INDEX IF NOT EXISTS cases_due ON cases (state, complete_due);
 
 CREATE TABLE IF NOT EXISTS case_events (
     county TEXT/*C*/ NOT NULL,

@@ -1,6 +1,7 @@
 // Console routes. Hash history: /admin/#/regions, so the server serves one index.html only.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { REGISTRY_ROLES, ACCOUNT_ADMIN_ROLES, AUDIT_ROLES } from '../common/roles.js'
+import { CASE_CONSOLE_ROLES } from '../common/cases.js'
 import ConsoleLayout from './components/ConsoleLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 
@@ -24,6 +25,12 @@ export function adminCreateRouter() {
                         name: 'home',
                         component: () => import('./pages/HomePage.vue'),
                         meta: { title: '首页' },
+                    },
+                    {
+                        path: 'cases',
+                        name: 'cases',
+                        component: () => import('./pages/CasesPage.vue'),
+                        meta: { title: '诉求管理', roles: CASE_CONSOLE_ROLES },
                     },
                     {
                         path: 'regions',

@@ -91,6 +91,7 @@ export async function apiRequest(method, path, opts = {}) {
     } catch (e) {
         throw new ApiError(0, 'network', '网络连接失败，请检查网络后重试')
     }
+    noteServerDate(res)
     if (res.status === 204) return null
     let data = null
     let text = ''
@@ -129,15 +130,46 @@ export async function apiRequest(method, path, opts = {}) {
     throw err
 }
 
-/** A random key for Idempotency-Key: one per user action, reused when that action is retried. */
+/** A random key for Idempotency-Key: one per user action, reused when that action is retried.
+ *  crypto.randomUUID exists only in secure contexts (https, localhost); WeChat on plain http
+ *  falls back to getRandomValues, and a very old WebView to Math.random. */
 export function newIdempotencyKey() {
+    const c = typeof window !== 'undefined' ? window.crypto : null
+    if (c && typeof c.randomUUID === 'function') {
+        try {
+            return c.randomUUID()
+        } catch (e) {
+            // Not a secure context after all: fall through.
+        }
+    }
     const b = new Uint8Array(16)
-    if (window.crypto && window.crypto.getRandomValues) {
-        window.crypto.getRandomValues(b)
+    if (c && c.getRandomValues) {
+        c.getRandomValues(b)
     } else {
         for (let i = 0; i < b.length; i++) b[i] = Math.floor(Math.random() * 256)
     }
-    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+    b[6] = (b[6] & 0x0f) | 0x40 // shaped as a version-4 UUID, like randomUUID()
+    b[8] = (b[8] & 0x3f) | 0x80
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+// The server's clock as seen through the Date header of its answers. A cheap phone's clock can
+// be minutes off; deadlines count down against the server's time, not the phone's.
+let clockOffset = 0
+
+function noteServerDate(res) {
+    const d = res.headers && res.headers.get('Date')
+    const t = d ? Date.parse(d) : NaN
+    if (!Number.isFinite(t)) return
+    // The header has whole seconds: ignore differences a truncated second explains.
+    const off = t + 500 - Date.now()
+    clockOffset = Math.abs(off) > 3000 ? off : 0
+}
+
+/** Epoch milliseconds now, by the server's clock (the device clock corrected). */
+export function serverNow() {
+    return Date.now() + clockOffset
 }
 
 export const api = {
@@ -191,4 +223,17 @@ export const userApi = {
 
 export const auditApi = {
     list: (cursor, limit = 50) => api.get('/audit', { cursor, limit }),
+}
+
+// 民生诉求 cases: docs/CASES.md, /api/v1/case-categories, /api/v1/cases.
+export const caseApi = {
+    categories: () => api.get('/case-categories'),
+    /** query: {state, queue: 1, cursor, limit} */
+    list: (query) => api.get('/cases', query),
+    get: (id) => api.get(`/cases/${enc(id)}`),
+    /** The same key on a retry makes the server answer with the case it already made. */
+    create: (body, idempotencyKey) =>
+        api.post('/cases', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+    /** One event of the state machine: {event, note?, rating?, outcome?, assignee?} */
+    act: (id, body) => api.post(`/cases/${enc(id)}/events`, body),
 }

@@ -36,6 +36,30 @@ export function h5CreateRouter() {
                 meta: { title: '我的家庭', roles: PERSON_ROLES, tab: true },
             },
             {
+                path: '/report',
+                name: 'report',
+                component: () => import('./pages/ReportPage.vue'),
+                meta: { title: '随手拍', roles: PERSON_ROLES, tab: true },
+            },
+            {
+                path: '/cases',
+                name: 'cases',
+                component: () => import('./pages/MyCasesPage.vue'),
+                meta: { title: '我的诉求', roles: PERSON_ROLES, tab: true },
+            },
+            {
+                path: '/todo',
+                name: 'todo',
+                component: () => import('./pages/TodoPage.vue'),
+                meta: { title: '待办', roles: ['grid_worker'], tab: true },
+            },
+            {
+                path: '/case/:id',
+                name: 'case',
+                component: () => import('./pages/CaseDetailPage.vue'),
+                meta: { title: '诉求详情' },
+            },
+            {
                 path: '/mine',
                 name: 'mine',
                 component: () => import('./pages/MinePage.vue'),

@@ -1,6 +1,7 @@
 // vant.js — the Vant parts the phone app uses, registered once with their styles, zh-CN locale.
 import {
     Button,
+    Cascader,
     Cell,
     CellGroup,
     Dialog,
@@ -13,7 +14,9 @@ import {
     Locale,
     NavBar,
     NoticeBar,
+    Popup,
     PullRefresh,
+    Rate,
     Tabbar,
     TabbarItem,
     Tag,
@@ -22,6 +25,7 @@ import {
 import zhCN from 'vant/es/locale/lang/zh-CN'
 
 import 'vant/es/button/style/index'
+import 'vant/es/cascader/style/index'
 import 'vant/es/cell/style/index'
 import 'vant/es/cell-group/style/index'
 import 'vant/es/dialog/style/index'
@@ -33,7 +37,9 @@ import 'vant/es/list/style/index'
 import 'vant/es/loading/style/index'
 import 'vant/es/nav-bar/style/index'
 import 'vant/es/notice-bar/style/index'
+import 'vant/es/popup/style/index'
 import 'vant/es/pull-refresh/style/index'
+import 'vant/es/rate/style/index'
 import 'vant/es/tabbar/style/index'
 import 'vant/es/tabbar-item/style/index'
 import 'vant/es/tag/style/index'
@@ -41,6 +47,7 @@ import 'vant/es/toast/style/index'
 
 const COMPONENTS = [
     Button,
+    Cascader,
     Cell,
     CellGroup,
     Dialog,
@@ -52,7 +59,9 @@ const COMPONENTS = [
     Loading,
     NavBar,
     NoticeBar,
+    Popup,
     PullRefresh,
+    Rate,
     Tabbar,
     TabbarItem,
     Tag,
