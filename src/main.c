@@ -23,6 +23,7 @@ static const char *usage =
     "  restore     bring a backup back: jiceng restore --from FILE (server stopped)\n"
     "  check       integrity checks: jiceng check [db|keys|all]\n"
     "  tick        one scheduler pass (escalate overdue cases): jiceng tick [--now MS]\n"
+    "  apikey      keys for outside systems: jiceng apikey add --county C --name N\n"
     "  routes      print the route table\n"
     "\n"
     "common options:\n"
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve},     {"migrate", cmd_migrate}, {"seed-demo", cmd_seed_demo},
         {"import", cmd_import},   {"user", cmd_user},       {"backup", cmd_backup},
         {"restore", cmd_restore}, {"check", cmd_check},     {"tick", cmd_tick},
-        {"routes", cmd_routes},
+        {"apikey", cmd_apikey},   {"routes", cmd_routes},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

@@ -13,6 +13,7 @@
 #include "domain/region.h"
 #include "domain/seed.h"
 #include "lib/log.h"
+#include "domain/apikey.h"
 #include "domain/cases.h"
 #include "domain/check.h"
 #include "store/backup.h"
@@ -592,6 +593,54 @@ int cmd_tick(int argc, char **argv)
     }
     printf("%s: %d cases escalated\n", t.skipped ? "skipped (another instance holds the lock)" : "ok",
            t.escalated);
+    return 0;
+}
+
+typedef struct {
+    const char *county, *name;
+    char key[48];
+    int64_t id;
+} apikey_arg_t;
+
+static int apikey_write(db_t *db, void *arg, err_t *e)
+{
+    apikey_arg_t *a = arg;
+    return apikey_create(db, a->county, a->name, app_now_ms(), a->key, &a->id, e);
+}
+
+int cmd_apikey(int argc, char **argv)
+{
+    static const char *k_usage =
+        "usage: jiceng apikey add --county 152531 --name NAME [--data DIR | --db URL]\n"
+        "A key for an outside system (Open311 client, 12345 gateway), shown once.";
+    apikey_arg_t a = {0};
+    const opt_t extra[] = {
+        {"--county", &a.county, NULL, "6-digit county code the key reports into"},
+        {"--name", &a.name, NULL, "who uses the key, e.g. 12345热线"},
+        {NULL, NULL, NULL, NULL},
+    };
+    if (argc < 2 || strcmp(argv[1], "add") != 0) {
+        if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+            printf("%s\n", k_usage);
+            return 0;
+        }
+        fprintf(stderr, "%s\n", k_usage);
+        return 2;
+    }
+    app_opts_t o;
+    if (parse(argc - 1, argv + 1, &o, extra, k_usage))
+        return 2;
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    err_t e = {0};
+    int rc = store_write(app.store, 0, apikey_write, &a, &e);
+    app_close(&app);
+    if (rc) {
+        fprintf(stderr, "jiceng apikey add: %s\n", e.message ? e.message : "失败");
+        return 1;
+    }
+    printf("api key for %s (%s): %s\n", a.name, a.county, a.key);
     return 0;
 }
 

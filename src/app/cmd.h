@@ -12,6 +12,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 #endif

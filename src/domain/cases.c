@@ -182,12 +182,12 @@ static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int
     db_bind_i64(st, 2, case_id);
     db_bind_i64(st, 3, seq);
     db_bind_i64(st, 4, at);
-    if (who)
+    if (who && who->id)
         db_bind_i64(st, 5, who->id);
     else
         db_bind_null(st, 5);
     db_bind_text(st, 6, who ? who->name : "系统", -1);
-    db_bind_text(st, 7, who ? account_role_name(who->role) : NULL, -1);
+    db_bind_text(st, 7, who && who->role ? account_role_name(who->role) : NULL, -1);
     db_bind_text(st, 8, event, -1);
     db_bind_text(st, 9, from, -1);
     db_bind_text(st, 10, to, -1);
@@ -315,8 +315,11 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     db_bind_text(st, 3, region, -1);
     db_bind_text(st, 4, assignee, -1);
     db_bind_text(st, 5, cat.code, -1);
-    db_bind_text(st, 6, source_of(who->role), -1);
-    db_bind_i64(st, 7, who->id);
+    db_bind_text(st, 6, n->source ? n->source : source_of(who->role), -1);
+    if (who->id)
+        db_bind_i64(st, 7, who->id);
+    else
+        db_bind_null(st, 7); /* an outside system (Open311): no reporting account */
     if (household)
         db_bind_i64(st, 8, household);
     else

@@ -24,6 +24,7 @@ typedef struct {
     const char *category, *title, *description, *address;
     int has_location;
     double lat, lon;
+    const char *source;    /* NULL: from the reporter's role; "open311" for outside systems */
     const char *idem_key;  /* Idempotency-Key header or NULL */
     const char *body_hash; /* hash of the request body, for replays with a different body */
     int64_t now;
@@ -32,6 +33,8 @@ typedef struct {
 } cases_new_t;
 /* Report a case as `who` (resident, informant, building head or staff). Placed in the reporter's
  * household grid (or their scope), dispatched to that grid when the category is handled there.
+ * An outside system reports as a who with id 0, role 0, its name, and its county as scope: the
+ * case then waits at county level for manual triage (submitted), never lost.
  * ERR_INVALID (unknown category, text too long...), ERR_CONFLICT (same key, different body). */
 int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e);
 

@@ -17,6 +17,7 @@
 EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
 EMBED(jiceng_mig_002, "src/store/migrations/002_previous_login.sql");
 EMBED(jiceng_mig_003, "src/store/migrations/003_cases.sql");
+EMBED(jiceng_mig_004, "src/store/migrations/004_api_keys.sql");
 
 static const struct {
     int version;
@@ -26,6 +27,7 @@ static const struct {
     {1, "001_init", jiceng_mig_001},
     {2, "002_previous_login", jiceng_mig_002},
     {3, "003_cases", jiceng_mig_003},
+    {4, "004_api_keys", jiceng_mig_004},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
