@@ -56,6 +56,11 @@ int64_t http_now(http_ctx_t *c);                 /* ms, taken when the request a
 /* Parse the body as a JSON object (duplicate keys refused). The object lives as long as the
  * request. On failure replies 400 itself and returns non-zero: the handler just returns. */
 int http_body(http_ctx_t *c, json_t **obj);
+/* The raw request body (valid until the request ends), e.g. a form-urlencoded Open311 POST.
+ * Bodies over 1 MB: replies 413 itself and returns non-zero. */
+int http_raw_body(http_ctx_t *c, const char **body, size_t *len);
+/* Percent-decode (with '+' as space) into request memory; NUL-terminated. */
+char *http_url_decode(http_ctx_t *c, const char *s, size_t n);
 /* Check obj's keys are all in `allowed` (NULL-terminated); replies 400 unknown_field if not. */
 int http_only_fields(http_ctx_t *c, json_t *obj, const char *const *allowed);
 /* Arena memory that lives until the request and its pending writes are done. */

@@ -229,6 +229,21 @@ int http_body(http_ctx_t *c, json_t **obj)
     return 0;
 }
 
+int http_raw_body(http_ctx_t *c, const char **body, size_t *len)
+{
+    if (!c->req)
+        return ERR_IO;
+    if (c->req->entity.len > BODY_MAX_JSON) {
+        http_reply_fail(c, ERR_TOOLARGE, "too_large", "请求内容过大（上限 1 MB）", NULL);
+        return ERR_TOOLARGE;
+    }
+    *body = c->req->entity.base ? c->req->entity.base : "";
+    *len = c->req->entity.len;
+    return 0;
+}
+
+char *http_url_decode(http_ctx_t *c, const char *s, size_t n) { return url_decode(c, s, n); }
+
 int http_only_fields(http_ctx_t *c, json_t *obj, const char *const *allowed)
 {
     const char *key;
@@ -587,6 +602,16 @@ static int match(http_ctx_t *c, const char *pattern, const char *path, size_t pl
             const char *se = memchr(s, '/', (size_t)(end - s));
             if (!se)
                 se = end;
+            /* "{code}.{fmt}": a parameter followed by a literal within the segment ends at the
+             * last occurrence of that literal (Open311's /services/0301.json). */
+            if (pe[1] && pe[1] != '/') {
+                const char *q = se;
+                while (q > s && q[-1] != pe[1])
+                    q--;
+                if (q == s)
+                    return 0;
+                se = q - 1;
+            }
             if (se == s || n >= MAX_PARAMS)
                 return 0;
             if (c)
