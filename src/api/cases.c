@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "domain/caseflow.h"
 #include "domain/cases.h"
+#include "domain/casestats.h"
 #include "lib/crypto.h"
 
 int api_case_categories(http_ctx_t *c)
@@ -177,4 +178,37 @@ int api_case_event(http_ctx_t *c)
     a->c = c;
     http_write(c, step_write, a, step_done);
     return 0;
+}
+
+/* GET /api/v1/case-stats?from=&to=&by=region|category — KPIs of the caller's scope. */
+int api_case_stats(http_ctx_t *c)
+{
+    int64_t now = http_now(c), from = now - 30LL * 24 * 3600 * 1000, to = now + 1;
+    const char *names[2] = {"from", "to"};
+    int64_t *vals[2] = {&from, &to};
+    for (int i = 0; i < 2; i++) {
+        const char *v = http_query(c, names[i]);
+        if (!v || !*v)
+            continue;
+        char *end;
+        long long x = strtoll(v, &end, 10);
+        if (*end || x < 0) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "时间应为毫秒时间戳", names[i]);
+            return 0;
+        }
+        *vals[i] = x;
+    }
+    if (to <= from || to - from > 366LL * 24 * 3600 * 1000) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "统计区间应在一年以内且开始早于结束", "from");
+        return 0;
+    }
+    const char *by = http_query(c, "by");
+    if (by && *by && strcmp(by, "region") && strcmp(by, "category")) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "分组方式应为 region 或 category", "by");
+        return 0;
+    }
+    int rc;
+    json_t *o = casestats_kpi(http_db(c), http_user(c)->scope, from, to, now,
+                              by && *by ? by : NULL, &rc);
+    return api_reply(c, o, rc, NULL);
 }

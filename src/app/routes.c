@@ -44,6 +44,8 @@ const http_route_t app_routes[] = {
      ROLE_PERSONS | ROLE_GRID | ROLE_MANAGERS | ROLE_CENTER_OPERATOR, 0,
      "report a case (随手拍); Idempotency-Key"},
     {"GET", "/api/v1/cases", api_cases_list, ROLE_ANY, 0, "cases visible to the caller"},
+    {"GET", "/api/v1/case-stats", api_case_stats, ROLE_STAFF | ROLE_AUDITOR, 0,
+     "live KPIs of the caller's scope"},
     {"GET", "/api/v1/cases/{id}", api_case_get, ROLE_ANY, 0, "a case with its timeline"},
     {"POST", "/api/v1/cases/{id}/events", api_case_event, ROLE_ANY, 0,
      "act on a case: accept, resolve, rate..."},

@@ -219,3 +219,63 @@ describe('deadlines and the scheduler (driven by `jiceng tick --now`, not by sle
     assertError(await act(community, c.id, { event: 'dispatch', assignee: '15253120220601999' }), 400, 'invalid', 'assignee');
   });
 });
+
+describe('KPIs (case-stats) trace back to the cases behind them', () => {
+  async function allCases(token) {
+    const out = [];
+    let cursor = '';
+    for (;;) {
+      const r = await api('GET', `/api/v1/cases?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      assert.equal(r.status, 200, r.text);
+      out.push(...r.json.items);
+      if (!r.json.next_cursor) return out;
+      cursor = r.json.next_cursor;
+    }
+  }
+
+  test('totals and groups agree with the list of cases in scope', async () => {
+    const list = (await allCases(community)).filter((c) => !['merged', 'cancelled'].includes(c.state));
+    assert.ok(list.length >= 10, 'the tests above made cases here');
+    const r = await api('GET', '/api/v1/case-stats?by=region', { token: community });
+    assert.equal(r.status, 200, r.text);
+    const t = r.json.totals;
+    assert.equal(t.cases, list.length);
+    const responded = list.filter((c) => c.responded_at !== null).length;
+    assert.equal(t.responded, responded);
+    assert.ok(Math.abs(t.response_rate - responded / list.length) < 1e-9);
+    assert.equal(t.resolved, list.filter((c) => c.resolved_at !== null).length);
+    assert.equal(t.outcomes.fixed, list.filter((c) => c.outcome === 'fixed').length);
+    const rated = list.filter((c) => c.rating !== null);
+    assert.equal(t.rated, rated.length);
+    if (rated.length) assert.ok(Math.abs(t.avg_rating - rated.reduce((a, c) => a + c.rating, 0) / rated.length) < 1e-9);
+    // Closed is not the same as fixed: a closed case may have another outcome.
+    assert.ok('not_our_duty' in t.outcomes && 'duplicate' in t.outcomes);
+    // Groups are the grids of the village, with names, and add up to the totals.
+    assert.ok(r.json.groups.length >= 1);
+    for (const g of r.json.groups) {
+      assert.match(g.key, /^152531202206\d{2}$/);
+      assert.match(g.name, /网格$/);
+    }
+    assert.equal(r.json.groups.reduce((a, g) => a + g.cases, 0), t.cases);
+    // The overdue list names open cases past their deadline.
+    for (const o of r.json.overdue) assert.ok(o.complete_due < r.json.as_of && o.hours_over > 0);
+  });
+
+  test('by category, by period, and refusals', async () => {
+    const r = await api('GET', '/api/v1/case-stats?by=category', { token: admin });
+    assert.equal(r.status, 200, r.text);
+    const fire = r.json.groups.find((g) => g.key === '03');
+    assert.ok(fire, 'fire-safety cases were reported');
+    assert.equal(fire.name, '消防安全');
+    const empty = await api('GET', '/api/v1/case-stats?from=1000&to=2000', { token: admin });
+    assert.equal(empty.json.totals.cases, 0);
+    assert.equal(empty.json.totals.response_rate, 0);
+    assertError(await api('GET', '/api/v1/case-stats?by=colour', { token: admin }), 400, 'invalid', 'by');
+    assertError(await api('GET', '/api/v1/case-stats?from=5000&to=1000', { token: admin }), 400, 'invalid', 'from');
+    assertError(await api('GET', '/api/v1/case-stats?from=abc', { token: admin }), 400, 'invalid', 'from');
+    assertError(await api('GET', '/api/v1/case-stats', { token: resident }), 403, 'forbidden');
+    // Another county's admin sees none of 多伦县's cases.
+    const other = await api('GET', '/api/v1/case-stats', { token: await demo('huimin.admin') });
+    assert.equal(other.json.totals.cases, 0);
+  });
+});
