@@ -265,15 +265,24 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     if (rc)
         return rc;
 
-    /* Where: the reporter's household (a resident's own), else the reporter's scope. */
-    char region[32];
+    /* Where: the grid whose boundary holds the reported location (the problem is where it was
+     * seen); else the reporter's household; else the reporter's scope — never lost. */
+    char region[32], located[24];
+    const char *placed_by = "scope";
     snprintf(region, sizeof region, "%s", who->scope);
     int64_t household = 0;
+    if (n->has_location && region_locate_grid(db, county, n->lon, n->lat, located) == 0) {
+        snprintf(region, sizeof region, "%s", located);
+        placed_by = "location";
+    }
     if (who->person_id) {
         db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, who->person_id);
         if (st && db_step(st) == DB_ROW) {
             household = db_col_i64(st, 0);
-            snprintf(region, sizeof region, "%s", db_col_text(st, 1));
+            if (strcmp(placed_by, "location") != 0) {
+                snprintf(region, sizeof region, "%s", db_col_text(st, 1));
+                placed_by = "household";
+            }
         }
         db_reset(st);
     }
@@ -351,7 +360,9 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     db_reset(st);
     if (rc < 0)
         return rc;
-    rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, NULL);
+    char placed[48];
+    snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
+    rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, placed);
     if (rc == 0 && assignee) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", assignee);

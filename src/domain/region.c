@@ -5,6 +5,7 @@
 #include <string.h>
 #include "domain/region.h"
 #include "lib/csv.h"
+#include "lib/geo.h"
 #include "lib/log.h"
 
 static const char *level_names[] = {"", "省", "市", "县/区", "乡镇/街道", "村/社区", "网格",
@@ -105,6 +106,63 @@ int region_put(db_t *db, const char *code, const char *parent, const char *name,
     int rc = db_step(st);
     db_reset(st);
     return rc < 0 ? rc : 0;
+}
+
+/* ---------- boundaries ---------- */
+
+static const char SQL_SET_BOUNDS[] =
+    "UPDATE regions SET geojson = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?"
+    " WHERE code = ? AND level = 6";
+
+int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, err_t *e)
+{
+    geo_shape_t *g = NULL;
+    int rc = geo_parse(geojson, strlen(geojson), &g, e);
+    if (rc)
+        return rc;
+    double b[4];
+    geo_bbox(g, &b[0], &b[1], &b[2], &b[3]);
+    geo_free(g);
+    char t[4][32];
+    for (int i = 0; i < 4; i++)
+        snprintf(t[i], sizeof t[i], "%.9f", b[i]);
+    db_stmt_t *st = db_query(db, SQL_SET_BOUNDS, "ssssss", geojson, t[0], t[1], t[2], t[3],
+                             grid_code);
+    if (!st)
+        return ERR_IO;
+    rc = db_step(st);
+    int64_t n = rc >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    return n == 1 ? 0 : err_set(e, ERR_NOTFOUND, "not_found", "网格不存在", NULL);
+}
+
+static const char SQL_CANDIDATES[] =
+    "SELECT code, geojson FROM regions WHERE county = ? AND level = 6 AND min_lon <= ?"
+    " AND max_lon >= ? AND min_lat <= ? AND max_lat >= ? ORDER BY code";
+
+int region_locate_grid(db_t *db, const char *county, double lon, double lat, char out[24])
+{
+    char x[32], y[32];
+    snprintf(x, sizeof x, "%.9f", lon);
+    snprintf(y, sizeof y, "%.9f", lat);
+    db_stmt_t *st = db_query(db, SQL_CANDIDATES, "sssss", county, x, x, y, y);
+    int s, found = 0;
+    while (st && !found && (s = db_step(st)) == DB_ROW) {
+        const char *gj = db_col_text(st, 1);
+        geo_shape_t *g = NULL;
+        err_t e = {0};
+        if (gj && geo_parse(gj, strlen(gj), &g, &e) == 0) {
+            if (geo_contains(g, lon, lat)) {
+                snprintf(out, 24, "%s", db_col_text(st, 0));
+                found = 1;
+            }
+            geo_free(g);
+        }
+    }
+    db_reset(st);
+    return found ? 0 : ERR_NOTFOUND;
 }
 
 /* ---------- views ---------- */

@@ -34,6 +34,13 @@ int region_exists(db_t *db, const char *code, int *exists);
 int region_put(db_t *db, const char *code, const char *parent, const char *name, int level,
                const char *kind, int units, int64_t now);
 
+/* Set a grid's boundary from GeoJSON (Polygon/MultiPolygon, lon/lat): validated, stored with its
+ * bounding box. ERR_INVALID (message in e) for a bad shape, ERR_NOTFOUND for no such grid. */
+int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, err_t *e);
+/* The grid of county whose boundary holds (lon, lat): 0 with out filled, or ERR_NOTFOUND. On a
+ * shared edge the lower grid code wins. */
+int region_locate_grid(db_t *db, const char *county, double lon, double lat, char out[24]);
+
 /* JSON views (new references) or NULL with rc in *rc (ERR_NOTFOUND when missing).
  * Callers check scope before calling. */
 json_t *region_get(db_t *db, const char *code, int *rc);

@@ -18,6 +18,7 @@ EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
 EMBED(jiceng_mig_002, "src/store/migrations/002_previous_login.sql");
 EMBED(jiceng_mig_003, "src/store/migrations/003_cases.sql");
 EMBED(jiceng_mig_004, "src/store/migrations/004_api_keys.sql");
+EMBED(jiceng_mig_005, "src/store/migrations/005_grid_bounds.sql");
 
 static const struct {
     int version;
@@ -28,6 +29,7 @@ static const struct {
     {2, "002_previous_login", jiceng_mig_002},
     {3, "003_cases", jiceng_mig_003},
     {4, "004_api_keys", jiceng_mig_004},
+    {5, "005_grid_bounds", jiceng_mig_005},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

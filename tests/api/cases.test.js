@@ -279,3 +279,46 @@ describe('KPIs (case-stats) trace back to the cases behind them', () => {
     assert.equal(other.json.totals.cases, 0);
   });
 });
+
+describe('placing a report: location → grid boundary, else household, else triage — never lost', () => {
+  // The demo's synthetic boundaries: 牛眼睛村 grid 2 spans lon 116.539–116.548, lat 42.300–42.345.
+  const IN_GRID2 = { lat: 42.32, lon: 116.5435 };
+
+  test('an informant\'s GPS point inside grid 2 goes to grid 2', async () => {
+    const informant = await demo('duolun.informant');
+    const c = await report(informant, { category: '0301', description: '快递员发现楼道电动车', location: IN_GRID2 });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.json.source, 'informant');
+    assert.equal(c.json.region_code, '15253120220602');
+    assert.equal(c.json.assignee_code, '15253120220602');
+    assert.deepEqual(c.json.timeline[0].detail, { placed_by: 'location' });
+    assert.deepEqual(c.json.location, IN_GRID2);
+    // Grid 2's worker has it; grid 1's does not.
+    const q2 = await api('GET', '/api/v1/cases?queue=1&limit=200', { token: otherWorker });
+    assert.ok(q2.json.items.some((x) => x.id === c.json.id));
+    assertError(await api('GET', `/api/v1/cases/${c.json.id}`, { token: worker }), 404, 'not_found');
+  });
+
+  test('a point outside every grid falls back to the reporter\'s household', async () => {
+    const c = await report(resident, { category: '0102', description: '位置不在任何网格内', location: { lat: 10, lon: 10 } });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.json.region_code, GRID1);
+    assert.deepEqual(c.json.timeline[0].detail, { placed_by: 'household' });
+  });
+
+  test('a county operator without a household: located if possible, else county-level triage', async () => {
+    const center = await demo('duolun.center');
+    const a = await report(center, { category: '0102', description: '群众来电，未说明位置' });
+    assert.equal(a.status, 201, a.text);
+    assert.equal(a.json.state, 'submitted', 'waits for triage, not lost');
+    assert.equal(a.json.region_code, '152531');
+    assert.deepEqual(a.json.timeline[0].detail, { placed_by: 'scope' });
+    const b = await report(center, { category: '0102', description: '群众来电，给出了位置', location: IN_GRID2 });
+    assert.equal(b.json.state, 'dispatched');
+    assert.equal(b.json.assignee_code, '15253120220602');
+    // The triage case is dispatched by the operator to a grid.
+    const d = await act(center, a.json.id, { event: 'dispatch', assignee: GRID1 });
+    assert.equal(d.status, 200, d.text);
+    assert.equal(d.json.assignee_code, GRID1);
+  });
+});
