@@ -52,6 +52,8 @@ int api_cases_list(http_ctx_t *c);
 int api_case_get(http_ctx_t *c);
 int api_case_event(http_ctx_t *c);
 int api_case_stats(http_ctx_t *c);
+int api_departments(http_ctx_t *c);
+int api_case_part(http_ctx_t *c);
 
 /* users.c */
 int api_users_list(http_ctx_t *c);
@@ -60,5 +62,14 @@ int api_user_disable(http_ctx_t *c);
 int api_user_enable(http_ctx_t *c);
 int api_user_reset(http_ctx_t *c);
 int api_audit_list(http_ctx_t *c);
+
+/* open311.c — Open311 GeoReport v2 (public routes; API keys are checked here) */
+int api_open311_discovery(http_ctx_t *c);
+int api_open311_services(http_ctx_t *c);
+int api_open311_service(http_ctx_t *c);
+int api_open311_create(http_ctx_t *c);
+int api_open311_requests(http_ctx_t *c);
+int api_open311_request(http_ctx_t *c);
+int api_open311_token(http_ctx_t *c);
 
 #endif

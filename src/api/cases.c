@@ -154,7 +154,8 @@ static void step_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 
 int api_case_event(http_ctx_t *c)
 {
-    static const char *const fields[] = {"event", "note", "rating", "outcome", "assignee", NULL};
+    static const char *const fields[] = {"event",    "note",        "rating", "outcome",
+                                         "assignee", "departments", NULL};
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
@@ -172,6 +173,25 @@ int api_case_event(http_ctx_t *c)
             return 0;
         }
         a->s.rating = (int)json_integer_value(rating);
+    }
+    json_t *depts = json_object_get(body, "departments");
+    if (depts && !json_is_null(depts)) {
+        size_t n = json_is_array(depts) ? json_array_size(depts) : 0;
+        if (!json_is_array(depts) || n > 21) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组", "departments");
+            return 0;
+        }
+        a->s.departments = http_alloc(c, (n + 1) * sizeof *a->s.departments);
+        for (size_t i = 0; i < n; i++) {
+            const char *d = json_string_value(json_array_get(depts, i));
+            if (!d) {
+                http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组",
+                                "departments");
+                return 0;
+            }
+            a->s.departments[i] = d;
+        }
+        a->s.ndepartments = (int)n;
     }
     a->s.now = http_now(c);
     a->id = id;
@@ -211,4 +231,56 @@ int api_case_stats(http_ctx_t *c)
     json_t *o = casestats_kpi(http_db(c), http_user(c)->scope, from, to, now,
                               by && *by ? by : NULL, &rc);
     return api_reply(c, o, rc, NULL);
+}
+
+int api_departments(http_ctx_t *c)
+{
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", http_user(c)->scope);
+    int rc;
+    json_t *o = cases_departments(http_db(c), county, &rc);
+    return api_reply(c, o, rc, NULL);
+}
+
+typedef struct {
+    http_ctx_t *c;
+    int64_t id;
+    const char *dept, *action, *note;
+} part_arg_t;
+
+static int part_write(db_t *db, void *arg, err_t *e)
+{
+    part_arg_t *a = arg;
+    return cases_part(db, http_user(a->c), a->id, a->dept, a->action, a->note, http_now(a->c), e);
+}
+
+static void part_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    part_arg_t *a = arg;
+    if (rc) {
+        http_reply_error(c, e);
+        return;
+    }
+    int r;
+    json_t *o = cases_get(http_db(c), http_user(c), a->id, &r);
+    api_reply(c, o, r, "诉求不存在");
+}
+
+/* POST /api/v1/cases/{id}/parts/{dept} {action: report|done, note} */
+int api_case_part(http_ctx_t *c)
+{
+    static const char *const fields[] = {"action", "note", NULL};
+    int64_t id = api_path_id(c, 0);
+    if (!id)
+        return 0;
+    json_t *body;
+    part_arg_t *a = http_alloc(c, sizeof *a);
+    if (http_body(c, &body) || http_only_fields(c, body, fields) ||
+        api_str(c, body, "action", 1, &a->action) || api_str(c, body, "note", 0, &a->note))
+        return 0;
+    a->c = c;
+    a->id = id;
+    a->dept = http_param(c, 1);
+    http_write(c, part_write, a, part_done);
+    return 0;
 }

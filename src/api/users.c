@@ -72,14 +72,16 @@ static void create_prepared(http_ctx_t *c, int rc, const err_t *e, void *arg)
 
 int api_users_create(http_ctx_t *c)
 {
-    static const char *const fields[] = {"username", "name", "role", "scope_code", "phone", NULL};
+    static const char *const fields[] = {"username", "name",  "role", "scope_code",
+                                         "phone",    "department", NULL};
     json_t *body;
     create_arg_t *a = http_alloc(c, sizeof *a);
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
         api_str(c, body, "username", 1, &a->n.username) ||
         api_str(c, body, "name", 1, &a->n.name) || api_str(c, body, "role", 1, &a->n.role) ||
         api_str(c, body, "scope_code", 1, &a->n.scope_code) ||
-        api_str(c, body, "phone", 0, &a->n.phone))
+        api_str(c, body, "phone", 0, &a->n.phone) ||
+        api_str(c, body, "department", 0, &a->n.department))
         return 0;
     a->n.must_change = 1;
     a->n.now = http_now(c);

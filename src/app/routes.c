@@ -49,6 +49,10 @@ const http_route_t app_routes[] = {
     {"GET", "/api/v1/cases/{id}", api_case_get, ROLE_ANY, 0, "a case with its timeline"},
     {"POST", "/api/v1/cases/{id}/events", api_case_event, ROLE_ANY, 0,
      "act on a case: accept, resolve, rate..."},
+    {"POST", "/api/v1/cases/{id}/parts/{dept}", api_case_part, ROLE_DEPARTMENT_STAFF, 0,
+     "a summoned department reports in (报到) or finishes its part"},
+    {"GET", "/api/v1/departments", api_departments, ROLE_STAFF | ROLE_AUDITOR, 0,
+     "the county's departments (whistle targets)"},
 
     {"GET", "/api/v1/users", api_users_list, ADMINS, 0, "accounts in scope"},
     {"POST", "/api/v1/users", api_users_create, ADMINS, 0, "create an account"},
@@ -57,6 +61,23 @@ const http_route_t app_routes[] = {
     {"POST", "/api/v1/users/{id}/reset-password", api_user_reset, ADMINS, 0,
      "reset a password"},
     {"GET", "/api/v1/audit", api_audit_list, ROLE_COUNTY_ADMIN | ROLE_AUDITOR, 0, "audit log"},
+
+    /* Open311 GeoReport v2 (STANDARDS.md §1): public routes; api_key is checked in the handlers
+     * (required for POST and for every read of requests), {fmt} is json or xml. */
+    {"GET", "/open311/v2/discovery.{fmt}", api_open311_discovery, 0, PUB,
+     "Open311 service discovery"},
+    {"GET", "/open311/v2/services.{fmt}", api_open311_services, 0, PUB,
+     "Open311 services: a county's case categories"},
+    {"GET", "/open311/v2/services/{code}.{fmt}", api_open311_service, 0, PUB,
+     "Open311 service definition"},
+    {"POST", "/open311/v2/requests.{fmt}", api_open311_create, 0, PUB,
+     "Open311: report a case (api_key)"},
+    {"GET", "/open311/v2/requests.{fmt}", api_open311_requests, 0, PUB,
+     "Open311: cases of the key's county (api_key)"},
+    {"GET", "/open311/v2/requests/{id}.{fmt}", api_open311_request, 0, PUB,
+     "Open311: one case (api_key)"},
+    {"GET", "/open311/v2/tokens/{token}.{fmt}", api_open311_token, 0, PUB,
+     "Open311: request id from a token (api_key)"},
 };
 
 const size_t app_nroutes = sizeof app_routes / sizeof app_routes[0];

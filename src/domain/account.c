@@ -91,7 +91,7 @@ static void copy(char *dst, size_t cap, const char *s)
 
 static const char SQL_SESSION[] =
     "SELECT u.id, u.county, u.username, u.name, u.role, u.scope_code, u.person_id, u.must_change,"
-    " u.disabled, s.last_seen_at, u.pw_changed_at"
+    " u.disabled, s.last_seen_at, u.pw_changed_at, u.department"
     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
 
 int account_session_load(db_t *db, const char *token_hash, int64_t now, account_user_t *u)
@@ -113,6 +113,7 @@ int account_session_load(db_t *db, const char *token_hash, int64_t now, account_
         int disabled = (int)db_col_i64(st, 8);
         u->last_seen_at = db_col_i64(st, 9);
         int64_t changed = db_col_i64(st, 10);
+        copy(u->department, sizeof u->department, db_col_text(st, 11));
         copy(u->token_hash, sizeof u->token_hash, token_hash);
         if (now - changed > ACCOUNT_PW_MAX_AGE_MS)
             u->must_change = 1; /* 等保: passwords are changed every 90 days */
@@ -399,6 +400,18 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
         return rc;
     if (!exists)
         return err_set(e, ERR_INVALID, "invalid", "所属区域不存在", "scope_code");
+    if (n->department && role != ROLE_DEPARTMENT_STAFF)
+        return err_set(e, ERR_INVALID, "invalid", "只有职能部门账号可以指定部门", "department");
+    if (n->department) {
+        static const char SQL_DEPT[] = "SELECT 1 FROM departments WHERE county = ? AND code = ?";
+        char cty[8];
+        int64_t one;
+        snprintf(cty, sizeof cty, "%.6s", n->scope_code);
+        if ((rc = db_one_i64(db, SQL_DEPT, &one, &exists, "ss", cty, n->department)) != 0)
+            return rc;
+        if (!exists)
+            return err_set(e, ERR_INVALID, "invalid", "部门不存在", "department");
+    }
     char phone[12] = "", pmask[16] = "";
     char *penc = NULL;
     if (n->phone && *n->phone) {
@@ -458,6 +471,8 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "用户名已被使用", "username");
     if (rc < 0)
+        return rc;
+    if (n->department && (rc = account_set_department(db, n->id, n->department)) != 0)
         return rc;
     char obj[32];
     snprintf(obj, sizeof obj, "user:%" PRId64, n->id);
@@ -555,7 +570,8 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
 
 #define USER_COLS                                                                                  \
     "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                 \
-    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at"
+    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at,"  \
+    " u.department"
 
 static json_t *user_json(db_stmt_t *st)
 {
@@ -573,6 +589,8 @@ static json_t *user_json(db_stmt_t *st)
                         db_col_isnull(st, 7) ? json_null() : json_integer(db_col_i64(st, 7)));
     json_object_set_new(o, "previous_login_at",
                         db_col_isnull(st, 12) ? json_null() : json_integer(db_col_i64(st, 12)));
+    if (db_col_text(st, 13))
+        json_object_set_new(o, "department", json_string(db_col_text(st, 13)));
     if (!db_col_isnull(st, 11)) {
         snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 11));
         json_object_set_new(o, "person_id", json_string(id));
@@ -617,4 +635,11 @@ json_t *account_get(db_t *db, const account_user_t *by, int64_t id, int *rc)
     db_reset(st);
     *rc = o ? 0 : (s < 0 ? s : ERR_NOTFOUND);
     return o;
+}
+
+static const char SQL_SET_DEPT[] = "UPDATE users SET department = ? WHERE id = ?";
+
+int account_set_department(db_t *db, int64_t user_id, const char *dept_code)
+{
+    return db_run(db, SQL_SET_DEPT, "si", dept_code, user_id);
 }

@@ -44,6 +44,7 @@ typedef struct {
     role_t role;
     char scope[24];
     int64_t person_id;
+    char department[16]; /* department_staff: the department's code; "" otherwise */
     int must_change;
     char token_hash[65];
     int64_t last_seen_at;
@@ -125,6 +126,7 @@ int account_session_touch(db_t *db, const char *token_hash, int64_t now);
 
 typedef struct {
     const char *username, *name, *role, *scope_code, *phone;
+    const char *department; /* department_staff only: a department code of the county */
     const char *password; /* NULL: generate an initial password (returned in initial_password) */
     const char *password_hash; /* already hashed (the seeder's shared demo hash); wins if set */
     int must_change;      /* 1 for accounts handed to people; demo accounts 0 */
@@ -146,6 +148,9 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
                            const char *new_hash, const char *ip, int64_t now, err_t *e);
 
 #endif
+
+/* Bind a department_staff account to a department of its county (seeder, CLI). */
+int account_set_department(db_t *db, int64_t user_id, const char *dept_code);
 
 /* Accounts whose scope lies inside the caller's, newest first (keyset by id). role/q may be
  * NULL. Returns {items,next_cursor} (new reference) or NULL with *rc. Never a password hash. */

@@ -119,6 +119,62 @@ json_t *cases_categories(db_t *db, const char *county, int *rc)
     return json_pack("{s:o}", "items", items);
 }
 
+/* ---------- departments (practice 6) ---------- */
+
+/* 临河区's 21 departments that answer the whistle, plus the lawyers on rota (MISSION practice 6).
+ * Other counties start with the first ten. Counties edit their own list. */
+static const char *const default_departments[][2] = {
+    {"d01", "人民法院"},     {"d02", "人民检察院"},   {"d03", "公安分局"},
+    {"d04", "司法局"},       {"d05", "住房和城乡建设局"}, {"d06", "城市管理局"},
+    {"d07", "市场监督管理局"}, {"d08", "人力资源和社会保障局"}, {"d09", "民政局"},
+    {"d10", "自然资源局"},   {"d11", "卫生健康委员会"}, {"d12", "教育局"},
+    {"d13", "农牧和科技局"}, {"d14", "水利局"},       {"d15", "交通运输局"},
+    {"d16", "应急管理局"},   {"d17", "生态环境分局"}, {"d18", "信访局"},
+    {"d19", "财政局"},       {"d20", "消防救援大队"}, {"d21", "供电分公司"},
+    {"d22", "律师服务团"},
+};
+
+static const char SQL_DEPT_COUNT[] = "SELECT COUNT(*) FROM departments WHERE county = ?";
+static const char SQL_DEPT_INSERT[] =
+    "INSERT INTO departments (county, code, name, created_at) VALUES (?,?,?,?)";
+
+int cases_seed_departments(db_t *db, const char *county, int64_t now)
+{
+    int64_t n = 0;
+    int found = 0;
+    int rc = db_one_i64(db, SQL_DEPT_COUNT, &n, &found, "s", county);
+    if (rc || n > 0)
+        return rc;
+    size_t all = sizeof default_departments / sizeof default_departments[0];
+    size_t count = strcmp(county, "150802") == 0 ? all : 10;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = db_run(db, SQL_DEPT_INSERT, "sssi", county, default_departments[i][0],
+                    default_departments[i][1], now);
+    return rc;
+}
+
+static const char SQL_DEPTS[] = "SELECT code, name FROM departments WHERE county = ? ORDER BY code";
+
+json_t *cases_departments(db_t *db, const char *county, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_DEPTS, "s", county);
+    json_t *items = json_array();
+    int s = ERR_IO;
+    while (st && (s = db_step(st)) == DB_ROW)
+        json_array_append_new(items, json_pack("{s:s,s:s}", "code", db_col_text(st, 0), "name",
+                                               db_col_text(st, 1)));
+    db_reset(st);
+    if (s < 0) {
+        json_decref(items);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o}", "items", items);
+}
+
+static const char SQL_DEPT_NAME[] = "SELECT name FROM departments WHERE county = ? AND code = ?";
+
 /* ---------- helpers ---------- */
 
 static void county_of(const char *code, char county[8]) { snprintf(county, 8, "%.6s", code); }
@@ -427,17 +483,47 @@ static json_t *case_json(db_stmt_t *st)
 }
 
 /* May `who` see a case located at region, assigned to assignee, reported by reporter? */
+static const char SQL_HAS_PART[] =
+    "SELECT 1 FROM case_parts WHERE county = ? AND case_id = ? AND dept_code = ?";
+
+/* Is who's department summoned onto this case? */
+static int has_part(db_t *db, const account_user_t *who, const char *county, int64_t id)
+{
+    if (who->role != ROLE_DEPARTMENT_STAFF || !who->department[0])
+        return 0;
+    int64_t v;
+    int found = 0;
+    return db_one_i64(db, SQL_HAS_PART, &v, &found, "sis", county, id, who->department) == 0 &&
+           found;
+}
+
 static int visible(const account_user_t *who, const char *region, const char *assignee,
                    int64_t reporter)
 {
     if (reporter == who->id)
         return 1;
+    if (who->role == ROLE_DEPARTMENT_STAFF)
+        return 0; /* departments see the cases they are summoned onto (has_part) */
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
         return 0;
     return region_in_scope(who->scope, region) || (assignee && region_in_scope(who->scope, assignee));
 }
 
+/* Labels of timeline events that are not state-machine events. */
+static const char *extra_label(const char *ev)
+{
+    if (strcmp(ev, "part_report") == 0)
+        return "部门报到";
+    if (strcmp(ev, "part_done") == 0)
+        return "部门办结";
+    return "提交";
+}
+
 static const char SQL_CASE[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.id = ?";
+static const char SQL_PARTS[] =
+    "SELECT p.dept_code, d.name, p.summoned_at, p.report_due, p.reported_at, p.done_at, p.note"
+    " FROM case_parts p LEFT JOIN departments d ON d.county = p.county AND d.code = p.dept_code"
+    " WHERE p.county = ? AND p.case_id = ? ORDER BY p.dept_code";
 static const char SQL_EVENTS[] =
     "SELECT seq, at, actor_name, actor_role, event, from_state, to_state, note, detail"
     " FROM case_events WHERE county = ? AND case_id = ? ORDER BY seq";
@@ -449,7 +535,16 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     db_stmt_t *st = db_query(db, SQL_CASE, "si", county, id);
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
-    if (s == DB_ROW && visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21))) {
+    int see = s == DB_ROW &&
+              visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21));
+    if (s == DB_ROW && !see) {
+        db_reset(st);
+        see = has_part(db, who, county, id);
+        st = db_query(db, SQL_CASE, "si", county, id);
+        s = st ? db_step(st) : ERR_IO;
+        see = see && s == DB_ROW;
+    }
+    if (see) {
         o = case_json(st);
         json_object_set_new(o, "mine", json_boolean(db_col_i64(st, 21) == who->id));
     }
@@ -468,12 +563,26 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
                           (json_int_t)db_col_i64(st, 0), "at", (json_int_t)db_col_i64(st, 1),
                           "actor_name", db_col_text(st, 2), "actor_role", db_col_text(st, 3),
                           "event", db_col_text(st, 4), "event_label",
-                          ev >= 0 ? caseflow_event_label(ev) : "提交", "from_state",
+                          ev >= 0 ? caseflow_event_label(ev) : extra_label(db_col_text(st, 4)),
+                          "from_state",
                           db_col_text(st, 5), "to_state", db_col_text(st, 6), "note",
                           db_col_text(st, 7), "detail", d));
     }
     db_reset(st);
     json_object_set_new(o, "timeline", tl);
+    json_t *parts = json_array();
+    st = db_query(db, SQL_PARTS, "si", county, id);
+    while (st && (s = db_step(st)) == DB_ROW) {
+        json_t *pt = json_pack("{s:s,s:s?,s:I,s:I,s:s?}", "department", db_col_text(st, 0),
+                               "name", db_col_text(st, 1), "summoned_at",
+                               (json_int_t)db_col_i64(st, 2), "report_due",
+                               (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6));
+        set_ms(pt, "reported_at", st, 4);
+        set_ms(pt, "done_at", st, 5);
+        json_array_append_new(parts, pt);
+    }
+    db_reset(st);
+    json_object_set_new(o, "parts", parts);
     *rc = 0;
     return o;
 }
@@ -489,6 +598,11 @@ static const char SQL_QUEUE[] =
     " WHERE c.assignee_code >= ? AND c.assignee_code < ?"
     " AND c.state IN ('dispatched', 'accepted', 'reopened') ORDER BY c.complete_due, c.id LIMIT ?";
 
+static const char SQL_DEPT_QUEUE[] =
+    "SELECT " CASE_COLS CASE_FROM " JOIN case_parts p ON p.county = c.county AND p.case_id = c.id"
+    " WHERE c.county = ? AND p.dept_code = ? AND p.done_at IS NULL AND c.state = 'whistle'"
+    " ORDER BY p.report_due, c.id LIMIT ?";
+
 json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
                    const char *cursor, int limit, int *rc)
 {
@@ -499,8 +613,11 @@ json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int q
     int64_t before = listing_cursor(cursor, INT64_MAX);
     db_stmt_t *st;
     if (queue) {
-        /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. */
-        st = db_query(db, SQL_QUEUE, "ssi", who->scope, hi, (int64_t)limit);
+        /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. A
+         * department's queue is the whistles it has not finished. */
+        st = who->role == ROLE_DEPARTMENT_STAFF
+                 ? db_query(db, SQL_DEPT_QUEUE, "ssi", county, who->department, (int64_t)limit)
+                 : db_query(db, SQL_QUEUE, "ssi", who->scope, hi, (int64_t)limit);
         json_t *page = listing_page(st, limit, case_json, rc);
         if (page)
             json_object_set_new(page, "next_cursor", json_null());
@@ -550,6 +667,21 @@ static void level_up(const char *code, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)up, code);
 }
 
+static const char SQL_PART_INSERT[] =
+    "INSERT INTO case_parts (county, case_id, dept_code, summoned_at, report_due)"
+    " VALUES (?,?,?,?,?)";
+#define WHISTLE_REPORT_MS (2LL * 3600 * 1000) /* 报到 within 2 hours */
+
+static int name_of_dept(db_t *db, const char *county, const char *code, char *out, size_t cap)
+{
+    db_stmt_t *st = db_query(db, SQL_DEPT_NAME, "ss", county, code);
+    int found = st && db_step(st) == DB_ROW;
+    if (found)
+        snprintf(out, cap, "%s", db_col_text(st, 0));
+    db_reset(st);
+    return found;
+}
+
 static int apply_one(db_t *db, const account_user_t *who, const char *county, int64_t id,
                      case_event_t ev, cases_step_t *s, err_t *e)
 {
@@ -568,13 +700,14 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     int64_t reporter = db_col_i64(st, 4);
     int paused = !db_col_isnull(st, 5);
     db_reset(st);
-    if (who && !visible(who, region, assignee[0] ? assignee : NULL, reporter))
+    int part = who && has_part(db, who, county, id);
+    if (who && !part && !visible(who, region, assignee[0] ? assignee : NULL, reporter))
         return err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
     caseflow_actor_t actor = {0};
     if (who) {
         actor.role = who->role;
         actor.is_reporter = reporter == who->id;
-        actor.is_assignee = assignee[0] && region_in_scope(who->scope, assignee);
+        actor.is_assignee = part || (assignee[0] && region_in_scope(who->scope, assignee));
     }
     case_state_t to;
     int rc = caseflow_apply((case_state_t)caseflow_state_parse(state), ev, &actor, &to, e);
@@ -596,6 +729,27 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         new_assignee = s->assignee;
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", s->assignee);
         break;
+    case CEV_WHISTLE: {
+        if (!s->departments || s->ndepartments < 1 || s->ndepartments > 21)
+            return err_set(e, ERR_INVALID, "invalid", "请选择 1 到 21 个要报到的部门",
+                           "departments");
+        size_t o = (size_t)snprintf(detail, sizeof detail, "{\"departments\":[");
+        for (int i = 0; i < s->ndepartments; i++) {
+            char nm[8];
+            if (!s->departments[i] ||
+                !name_of_dept(db, county, s->departments[i], nm, sizeof nm))
+                return err_set(e, ERR_INVALID, "invalid", "部门不存在", "departments");
+            for (int k = 0; k < i; k++)
+                if (strcmp(s->departments[k], s->departments[i]) == 0)
+                    return err_set(e, ERR_INVALID, "invalid", "部门重复", "departments");
+            if (o < sizeof detail)
+                o += (size_t)snprintf(detail + o, sizeof detail - o, "%s\"%s\"", i ? "," : "",
+                                      s->departments[i]);
+        }
+        if (o < sizeof detail)
+            snprintf(detail + o, sizeof detail - o, "]}");
+        break;
+    }
     case CEV_ACCEPT: responded = s->now; break;
     case CEV_RESOLVE: resolved = s->now; break;
     case CEV_ESCALATE:
@@ -666,6 +820,10 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     if (rc == 0)
         rc = add_event(db, county, id, (int)events + 1, s->now, who, caseflow_event_name(ev), state,
                        caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
+    /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
+    for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
+        rc = db_run(db, SQL_PART_INSERT, "sisii", county, id, s->departments[i], s->now,
+                    s->now + WHISTLE_REPORT_MS);
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
     snprintf(s->state, sizeof s->state, "%s", caseflow_state_name(to));
@@ -759,5 +917,84 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err
             *e = ie;
     }
     free(list);
+    return rc;
+}
+
+/* ---------- whistle parts ---------- */
+
+static const char SQL_PART[] =
+    "SELECT reported_at, done_at FROM case_parts WHERE county = ? AND case_id = ? AND dept_code = ?";
+static const char SQL_PART_REPORT[] =
+    "UPDATE case_parts SET reported_at = ?, note = COALESCE(?, note) WHERE county = ?"
+    " AND case_id = ? AND dept_code = ? AND reported_at IS NULL";
+static const char SQL_PART_DONE[] =
+    "UPDATE case_parts SET done_at = ?, note = COALESCE(?, note) WHERE county = ?"
+    " AND case_id = ? AND dept_code = ? AND reported_at IS NOT NULL AND done_at IS NULL";
+static const char SQL_PARTS_OPEN[] =
+    "SELECT COUNT(*) FROM case_parts WHERE county = ? AND case_id = ? AND done_at IS NULL";
+static const char SQL_BUMP[] =
+    "UPDATE cases SET events = events + 1, updated_at = ? WHERE county = ? AND id = ?"
+    " AND events = ? AND state = 'whistle'";
+
+int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept,
+               const char *action, const char *note, int64_t now, err_t *e)
+{
+    char county[8];
+    county_of(who->scope, county);
+    int report = action && strcmp(action, "report") == 0;
+    if (!report && !(action && strcmp(action, "done") == 0))
+        return err_set(e, ERR_INVALID, "invalid", "操作应为 report（报到）或 done（办结）",
+                       "action");
+    if (note && utf8_count(note, strlen(note)) > 500)
+        return err_set(e, ERR_INVALID, "invalid", "说明不能超过 500 字", "note");
+    /* Only the department's own staff act on its part. */
+    if (who->role != ROLE_DEPARTMENT_STAFF || strcmp(who->department, dept) != 0)
+        return err_set(e, ERR_NOTFOUND, "not_found", "该诉求没有召集您的部门", NULL);
+    db_stmt_t *st = db_query(db, SQL_PART, "sis", county, id, dept);
+    int s = st ? db_step(st) : ERR_IO;
+    int reported = s == DB_ROW && !db_col_isnull(st, 0), done = s == DB_ROW && !db_col_isnull(st, 1);
+    db_reset(st);
+    if (s != DB_ROW)
+        return s < 0 ? s : err_set(e, ERR_NOTFOUND, "not_found", "该诉求没有召集您的部门", NULL);
+    if (report && reported)
+        return err_set(e, ERR_CONFLICT, "invalid_transition", "已经报到", NULL);
+    if (!report && !reported)
+        return err_set(e, ERR_CONFLICT, "invalid_transition", "请先报到再办结", NULL);
+    if (!report && done)
+        return err_set(e, ERR_CONFLICT, "invalid_transition", "本部门已办结", NULL);
+    /* Record it as an event of the case (seq keeps concurrent writers apart). */
+    st = db_query(db, SQL_STATE, "si", county, id);
+    s = st ? db_step(st) : ERR_IO;
+    int64_t events = s == DB_ROW ? db_col_i64(st, 1) : 0;
+    char state[24] = "";
+    if (s == DB_ROW)
+        snprintf(state, sizeof state, "%s", db_col_text(st, 0));
+    db_reset(st);
+    if (strcmp(state, "whistle") != 0)
+        return err_set(e, ERR_CONFLICT, "invalid_transition", "该诉求不在吹哨处置中", NULL);
+    int rc = db_run(db, report ? SQL_PART_REPORT : SQL_PART_DONE, "issis", now, note, county, id,
+                    dept);
+    st = db_query(db, SQL_BUMP, "isii", now, county, id, events);
+    s = st ? db_step(st) : ERR_IO;
+    int64_t changed = s >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (rc == 0 && (s < 0 || changed != 1))
+        return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
+    char detail[64], name[96] = "";
+    name_of_dept(db, county, dept, name, sizeof name);
+    snprintf(detail, sizeof detail, "{\"department\":\"%s\"}", dept);
+    if (rc == 0)
+        rc = add_event(db, county, id, (int)events + 1, now, who,
+                       report ? "part_report" : "part_done", state, state, note, detail);
+    if (rc == 0 && !report) {
+        /* The case closes its whistle only when every summoned part is done. */
+        int64_t open = 0;
+        int found = 0;
+        rc = db_one_i64(db, SQL_PARTS_OPEN, &open, &found, "si", county, id);
+        if (rc == 0 && open == 0) {
+            cases_step_t step = {.now = now, .note = "各召集部门均已办结"};
+            rc = apply_one(db, NULL, county, id, CEV_PARTS_DONE, &step, e);
+        }
+    }
     return rc;
 }

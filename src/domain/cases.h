@@ -51,12 +51,25 @@ typedef struct {
     int rating;          /* rate: 1..5 */
     const char *outcome; /* close: fixed | partly_fixed | not_our_duty | duplicate */
     const char *assignee;/* dispatch: a region code in scope */
+    const char **departments; /* whistle: department codes of the county */
+    int ndepartments;
     int64_t now;
     char state[24];      /* out: the new state */
 } cases_step_t;
 /* Apply an event as `who`. 404 outside scope; 409 invalid_transition or a concurrent change;
  * 403 not allowed for who; 400 bad arguments. */
 int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e);
+
+/* The county's departments (临河区: 21 plus lawyers), unless it has some already. */
+int cases_seed_departments(db_t *db, const char *county, int64_t now);
+/* {items:[{code,name}]} */
+json_t *cases_departments(db_t *db, const char *county, int *rc);
+
+/* A summoned department's part of a whistle: action "report" (报到) then "done". Only staff of
+ * that department. When the last part is done the case resolves (a system event). 404 when the
+ * case or part is not theirs; 409 when reported twice, done before reporting, or done twice. */
+int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept,
+               const char *action, const char *note, int64_t now, err_t *e);
 
 /* The scheduler's pass at time now (红单 24 h, 办结时限; practices 3, 4, 6): every open case whose
  * response or completion deadline has passed, and that is not waiting on the resident, escalates

@@ -607,6 +607,9 @@ static int seed_accounts_of(gen_t *g, const place_t *p, const char *village, con
         rc = account_create(g->db, NULL, &n, "seed", e);
         if (rc == 0)
             g->st->accounts++;
+        /* The department demo account answers whistles for 公安分局. */
+        if (rc == 0 && rb == ROLE_DEPARTMENT_STAFF)
+            rc = account_set_department(g->db, n.id, "d03");
     }
     return rc;
 }
@@ -637,6 +640,8 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
             rc = seed_accounts_of(&g, &places[i], village, pw_hash, e);
         if (rc == 0)
             rc = cases_seed_categories(db, places[i].county, now);
+        if (rc == 0)
+            rc = cases_seed_departments(db, places[i].county, now);
     }
     free(id_used);
     id_used = NULL;

@@ -19,6 +19,7 @@ EMBED(jiceng_mig_002, "src/store/migrations/002_previous_login.sql");
 EMBED(jiceng_mig_003, "src/store/migrations/003_cases.sql");
 EMBED(jiceng_mig_004, "src/store/migrations/004_api_keys.sql");
 EMBED(jiceng_mig_005, "src/store/migrations/005_grid_bounds.sql");
+EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
 
 static const struct {
     int version;
@@ -30,6 +31,7 @@ static const struct {
     {3, "003_cases", jiceng_mig_003},
     {4, "004_api_keys", jiceng_mig_004},
     {5, "005_grid_bounds", jiceng_mig_005},
+    {6, "006_whistle", jiceng_mig_006},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

@@ -322,3 +322,60 @@ describe('placing a report: location → grid boundary, else household, else tri
     assert.equal(d.json.assignee_code, GRID1);
   });
 });
+
+describe('中心吹哨、部门报到: the whistle (practice 6)', () => {
+  test('three departments summoned: each reports in and does its part; the case resolves only when all are done', async () => {
+    const center = await demo('duolun.center');
+    const depts = await api('GET', '/api/v1/departments', { token: center });
+    assert.equal(depts.status, 200, depts.text);
+    assert.ok(depts.json.items.some((d) => d.code === 'd03' && d.name === '公安分局'));
+    // Staff of two more departments (the demo's duolun.dept answers for d03).
+    const staff = { d03: await demo('duolun.dept') };
+    for (const code of ['d05', 'd06']) {
+      const a = await createAccount(admin, { role: 'department_staff', scope_code: '152531', prefix: code, department: code });
+      staff[code] = a.token;
+    }
+    // A dispute the community cannot solve: escalated, then the center blows the whistle.
+    const c = (await report(resident, { category: '0402', description: '物业与业主纠纷，涉及住建、城管、公安' })).json;
+    assert.equal((await act(community, c.id, { event: 'escalate', note: '社区无法解决，上报' })).status, 200);
+    assertError(await act(worker, c.id, { event: 'whistle', departments: ['d03'] }), 403, 'forbidden');
+    assertError(await act(center, c.id, { event: 'whistle', departments: [] }), 400, 'invalid', 'departments');
+    assertError(await act(center, c.id, { event: 'whistle', departments: ['d99'] }), 400, 'invalid', 'departments');
+    assertError(await act(center, c.id, { event: 'whistle', departments: ['d03', 'd03'] }), 400, 'invalid', 'departments');
+    const w = await act(center, c.id, { event: 'whistle', departments: ['d03', 'd05', 'd06'], note: '请三部门报到' });
+    assert.equal(w.status, 200, w.text);
+    assert.equal(w.json.state, 'whistle');
+    assert.equal(w.json.parts.length, 3);
+    for (const p of w.json.parts) {
+      assert.equal(p.reported_at, null);
+      assert.equal(p.report_due - p.summoned_at, 2 * 3600 * 1000, '报到 within 2 hours');
+    }
+
+    const part = (code, action, token = staff[code]) =>
+      api('POST', `/api/v1/cases/${c.id}/parts/${code}`, { token, body: { action, note: `${code} ${action}` } });
+    // Each department sees the case in its queue; another department cannot act for it.
+    const q = await api('GET', '/api/v1/cases?queue=1', { token: staff.d05 });
+    assert.ok(q.json.items.some((x) => x.id === c.id));
+    assertError(await part('d03', 'report', staff.d05), 404, 'not_found');
+    assertError(await part('d03', 'done'), 409, 'invalid_transition'); // report first
+    for (const code of ['d03', 'd05', 'd06']) assert.equal((await part(code, 'report')).status, 200);
+    assertError(await part('d03', 'report'), 409, 'invalid_transition');
+    assert.equal((await part('d03', 'done')).json.state, 'whistle');
+    assert.equal((await part('d05', 'done')).json.state, 'whistle', 'not yet: d06 is still working');
+    const last = await part('d06', 'done');
+    assert.equal(last.status, 200, last.text);
+    assert.equal(last.json.state, 'resolved', 'every part done: resolved');
+    assert.ok(last.json.parts.every((p) => p.done_at));
+    assert.equal(last.json.timeline.at(-1).event, 'parts_done');
+    assert.equal(last.json.timeline.filter((e) => e.event === 'part_report').length, 3);
+    // The resident rates it as any other case.
+    assert.equal((await act(resident, c.id, { event: 'rate', rating: 4 })).json.state, 'closed');
+  });
+
+  test('a department account needs a real department of its county', async () => {
+    const r = await api('POST', '/api/v1/users', { token: admin, body: { username: uniqueName('dx'), name: '部门', role: 'department_staff', scope_code: '152531', department: 'd99' } });
+    assertError(r, 400, 'invalid', 'department');
+    const g = await api('POST', '/api/v1/users', { token: admin, body: { username: uniqueName('dy'), name: '网格', role: 'grid_worker', scope_code: GRID1, department: 'd03' } });
+    assertError(g, 400, 'invalid', 'department');
+  });
+});

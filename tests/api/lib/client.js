@@ -102,9 +102,11 @@ export function strongPassword() {
  * default) it also signs in with the initial password and changes it, so the account is ready.
  * Returns {id, username, user, initial_password, password, token}.
  */
-export async function createAccount(adminToken, { role = 'grid_worker', scope_code = '15253120220601', name = '测试账号', username, activate = true, prefix = 't' } = {}) {
+export async function createAccount(adminToken, { role = 'grid_worker', scope_code = '15253120220601', name = '测试账号', username, activate = true, prefix = 't', department } = {}) {
   username = username || uniqueName(prefix);
-  const r = await api('POST', '/api/v1/users', { token: adminToken, body: { username, name, role, scope_code } });
+  const body = { username, name, role, scope_code };
+  if (department) body.department = department;
+  const r = await api('POST', '/api/v1/users', { token: adminToken, body });
   assert.equal(r.status, 201, `create ${username}: ${r.text}`);
   const out = { id: r.json.user.id, username, user: r.json.user, initial_password: r.json.initial_password, password: r.json.initial_password, token: null };
   if (activate) {
