@@ -381,15 +381,18 @@ static int parse_time(const char *s, int64_t *ms)
 
 /* ---------- GET /discovery ---------- */
 
-/* The host the client called, if it looks like a host name (it ends up in a document). */
+/* The host the client called, if a proxy names it and it looks like a host name (it ends up in
+ * a document); NULL otherwise. (h2o keeps an HTTP/1.1 Host apart from the headers.) */
 static const char *public_host(http_ctx_t *c)
 {
-    const char *h = http_header(c, "host");
+    const char *h = http_header(c, "x-forwarded-host");
+    if (!h || !*h)
+        h = http_header(c, "host");
     if (!h || !*h || strlen(h) > 255)
-        return "localhost";
+        return NULL;
     for (const char *p = h; *p; p++)
         if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
-            return "localhost";
+            return NULL;
     return h;
 }
 
@@ -404,9 +407,13 @@ int api_open311_discovery(http_ctx_t *c)
         return reply_rc(c, fmt, rc, NULL);
     char changeset[32], url[320];
     open311_time(ms > OPEN311_SINCE_MS ? ms : OPEN311_SINCE_MS, changeset);
-    const char *proto = http_header(c, "x-forwarded-proto");
-    snprintf(url, sizeof url, "%s://%s/open311/v2",
-             proto && strcmp(proto, "https") == 0 ? "https" : "http", public_host(c));
+    /* Absolute when the host is known, else relative to this document (same server). */
+    const char *proto = http_header(c, "x-forwarded-proto"), *host = public_host(c);
+    if (host)
+        snprintf(url, sizeof url, "%s://%s/open311/v2",
+                 proto && strcmp(proto, "https") == 0 ? "https" : "http", host);
+    else
+        snprintf(url, sizeof url, "/open311/v2");
     json_t *doc = json_pack(
         "{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:[s,s]}]}", "changeset", changeset, "contact",
         "请联系所在县（区）综治中心或系统管理员 / contact the county's governance center or the "
