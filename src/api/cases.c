@@ -166,6 +166,19 @@ int api_case_event(http_ctx_t *c)
         api_str(c, body, "outcome", 0, &a->s.outcome) ||
         api_str(c, body, "assignee", 0, &a->s.assignee))
         return 0;
+    /* Each event takes only its own fields: anything else is a mistake worth telling. */
+    static const struct {
+        const char *field, *event;
+    } owners[] = {{"rating", "rate"},
+                  {"outcome", "close"},
+                  {"assignee", "dispatch"},
+                  {"departments", "whistle"}};
+    for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++) {
+        if (json_object_get(body, owners[i].field) && strcmp(a->s.event, owners[i].event) != 0) {
+            http_reply_fail(c, ERR_INVALID, "unknown_field", "该操作不需要此字段", owners[i].field);
+            return 0;
+        }
+    }
     json_t *rating = json_object_get(body, "rating");
     if (rating && !json_is_null(rating)) {
         if (!json_is_integer(rating)) {

@@ -177,6 +177,20 @@ static const char SQL_DEPT_NAME[] = "SELECT name FROM departments WHERE county =
 
 /* ---------- helpers ---------- */
 
+/* Text that is empty or only whitespace (ASCII or the ideographic space U+3000). */
+static int blank(const char *t)
+{
+    for (const unsigned char *p = (const unsigned char *)t; t && *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+            p += 3;
+        else
+            return 0;
+    }
+    return 1;
+}
+
 static void county_of(const char *code, char county[8]) { snprintf(county, 8, "%.6s", code); }
 
 static json_t *id_json(int64_t v)
@@ -300,7 +314,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         if (s < 0)
             return s;
     }
-    if (!n->description || !*n->description)
+    if (!n->description || blank(n->description))
         return err_set(e, ERR_INVALID, "invalid", "请描述遇到的问题", "description");
     size_t dl = strlen(n->description);
     if (!utf8_valid(n->description, dl) || utf8_count(n->description, dl) > 1000)
@@ -779,7 +793,7 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         snprintf(detail, sizeof detail, "{\"rating\":%d}", s->rating);
         break;
     case CEV_NOTE:
-        if (!s->note || !*s->note)
+        if (!s->note || blank(s->note))
             return err_set(e, ERR_INVALID, "invalid", "请填写进展说明", "note");
         break;
     case CEV_WAIT:

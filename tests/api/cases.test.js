@@ -106,6 +106,8 @@ describe('refusals', () => {
     assertError(await api('GET', `/api/v1/cases/${id}`, { token: otherResident }), 404, 'not_found');
     assertError(await act(worker, id, { event: 'fly' }), 400, 'invalid', 'event');
     assertError(await act(worker, id, { event: 'parts_done' }), 400, 'invalid', 'event');
+    assertError(await act(worker, id, { event: 'accept', rating: 5 }), 400, 'unknown_field', 'rating');
+    assertError(await act(worker, id, { event: 'note', note: '   ' }), 400, 'invalid', 'note');
     await act(worker, id, { event: 'accept' });
     await act(worker, id, { event: 'resolve' });
     assertError(await act(community, id, { event: 'rate', rating: 5 }), 403, 'forbidden');
@@ -122,6 +124,7 @@ describe('refusals', () => {
     assertError(await report(resident, { category: '9999', description: 'x' }), 400, 'invalid', 'category');
     assertError(await report(resident, { category: '03', description: 'x' }), 400, 'invalid', 'category');
     assertError(await report(resident, { category: '0301', description: '' }), 400, 'invalid', 'description');
+    assertError(await report(resident, { category: '0301', description: ' \t　 ' }), 400, 'invalid', 'description');
     assertError(await report(resident, { category: '0301', description: '长'.repeat(1001) }), 400, 'invalid', 'description');
     assertError(await report(resident, { category: '0301', description: 'x', location: { lat: 91, lon: 116 } }), 400, 'invalid', 'location');
     assertError(await report(resident, { category: '0301', description: 'x', location: 'here' }), 400, 'invalid', 'location');

@@ -186,10 +186,18 @@ export function managerCan(event, c, role) {
     return !!(rule && c && rule.states.includes(c.state) && rule.roles.includes(role))
 }
 
+// How the server placed a new report (the create event's detail.placed_by).
+const PLACED_BY = {
+    location: '按上报位置确定所在网格',
+    household: '按住户所在网格确定位置',
+    scope: '按账号管辖范围确定位置',
+}
+
 /** A short line of an event's detail: where it was dispatched, the stars, the outcome. */
 export function eventDetailText(ev, regionName) {
     const d = (ev && ev.detail) || {}
     const parts = []
+    if (d.placed_by && PLACED_BY[d.placed_by]) parts.push(PLACED_BY[d.placed_by])
     if (d.assignee) parts.push(`派至 ${(regionName && regionName(d.assignee)) || d.assignee}`)
     if (d.rating) parts.push(`${'★'.repeat(d.rating)}${'☆'.repeat(Math.max(0, 5 - d.rating))}（${d.rating} 星）`)
     if (d.outcome) parts.push(`结果：${outcomeLabel(d.outcome)}`)
