@@ -171,7 +171,8 @@ static void reply_doc(http_ctx_t *c, int status, int fmt, json_t *doc, const cha
         char *s = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(12));
         json_decref(doc);
         if (!s) {
-            static const char fail[] = "[{\"code\":400,\"description\":\"服务内部错误 / service error\"}]";
+            static const char fail[] =
+                "[{\"code\":400,\"description\":\"服务内部错误 / service error\"}]";
             http_reply_raw(c, 400, "application/json; charset=utf-8", fail, sizeof fail - 1);
             return;
         }
@@ -251,7 +252,8 @@ static int same_jurisdiction(http_ctx_t *c, int fmt, const char *j, const apikey
     if (!j || !*j || strcmp(j, k->county) == 0)
         return 0;
     reply_error(c, fmt, 403,
-                "该 api_key 不属于此 jurisdiction_id / the api_key is not valid for this jurisdiction_id");
+                "该 api_key 不属于此 jurisdiction_id / the api_key is not valid for this "
+                "jurisdiction_id");
     return ERR_FORBIDDEN;
 }
 

@@ -9,7 +9,7 @@
 typedef struct {
     int64_t id;
     char county[8];
-    char name[64];
+    char name[128]; /* up to 30 characters of UTF-8 */
 } apikey_t;
 
 /* Make a key for county (6 digits) named name (who uses it). out_key gets the key (shown once).

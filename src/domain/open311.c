@@ -185,8 +185,9 @@ static json_t *request_json(db_stmt_t *st)
     json_object_set_new(o, "address", text_json(db_col_text(st, 5)));
     json_object_set_new(o, "address_id", json_null()); /* no master address repository */
     json_object_set_new(o, "zipcode", json_null());
-    json_object_set_new(o, "lat", db_col_isnull(st, 6) ? json_null()
-                                                       : json_real(strtod(db_col_text(st, 6), NULL)));
+    json_object_set_new(o, "lat", db_col_isnull(st, 6)
+                                      ? json_null()
+                                      : json_real(strtod(db_col_text(st, 6), NULL)));
     json_object_set_new(o, "long", db_col_isnull(st, 7)
                                        ? json_null()
                                        : json_real(strtod(db_col_text(st, 7), NULL)));

@@ -439,7 +439,7 @@ static int place_grids(gen_t *g, const place_t *p, const char *village, int k, i
     double w = size / n;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        char code[24], gj[512];
+        char code[48], gj[512];
         snprintf(code, sizeof code, "%s%02d", village, i + 1);
         double a = lon0 + i * w, b = lon0 + (i + 1) * w, c = lat0, d = lat0 + size;
         snprintf(gj, sizeof gj,

@@ -306,10 +306,20 @@ static void access_log(http_ctx_t *c)
     clock_gettime(CLOCK_MONOTONIC, &t);
     double ms = (double)(t.tv_sec - c->started.tv_sec) * 1e3 +
                 (double)(t.tv_nsec - c->started.tv_nsec) / 1e6;
-    json_t *j = json_pack("{s:I,s:s,s:s%,s:s%,s:i,s:f,s:s?}", "ts", (json_int_t)c->now, "ip", c->ip,
-                          "method", c->req->method.base, c->req->method.len, "path",
-                          c->req->path.base, c->req->path.len, "status", c->status, "ms", ms,
-                          "user", c->has_user ? c->user.username : NULL);
+    /* Keys in query strings (Open311's api_key) never reach the log: the value is masked. */
+    char path[2048];
+    size_t pl = c->req->path.len < sizeof path - 1 ? c->req->path.len : sizeof path - 1;
+    memcpy(path, c->req->path.base, pl);
+    path[pl] = 0;
+    for (char *k = strstr(path, "api_key="); k; k = strstr(k, "api_key=")) {
+        k += strlen("api_key=");
+        for (; *k && *k != '&'; k++)
+            *k = '*';
+    }
+    json_t *j = json_pack("{s:I,s:s,s:s%,s:s,s:i,s:f,s:s?}", "ts", (json_int_t)c->now, "ip", c->ip,
+                          "method", c->req->method.base, c->req->method.len, "path", path,
+                          "status", c->status, "ms", ms, "user",
+                          c->has_user ? c->user.username : NULL);
     if (!j)
         return;
     char *line = json_dumps(j, JSON_COMPACT);
@@ -678,7 +688,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     *slot = c;
 
     if (!route) {
-        if (path_known)
+        if (path.len >= 9 && memcmp(path.base, "/open311/", 9) == 0) {
+            /* Open311 clients expect the spec's error shape (STANDARDS.md §1). */
+            static const char body[] = "[{\"code\":404,\"description\":\"接口不存在 / no such "
+                                       "resource (use .json or .xml)\"}]";
+            http_reply_raw(c, 404, "application/json; charset=utf-8", body, sizeof body - 1);
+        } else if (path_known)
             http_reply_json(c, 405,
                             json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
                                       "message", "不支持的请求方法"));

@@ -60,6 +60,8 @@ test('the access log is one JSON object per line with who, what, status and time
   assert.ok(entries.some((e) => e.user && e.status === 200), 'signed-in requests name the user');
   // Secrets never reach the log: no tokens, no passwords.
   assert.ok(!lines.some((l) => /Jiceng@2026|Bearer|jiceng_session=/.test(l)));
+  // Open311 keys travel in query strings: the log keeps only stars.
+  assert.ok(!lines.some((l) => /api_key=[^*&"]/.test(l)), 'api keys are masked');
 });
 
 test('integrity checks pass on the live store', () => {
