@@ -128,21 +128,15 @@ int api_case_get(http_ctx_t *c)
     return api_reply(c, o, rc, "诉求不存在或不在您的管辖范围内");
 }
 
+/* What every write on an existing case carries first: the reply is the case as it now is. */
 typedef struct {
-    cases_step_t s;
-    int64_t id;
     http_ctx_t *c;
-} step_arg_t;
+    int64_t id;
+} case_ref_t;
 
-static int step_write(db_t *db, void *arg, err_t *e)
+static void case_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 {
-    step_arg_t *a = arg;
-    return cases_transition(db, http_user(a->c), a->id, &a->s, e);
-}
-
-static void step_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
-{
-    step_arg_t *a = arg;
+    case_ref_t *a = arg;
     if (rc) {
         http_reply_error(c, e);
         return;
@@ -150,6 +144,17 @@ static void step_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     int r;
     json_t *o = cases_get(http_db(c), http_user(c), a->id, &r);
     api_reply(c, o, r, "诉求不存在");
+}
+
+typedef struct {
+    case_ref_t ref; /* first: case_done reads it */
+    cases_step_t s;
+} step_arg_t;
+
+static int step_write(db_t *db, void *arg, err_t *e)
+{
+    step_arg_t *a = arg;
+    return cases_transition(db, http_user(a->ref.c), a->ref.id, &a->s, e);
 }
 
 int api_case_event(http_ctx_t *c)
@@ -207,9 +212,8 @@ int api_case_event(http_ctx_t *c)
         a->s.ndepartments = (int)n;
     }
     a->s.now = http_now(c);
-    a->id = id;
-    a->c = c;
-    http_write(c, step_write, a, step_done);
+    a->ref = (case_ref_t){.c = c, .id = id};
+    http_write(c, step_write, a, case_done);
     return 0;
 }
 
@@ -256,27 +260,15 @@ int api_departments(http_ctx_t *c)
 }
 
 typedef struct {
-    http_ctx_t *c;
-    int64_t id;
+    case_ref_t ref; /* first: case_done reads it */
     const char *dept, *action, *note;
 } part_arg_t;
 
 static int part_write(db_t *db, void *arg, err_t *e)
 {
     part_arg_t *a = arg;
-    return cases_part(db, http_user(a->c), a->id, a->dept, a->action, a->note, http_now(a->c), e);
-}
-
-static void part_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
-{
-    part_arg_t *a = arg;
-    if (rc) {
-        http_reply_error(c, e);
-        return;
-    }
-    int r;
-    json_t *o = cases_get(http_db(c), http_user(c), a->id, &r);
-    api_reply(c, o, r, "诉求不存在");
+    return cases_part(db, http_user(a->ref.c), a->ref.id, a->dept, a->action, a->note,
+                      http_now(a->ref.c), e);
 }
 
 /* POST /api/v1/cases/{id}/parts/{dept} {action: report|done, note} */
@@ -291,9 +283,8 @@ int api_case_part(http_ctx_t *c)
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
         api_str(c, body, "action", 1, &a->action) || api_str(c, body, "note", 0, &a->note))
         return 0;
-    a->c = c;
-    a->id = id;
+    a->ref = (case_ref_t){.c = c, .id = id};
     a->dept = http_param(c, 1);
-    http_write(c, part_write, a, part_done);
+    http_write(c, part_write, a, case_done);
     return 0;
 }
