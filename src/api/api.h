@@ -54,6 +54,8 @@ int api_case_event(http_ctx_t *c);
 int api_case_stats(http_ctx_t *c);
 int api_departments(http_ctx_t *c);
 int api_case_part(http_ctx_t *c);
+int api_inbox_list(http_ctx_t *c);
+int api_inbox_read(http_ctx_t *c);
 
 /* users.c */
 int api_users_list(http_ctx_t *c);

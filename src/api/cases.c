@@ -7,6 +7,7 @@
 #include "domain/caseflow.h"
 #include "domain/cases.h"
 #include "domain/casestats.h"
+#include "domain/inbox.h"
 #include "lib/crypto.h"
 
 int api_case_categories(http_ctx_t *c)
@@ -286,5 +287,45 @@ int api_case_part(http_ctx_t *c)
     a->ref = (case_ref_t){.c = c, .id = id};
     a->dept = http_param(c, 1);
     http_write(c, part_write, a, case_done);
+    return 0;
+}
+
+/* GET /api/v1/inbox?unread=1 — the caller's messages. */
+int api_inbox_list(http_ctx_t *c)
+{
+    int limit;
+    const char *cursor;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor))
+        return 0;
+    const char *u = http_query(c, "unread");
+    int rc;
+    json_t *o = inbox_list(http_db(c), http_user(c), u && strcmp(u, "1") == 0, cursor, limit, &rc);
+    return api_reply(c, o, rc, NULL);
+}
+
+static int read_write(db_t *db, void *arg, err_t *e)
+{
+    case_ref_t *a = arg;
+    return inbox_mark_read(db, http_user(a->c), a->id, http_now(a->c), e);
+}
+
+static void read_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    (void)arg;
+    if (rc)
+        http_reply_error(c, e);
+    else
+        http_reply_empty(c, 204);
+}
+
+/* POST /api/v1/inbox/{id}/read */
+int api_inbox_read(http_ctx_t *c)
+{
+    int64_t id = api_path_id(c, 0);
+    if (!id)
+        return 0;
+    case_ref_t *a = http_alloc(c, sizeof *a);
+    *a = (case_ref_t){.c = c, .id = id};
+    http_write(c, read_write, a, read_done);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "domain/audit.h"
 #include "domain/caseflow.h"
 #include "domain/cases.h"
+#include "domain/inbox.h"
 #include "domain/listing.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
@@ -439,6 +440,10 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         rc = add_event(db, county, n->id, 2, n->now, NULL, "dispatch", "submitted", "dispatched",
                        "按诉求分类自动派单", detail);
     }
+    if (rc == 0)
+        rc = inbox_case_event(db, county, n->id, "create",
+                              caseflow_state_label(assignee ? CASE_DISPATCHED : CASE_SUBMITTED),
+                              who->id, n->now);
     if (rc == 0 && n->idem_key) {
         rc = db_run(db, SQL_IDEM_PUT, "issii", who->id, n->idem_key,
                     n->body_hash ? n->body_hash : "", n->id, n->now);
@@ -845,6 +850,10 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
         rc = db_run(db, SQL_PART_INSERT, "sisii", county, id, s->departments[i], s->now,
                     s->now + WHISTLE_REPORT_MS);
+    /* Tell the reporter and whoever now holds the case, in the same transaction. */
+    if (rc == 0)
+        rc = inbox_case_event(db, county, id, caseflow_event_name(ev), caseflow_state_label(to),
+                              who ? who->id : 0, s->now);
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
     snprintf(s->state, sizeof s->state, "%s", caseflow_state_name(to));

@@ -20,6 +20,7 @@ EMBED(jiceng_mig_003, "src/store/migrations/003_cases.sql");
 EMBED(jiceng_mig_004, "src/store/migrations/004_api_keys.sql");
 EMBED(jiceng_mig_005, "src/store/migrations/005_grid_bounds.sql");
 EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
+EMBED(jiceng_mig_007, "src/store/migrations/007_inbox.sql");
 
 static const struct {
     int version;
@@ -32,6 +33,7 @@ static const struct {
     {4, "004_api_keys", jiceng_mig_004},
     {5, "005_grid_bounds", jiceng_mig_005},
     {6, "006_whistle", jiceng_mig_006},
+    {7, "007_inbox", jiceng_mig_007},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

@@ -382,3 +382,36 @@ describe('中心吹哨、部门报到: the whistle (practice 6)', () => {
     assertError(g, 400, 'invalid', 'department');
   });
 });
+
+describe('inbox: every step tells the reporter; a dispatch tells whoever now holds the case', () => {
+  test('report → the grid\'s workers are told; accept → the resident is told; read marks stay per account', async () => {
+    const before = (await api('GET', '/api/v1/inbox?unread=1&limit=200', { token: worker })).json;
+    const c = (await report(resident, { category: '0101', description: '通知测试：垃圾满溢' })).json;
+    const w = await api('GET', '/api/v1/inbox?unread=1&limit=200', { token: worker });
+    assert.equal(w.status, 200, w.text);
+    const msg = w.json.items.find((m) => m.case_id === c.id);
+    assert.ok(msg, 'the grid worker is told of the new case');
+    assert.equal(msg.kind, 'case_assigned');
+    assert.equal(msg.title, '新诉求待接单');
+    assert.match(msg.body, /通知测试/);
+    assert.equal(w.json.unread, before.unread + 1);
+    // The reporter is not told of their own report; grid 2's worker is not told at all.
+    const r0 = (await api('GET', '/api/v1/inbox?limit=200', { token: resident })).json;
+    assert.ok(!r0.items.some((m) => m.case_id === c.id));
+    const o = (await api('GET', '/api/v1/inbox?limit=200', { token: otherWorker })).json;
+    assert.ok(!o.items.some((m) => m.case_id === c.id));
+
+    await act(worker, c.id, { event: 'accept' });
+    const r1 = (await api('GET', '/api/v1/inbox?unread=1&limit=200', { token: resident })).json;
+    const told = r1.items.find((m) => m.case_id === c.id);
+    assert.ok(told, 'the resident is told the case was accepted');
+    assert.equal(told.title, '您的诉求已接单');
+    // Reading it: 204, then it is no longer unread; nobody reads another's message.
+    assertError(await api('POST', `/api/v1/inbox/${told.id}/read`, { token: worker }), 404, 'not_found');
+    const rd = await api('POST', `/api/v1/inbox/${told.id}/read`, { token: resident });
+    assert.equal(rd.status, 204, rd.text);
+    const r2 = (await api('GET', '/api/v1/inbox?unread=1&limit=200', { token: resident })).json;
+    assert.ok(!r2.items.some((m) => m.id === told.id));
+    assert.equal(r2.unread, r1.unread - 1);
+  });
+});
