@@ -229,13 +229,13 @@ static int do_seed(app_t *app)
 
 typedef struct {
     int64_t now;
-    int escalated, skipped;
+    int escalated, reminded, skipped;
 } tick_arg_t;
 
 static int tick_write(db_t *db, void *arg, err_t *e)
 {
     tick_arg_t *t = arg;
-    return cases_tick(db, t->now, 500, &t->escalated, &t->skipped, e);
+    return cases_tick(db, t->now, 500, &t->escalated, &t->reminded, &t->skipped, e);
 }
 
 /* The scheduler thread of `serve`: one pass every SCHEDULER_PERIOD_S on its own store slot. */
@@ -258,8 +258,9 @@ static void *scheduler_main(void *unused)
         err_t e = {0};
         if (store_write(sched.app->store, sched.app->nthreads - 1, tick_write, &t, &e) != 0)
             log_error("scheduler: %s", e.message ? e.message : "pass failed");
-        else if (t.escalated)
-            log_info("scheduler: %d overdue cases escalated", t.escalated);
+        else if (t.escalated || t.reminded)
+            log_info("scheduler: %d overdue cases escalated, %d reminded", t.escalated,
+                     t.reminded);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += SCHEDULER_PERIOD_S;
@@ -591,8 +592,8 @@ int cmd_tick(int argc, char **argv)
         fprintf(stderr, "jiceng tick: %s\n", e.message ? e.message : "失败");
         return 1;
     }
-    printf("%s: %d cases escalated\n", t.skipped ? "skipped (another instance holds the lock)" : "ok",
-           t.escalated);
+    printf("%s: %d cases escalated, %d reminded\n",
+           t.skipped ? "skipped (another instance holds the lock)" : "ok", t.escalated, t.reminded);
     return 0;
 }
 

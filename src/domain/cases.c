@@ -674,7 +674,7 @@ static const char SQL_PAUSE[] = "UPDATE cases SET paused_at = ? WHERE county = ?
 /* Deadlines move by the time spent waiting on the resident. */
 static const char SQL_UNPAUSE[] =
     "UPDATE cases SET respond_due = respond_due + (? - paused_at),"
-    " complete_due = complete_due + (? - paused_at), paused_at = NULL"
+    " complete_due = complete_due + (? - paused_at), paused_at = NULL, reminded_at = NULL"
     " WHERE county = ? AND id = ? AND paused_at IS NOT NULL";
 
 static void nullable_i64(db_stmt_t *st, int idx, int64_t v)
@@ -887,17 +887,27 @@ static const char SQL_OVERDUE[] =
     " WHERE state IN ('dispatched', 'accepted', 'reopened') AND paused_at IS NULL"
     " AND (complete_due < ? OR (state = 'dispatched' AND respond_due < ?))"
     " ORDER BY complete_due LIMIT ?";
-static const char SQL_NEW_DUES[] =
-    "UPDATE cases SET respond_due = ?, complete_due = ? WHERE county = ? AND id = ?";
+static const char SQL_NEW_DUES[] = "UPDATE cases SET respond_due = ?, complete_due = ?,"
+                                   " reminded_at = NULL WHERE county = ? AND id = ?";
+/* Open cases whose completion deadline falls within the reminder window, not yet reminded. */
+static const char SQL_DUE_SOON[] =
+    "SELECT county, id FROM cases WHERE state IN ('dispatched', 'accepted', 'reopened')"
+    " AND paused_at IS NULL AND reminded_at IS NULL AND complete_due >= ? AND complete_due < ?"
+    " ORDER BY complete_due LIMIT ?";
+static const char SQL_REMINDED[] = "UPDATE cases SET reminded_at = ? WHERE county = ? AND id = ?";
+#define REMIND_BEFORE_MS (2LL * 3600 * 1000) /* remind the holders 2 h before the deadline */
 /* One scheduler at a time across instances sharing a PostgreSQL (held until commit). */
 static const char SQL_PG_LOCK[] = "SELECT CASE WHEN pg_try_advisory_xact_lock(7424001) THEN 1 ELSE 0 END";
 
 #define ESCALATE_RESPOND_MS (24LL * 3600 * 1000)
 #define ESCALATE_COMPLETE_MS (48LL * 3600 * 1000)
 
-int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err_t *e)
+int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, int *skipped,
+               err_t *e)
 {
     *escalated = 0;
+    if (reminded)
+        *reminded = 0;
     *skipped = 0;
     if (db_engine(db) == DB_PG) {
         int64_t got = 0;
@@ -945,6 +955,23 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err
             (*escalated)++;
         else
             *e = ie;
+    }
+    /* Reminders: once per deadline, to whoever holds the case. */
+    n = 0;
+    st = rc == 0 ? db_query(db, SQL_DUE_SOON, "iii", now, now + REMIND_BEFORE_MS, (int64_t)max)
+                 : NULL;
+    while (st && (s = db_step(st)) == DB_ROW && n < max) {
+        snprintf(list[n].county, sizeof list[n].county, "%s", db_col_text(st, 0));
+        list[n].id = db_col_i64(st, 1);
+        n++;
+    }
+    db_reset(st);
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = inbox_case_event(db, list[i].county, list[i].id, "remind", "即将超时", 0, now);
+        if (rc == 0)
+            rc = db_run(db, SQL_REMINDED, "isi", now, list[i].county, list[i].id);
+        if (rc == 0 && reminded)
+            (*reminded)++;
     }
     free(list);
     return rc;

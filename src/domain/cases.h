@@ -76,7 +76,9 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
  * one level up the tree (grid → community → street → county) as a system event with its reason,
  * and gets new deadlines for the new level (respond in 24 h, complete in 48 h). At most `max`
  * cases per pass. On PostgreSQL only the instance holding the scheduler lock works; *skipped is
- * set when another one does. */
-int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *skipped, err_t *e);
+ * set when another one does. Then the holders of open cases due within 2 hours are reminded in
+ * their inbox, once per deadline (*reminded counts them; may be NULL). */
+int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, int *skipped,
+               err_t *e);
 
 #endif

@@ -42,18 +42,20 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
         return s < 0 ? s : 0;
     char head[160], body[320];
     int rc = 0;
+    int remind = strcmp(event, "remind") == 0;
     if (reporter && reporter != actor_id && strcmp(event, "create") != 0 &&
-        strcmp(event, "note") != 0) {
+        strcmp(event, "note") != 0 && !remind) {
         snprintf(head, sizeof head, "您的诉求%s", state_label);
         snprintf(body, sizeof body, "「%s」当前状态：%s", title, state_label);
         rc = db_run(db, SQL_TO_REPORTER, "iisiiss", reporter, idgen_next(), county, now, case_id,
                     head, body);
     }
-    int assigned = strcmp(event, "dispatch") == 0 || strcmp(event, "escalate") == 0 ||
+    int assigned = remind || strcmp(event, "dispatch") == 0 || strcmp(event, "escalate") == 0 ||
                    strcmp(event, "whistle") == 0 || strcmp(event, "reopen") == 0 ||
                    (strcmp(event, "create") == 0 && strcmp(state, "dispatched") == 0);
     if (rc == 0 && assigned) {
-        snprintf(head, sizeof head, "%s", strcmp(event, "whistle") == 0 ? "吹哨：请部门报到"
+        snprintf(head, sizeof head, "%s", remind                          ? "诉求即将超时，请尽快办理"
+                                          : strcmp(event, "whistle") == 0 ? "吹哨：请部门报到"
                                           : strcmp(event, "reopen") == 0 ? "诉求需重新办理"
                                                                          : "新诉求待接单");
         snprintf(body, sizeof body, "「%s」", title);

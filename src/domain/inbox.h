@@ -10,7 +10,8 @@
 
 /* After a case event: tell the reporter (unless they acted themselves), and on a dispatch or an
  * escalation the accounts that now hold the case (grid workers of the grid, admins of the
- * community or street, staff of summoned departments). actor_id 0: the system. */
+ * community or street, staff of summoned departments). actor_id 0: the system. The event
+ * "remind" (the scheduler: a deadline is near) tells only the holders. */
 int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *event,
                      const char *state_label, int64_t actor_id, int64_t now);
 

@@ -21,6 +21,7 @@ EMBED(jiceng_mig_004, "src/store/migrations/004_api_keys.sql");
 EMBED(jiceng_mig_005, "src/store/migrations/005_grid_bounds.sql");
 EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
 EMBED(jiceng_mig_007, "src/store/migrations/007_inbox.sql");
+EMBED(jiceng_mig_008, "src/store/migrations/008_reminders.sql");
 
 static const struct {
     int version;
@@ -34,6 +35,7 @@ static const struct {
     {5, "005_grid_bounds", jiceng_mig_005},
     {6, "006_whistle", jiceng_mig_006},
     {7, "007_inbox", jiceng_mig_007},
+    {8, "008_reminders", jiceng_mig_008},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

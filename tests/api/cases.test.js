@@ -415,3 +415,27 @@ describe('inbox: every step tells the reporter; a dispatch tells whoever now hol
     assert.equal(r2.unread, r1.unread - 1);
   });
 });
+
+describe('reminders before a deadline', () => {
+  test('the holders are reminded once, two hours before the completion deadline', async () => {
+    const tick = (now) => {
+      const r = spawnSync(BIN, ['tick', '--now', String(now), '--data', DATA, ...(DB ? ['--db', DB] : [])], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const reminders = async (id) => (await api('GET', '/api/v1/inbox?limit=200', { token: worker }))
+      .json.items.filter((m) => m.case_id === id && m.title === '诉求即将超时，请尽快办理');
+    const c = (await report(resident, { category: '0301', description: '提醒测试：楼道电动车' })).json;
+    assert.equal((await act(worker, c.id, { event: 'accept' })).status, 200);
+    tick(c.created_at + 20 * 3600 * 1000); // 4 h left of 24: no reminder yet
+    assert.equal((await reminders(c.id)).length, 0);
+    const out = tick(c.created_at + 22 * 3600 * 1000 + 60 * 1000); // under 2 h left
+    assert.match(out, /reminded/);
+    assert.equal((await reminders(c.id)).length, 1);
+    tick(c.created_at + 23 * 3600 * 1000);
+    assert.equal((await reminders(c.id)).length, 1, 'once per deadline');
+    // The reporter is not bothered by reminders.
+    const mine = (await api('GET', '/api/v1/inbox?limit=200', { token: resident })).json.items;
+    assert.ok(!mine.some((m) => m.case_id === c.id && m.title.includes('即将超时')));
+  });
+});
