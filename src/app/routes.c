@@ -53,7 +53,8 @@ const http_route_t app_routes[] = {
      "a summoned department reports in (报到) or finishes its part"},
     {"GET", "/api/v1/departments", api_departments, ROLE_STAFF | ROLE_AUDITOR, 0,
      "the county's departments (whistle targets)"},
-    {"GET", "/api/v1/inbox", api_inbox_list, ROLE_ANY, 0, "the caller's messages"},
+    {"GET", "/api/v1/inbox", api_inbox_list, ROLE_ANY, HTTP_PASSIVE,
+     "the caller's messages (polling it is not activity)"},
     {"POST", "/api/v1/inbox/{id}/read", api_inbox_read, ROLE_ANY, 0, "mark a message read"},
 
     {"GET", "/api/v1/users", api_users_list, ADMINS, 0, "accounts in scope"},

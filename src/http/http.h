@@ -14,7 +14,9 @@
 typedef struct http_ctx http_ctx_t;
 typedef int (*http_handler_fn)(http_ctx_t *c);
 
-enum { HTTP_PUBLIC = 1, HTTP_ALLOW_MUST_CHANGE = 2 };
+/* HTTP_PASSIVE: a background poll (e.g. the unread count) — it does not count as activity, so
+ * an open but idle app still ends its session after 10 minutes (等保). */
+enum { HTTP_PUBLIC = 1, HTTP_ALLOW_MUST_CHANGE = 2, HTTP_PASSIVE = 4 };
 
 typedef struct {
     const char *method;  /* "GET", "POST"... */

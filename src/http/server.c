@@ -586,7 +586,7 @@ static int authenticate(http_ctx_t *c)
             return ERR_FORBIDDEN;
         }
     }
-    if (c->now - c->user.last_seen_at > ACCOUNT_TOUCH_MS)
+    if (c->now - c->user.last_seen_at > ACCOUNT_TOUCH_MS && !(r->flags & HTTP_PASSIVE))
         http_write(c, touch_session, c, NULL);
     if (c->user.must_change && !(r->flags & HTTP_ALLOW_MUST_CHANGE)) {
         http_reply_fail(c, ERR_FORBIDDEN, "password_change_required", "请先修改初始密码", NULL);

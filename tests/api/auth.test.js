@@ -285,6 +285,18 @@ describe('idle timeout and password age (等保)', { skip: sqlSkip() }, () => {
     await login(a.username, a.password);
   });
 
+  test('polling the inbox is not activity: an open but idle app still times out', async () => {
+    const a = await createAccount(admin, { prefix: 'poll' });
+    const lastSeen = () => Number(sql(`SELECT MAX(last_seen_at) FROM sessions WHERE user_id = ${a.id}`));
+    sql(`UPDATE sessions SET last_seen_at = last_seen_at - ${5 * 60 * 1000} WHERE user_id = ${a.id}`);
+    const aged = lastSeen();
+    assert.equal((await api('GET', '/api/v1/inbox', { token: a.token })).status, 200);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(lastSeen(), aged, 'the poll did not refresh the session');
+    sql(`UPDATE sessions SET last_seen_at = last_seen_at - ${6 * 60 * 1000} WHERE user_id = ${a.id}`);
+    assertError(await api('GET', '/api/v1/inbox', { token: a.token }), 401, 'unauthenticated');
+  });
+
   test('a password older than 90 days must be changed: live sessions and new sign-ins', async () => {
     const a = await createAccount(admin, { prefix: 'old' });
     assert.match(a.id, /^\d+$/);

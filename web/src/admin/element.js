@@ -3,6 +3,7 @@
 import {
     ElAlert,
     ElAside,
+    ElBadge,
     ElBreadcrumb,
     ElBreadcrumbItem,
     ElButton,
@@ -47,6 +48,7 @@ import zhCn from 'element-plus/es/locale/lang/zh-cn'
 
 import 'element-plus/es/components/alert/style/css'
 import 'element-plus/es/components/aside/style/css'
+import 'element-plus/es/components/badge/style/css'
 import 'element-plus/es/components/breadcrumb/style/css'
 import 'element-plus/es/components/breadcrumb-item/style/css'
 import 'element-plus/es/components/button/style/css'
@@ -89,6 +91,7 @@ import 'element-plus/es/components/tree/style/css'
 const COMPONENTS = [
     ElAlert,
     ElAside,
+    ElBadge,
     ElBreadcrumb,
     ElBreadcrumbItem,
     ElButton,

@@ -225,6 +225,26 @@ export const auditApi = {
     list: (cursor, limit = 50) => api.get('/audit', { cursor, limit }),
 }
 
+// Listeners told after a case was made or moved on (the inbox badge refreshes then).
+const caseListeners = new Set()
+
+/** Call fn() after every successful case create or event; returns an unsubscribe function. */
+export function apiOnCaseChange(fn) {
+    caseListeners.add(fn)
+    return () => caseListeners.delete(fn)
+}
+
+function caseChanged(result) {
+    for (const fn of caseListeners) {
+        try {
+            fn()
+        } catch (e) {
+            // A listener's failure must not fail the action.
+        }
+    }
+    return result
+}
+
 // 民生诉求 cases: docs/CASES.md, /api/v1/case-categories, /api/v1/cases.
 export const caseApi = {
     categories: () => api.get('/case-categories'),
@@ -233,7 +253,14 @@ export const caseApi = {
     get: (id) => api.get(`/cases/${enc(id)}`),
     /** The same key on a retry makes the server answer with the case it already made. */
     create: (body, idempotencyKey) =>
-        api.post('/cases', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
+        api.post('/cases', body, { headers: { 'Idempotency-Key': idempotencyKey } }).then(caseChanged),
     /** One event of the state machine: {event, note?, rating?, outcome?, assignee?} */
-    act: (id, body) => api.post(`/cases/${enc(id)}/events`, body),
+    act: (id, body) => api.post(`/cases/${enc(id)}/events`, body).then(caseChanged),
+}
+
+// 我的消息: each step of a case tells its reporter and the accounts that now hold it.
+export const inboxApi = {
+    /** query: {unread: 1, cursor, limit}; resolves to {items, next_cursor, unread} */
+    list: (query, opts) => api.get('/inbox', query, opts),
+    read: (id) => api.post(`/inbox/${enc(id)}/read`),
 }

@@ -60,6 +60,12 @@ export function h5CreateRouter() {
                 meta: { title: '诉求详情' },
             },
             {
+                path: '/inbox',
+                name: 'inbox',
+                component: () => import('./pages/InboxPage.vue'),
+                meta: { title: '我的消息' },
+            },
+            {
                 path: '/mine',
                 name: 'mine',
                 component: () => import('./pages/MinePage.vue'),

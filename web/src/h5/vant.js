@@ -1,5 +1,6 @@
 // vant.js — the Vant parts the phone app uses, registered once with their styles, zh-CN locale.
 import {
+    Badge,
     Button,
     Cascader,
     Cell,
@@ -24,6 +25,7 @@ import {
 } from 'vant'
 import zhCN from 'vant/es/locale/lang/zh-CN'
 
+import 'vant/es/badge/style/index'
 import 'vant/es/button/style/index'
 import 'vant/es/cascader/style/index'
 import 'vant/es/cell/style/index'
@@ -46,6 +48,7 @@ import 'vant/es/tag/style/index'
 import 'vant/es/toast/style/index'
 
 const COMPONENTS = [
+    Badge,
     Button,
     Cascader,
     Cell,
