@@ -7,7 +7,7 @@
 // server's 409 message when a case moved on under them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, walk, eventually, BASE, PHONE, DESKTOP, DEMO_PW } from './lib/browser.js';
+import { launchBrowser, walk, eventually, BASE, PHONE, DESKTOP, DEMO_PW, apiAs } from './lib/browser.js';
 
 const GRID1 = '15253120220601'; // 牛眼睛村第1网格, the resident's grid
 const GRID2 = '15253120220602';
@@ -25,27 +25,6 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
 });
-
-/** Sign in over the API and call it with the bearer token (the tests' side channel). */
-async function apiAs(username) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PW }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  const { token, user } = await r.json();
-  const call = async (method, p, body, headers = {}) => {
-    const res = await fetch(BASE + p, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  };
-  return { user, get: (p) => call('GET', p), post: (p, b, h) => call('POST', p, b, h) };
-}
 
 /** Every case of a list endpoint, following next_cursor. */
 async function allCases(api, query = '') {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { launchBrowser, walk, eventually, BASE, PHONE, DEMO_PW } from './lib/browser.js';
+import { launchBrowser, walk, eventually, BASE, PHONE, DEMO_PW, apiAs } from './lib/browser.js';
 
 let browser;
 before(async () => {
@@ -13,27 +13,6 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
 });
-
-/** Sign in over the API and call it with the bearer token. */
-async function apiAs(username) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PW }),
-  });
-  assert.equal(r.status, 200, `login ${username}`);
-  const { token } = await r.json();
-  const call = async (method, p, body, headers = {}) => {
-    const res = await fetch(BASE + p, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  };
-  return { get: (p) => call('GET', p), post: (p, b, h) => call('POST', p, b, h) };
-}
 
 const badgeCount = async (page) => {
   const b = page.getByTestId('inbox-badge');

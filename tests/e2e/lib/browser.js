@@ -282,3 +282,25 @@ export async function walk(browser, name, options, fn) {
     await w.close();
   }
 }
+
+/** Sign in over the API and call it with the bearer token: the tests' side channel for setting
+ * things up and checking what the pages show. */
+export async function apiAs(username) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PW }),
+  });
+  assert.equal(r.status, 200, `login ${username}`);
+  const { token, user } = await r.json();
+  const call = async (method, p, body, headers = {}) => {
+    const res = await fetch(BASE + p, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  };
+  return { user, get: (p) => call('GET', p), post: (p, b, h) => call('POST', p, b, h) };
+}
