@@ -57,6 +57,11 @@ int api_case_part(http_ctx_t *c);
 int api_inbox_list(http_ctx_t *c);
 int api_inbox_read(http_ctx_t *c);
 
+/* photos.c */
+int api_photo_upload(http_ctx_t *c);
+int api_photo_get(http_ctx_t *c);
+int api_photo_thumb(http_ctx_t *c);
+
 /* users.c */
 int api_users_list(http_ctx_t *c);
 int api_users_create(http_ctx_t *c);

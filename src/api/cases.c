@@ -57,8 +57,8 @@ static int number(json_t *v, double *out)
 
 int api_cases_create(http_ctx_t *c)
 {
-    static const char *const fields[] = {"category", "title", "description", "address",
-                                         "location", NULL};
+    static const char *const fields[] = {"category", "title",    "description",
+                                         "address",  "location", "photos", NULL};
     json_t *body;
     create_arg_t *a = http_alloc(c, sizeof *a);
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
@@ -78,6 +78,7 @@ int api_cases_create(http_ctx_t *c)
         }
         a->n.has_location = 1;
     }
+    a->n.photos = json_object_get(body, "photos"); /* checked with the write: photos_check */
     const char *key = http_header(c, "idempotency-key");
     if (key) {
         size_t n = strlen(key);
@@ -161,7 +162,7 @@ static int step_write(db_t *db, void *arg, err_t *e)
 int api_case_event(http_ctx_t *c)
 {
     static const char *const fields[] = {"event",    "note",        "rating", "outcome",
-                                         "assignee", "departments", NULL};
+                                         "assignee", "departments", "photos", NULL};
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
@@ -185,6 +186,7 @@ int api_case_event(http_ctx_t *c)
             return 0;
         }
     }
+    a->s.photos = json_object_get(body, "photos"); /* checked with the write: photos_check */
     json_t *rating = json_object_get(body, "rating");
     if (rating && !json_is_null(rating)) {
         if (!json_is_integer(rating)) {

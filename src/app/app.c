@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "app/app.h"
 #include "domain/cases.h"
+#include "domain/photos.h"
 #include "domain/registry.h"
 #include "lib/workday.h"
 #include "lib/idgen.h"
@@ -74,6 +75,8 @@ int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e)
         return err_set(e, ERR_IO, "crypto", "libsodium 初始化失败", NULL);
     if (mkdir(o->data_dir, 0700) != 0 && access(o->data_dir, W_OK) != 0)
         return err_set(e, ERR_IO, "data_dir", "无法创建数据目录", NULL);
+    snprintf(keys, sizeof keys, "%s/photos", o->data_dir);
+    photos_set_dir(keys);
     snprintf(keys, sizeof keys, "%s/keys", o->data_dir);
     int rc = crypto_keys_load(keys, 1, &a->keys, e);
     if (rc)

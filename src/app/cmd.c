@@ -16,6 +16,8 @@
 #include "domain/apikey.h"
 #include "domain/cases.h"
 #include "domain/check.h"
+#include "domain/photos.h"
+#include "lib/image.h"
 #include "store/backup.h"
 #include "store/migrate.h"
 
@@ -279,7 +281,7 @@ int cmd_serve(int argc, char **argv)
 {
     app_opts_t o;
     int seed = 0;
-    static const char *access_log;
+    static const char *access_log, *photos_dir;
     const opt_t extra[] = {
         {"--port", NULL, NULL, "port [8080]"},
         {"--threads", NULL, NULL, "event-loop threads [number of cores]"},
@@ -287,6 +289,8 @@ int cmd_serve(int argc, char **argv)
         {"--web", NULL, NULL, "built front end [./web/dist]"},
         {"--seed-demo", NULL, &seed, "load the demo data first if it is not there"},
         {"--access-log", &access_log, NULL, "JSON-lines access log [DATA/access.log]"},
+        {"--photos", &photos_dir, NULL,
+         "where photo files live; shared by all instances of one PostgreSQL [DATA/photos]"},
         {NULL, NULL, NULL, NULL},
     };
     if (parse(argc, argv, &o, extra, "usage: jiceng serve [--port N] [--threads N] [--seed-demo]"))
@@ -310,6 +314,10 @@ int cmd_serve(int argc, char **argv)
     }
     if (access(o.web_root, R_OK) != 0)
         log_warn("web front end not found at %s: only the API is served", o.web_root);
+    if (photos_dir)
+        photos_set_dir(photos_dir);
+    if (image_init() != 0)
+        log_error("libvips could not start: photo uploads will fail");
     api_system_init(app_now_ms(), NULL);
     http_config_t cfg = {.host = o.host,
                          .port = o.port,

@@ -56,6 +56,11 @@ const http_route_t app_routes[] = {
     {"GET", "/api/v1/inbox", api_inbox_list, ROLE_ANY, HTTP_PASSIVE,
      "the caller's messages (polling it is not activity)"},
     {"POST", "/api/v1/inbox/{id}/read", api_inbox_read, ROLE_ANY, 0, "mark a message read"},
+    {"POST", "/api/v1/photos", api_photo_upload, ROLE_ANY, 0,
+     "upload a photo (JPEG/PNG/WebP body, ≤ 10 MB): cleaned, EXIF stripped, thumbnail made"},
+    {"GET", "/api/v1/photos/{id}", api_photo_get, ROLE_ANY, 0,
+     "a photo, to its uploader and those who see its case"},
+    {"GET", "/api/v1/photos/{id}/thumb", api_photo_thumb, ROLE_ANY, 0, "a photo's thumbnail"},
 
     {"GET", "/api/v1/users", api_users_list, ADMINS, 0, "accounts in scope"},
     {"POST", "/api/v1/users", api_users_create, ADMINS, 0, "create an account"},

@@ -7,6 +7,7 @@
 #include "domain/caseflow.h"
 #include "domain/cases.h"
 #include "domain/inbox.h"
+#include "domain/photos.h"
 #include "domain/listing.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
@@ -327,6 +328,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         return err_set(e, ERR_INVALID, "invalid", "地址不能超过 200 字", "address");
     if (n->has_location && (n->lat < -90 || n->lat > 90 || n->lon < -180 || n->lon > 180))
         return err_set(e, ERR_INVALID, "invalid", "位置坐标不正确", "location");
+    if ((rc = photos_check(db, who, n->photos, e)) != 0)
+        return rc;
     char county[8];
     county_of(who->scope, county);
     category_t cat;
@@ -434,6 +437,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     char placed[48];
     snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
     rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, placed);
+    if (rc == 0)
+        rc = photos_attach(db, county, n->id, 1, n->photos);
     if (rc == 0 && assignee) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", assignee);
@@ -547,6 +552,23 @@ static const char SQL_EVENTS[] =
     "SELECT seq, at, actor_name, actor_role, event, from_state, to_state, note, detail"
     " FROM case_events WHERE county = ? AND case_id = ? ORDER BY seq";
 
+static const char SQL_SEES[] =
+    "SELECT region_code, assignee_code, reporter_id FROM cases WHERE county = ? AND id = ?";
+
+int cases_visible(db_t *db, const account_user_t *who, const char *county, int64_t id)
+{
+    char own[8];
+    county_of(who->scope, own);
+    if (strcmp(own, county) != 0)
+        return 0;
+    db_stmt_t *st = db_query(db, SQL_SEES, "si", county, id);
+    int see = st && db_step(st) == DB_ROW &&
+              visible(who, db_col_text(st, 0), db_col_text(st, 1),
+                      db_col_isnull(st, 2) ? 0 : db_col_i64(st, 2));
+    db_reset(st);
+    return see || has_part(db, who, county, id);
+}
+
 json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 {
     char county[8];
@@ -572,22 +594,28 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
         *rc = s < 0 ? s : ERR_NOTFOUND;
         return NULL;
     }
+    json_t *pics = photos_of_case(db, county, id);
     st = db_query(db, SQL_EVENTS, "si", county, id);
     json_t *tl = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
         int ev = caseflow_event_parse(db_col_text(st, 4));
         json_t *d = db_col_text(st, 8) ? json_loads(db_col_text(st, 8), 0, NULL) : NULL;
-        json_array_append_new(
-            tl, json_pack("{s:I,s:I,s:s?,s:s?,s:s,s:s,s:s?,s:s,s:s?,s:o?}", "seq",
+        char seq[24];
+        snprintf(seq, sizeof seq, "%lld", (long long)db_col_i64(st, 0));
+        json_t *p = json_object_get(pics, seq);
+        json_t *item = json_pack("{s:I,s:I,s:s?,s:s?,s:s,s:s,s:s?,s:s,s:s?,s:o?}", "seq",
                           (json_int_t)db_col_i64(st, 0), "at", (json_int_t)db_col_i64(st, 1),
                           "actor_name", db_col_text(st, 2), "actor_role", db_col_text(st, 3),
                           "event", db_col_text(st, 4), "event_label",
                           ev >= 0 ? caseflow_event_label(ev) : extra_label(db_col_text(st, 4)),
                           "from_state",
                           db_col_text(st, 5), "to_state", db_col_text(st, 6), "note",
-                          db_col_text(st, 7), "detail", d));
+                          db_col_text(st, 7), "detail", d);
+        json_object_set_new(item, "photos", p ? json_incref(p) : json_array());
+        json_array_append_new(tl, item);
     }
     db_reset(st);
+    json_decref(pics);
     json_object_set_new(o, "timeline", tl);
     json_t *parts = json_array();
     st = db_query(db, SQL_PARTS, "si", county, id);
@@ -813,6 +841,8 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     }
     if (s->note && utf8_count(s->note, strlen(s->note)) > 500)
         return err_set(e, ERR_INVALID, "invalid", "说明不能超过 500 字", "note");
+    if (s->photos && who && (rc = photos_check(db, who, s->photos, e)) != 0)
+        return rc;
 
     st = db_prepare(db, SQL_UPDATE);
     if (!st)
@@ -846,6 +876,8 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     if (rc == 0)
         rc = add_event(db, county, id, (int)events + 1, s->now, who, caseflow_event_name(ev), state,
                        caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
+    if (rc == 0 && s->photos && who)
+        rc = photos_attach(db, county, id, (int)events + 1, s->photos);
     /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
     for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
         rc = db_run(db, SQL_PART_INSERT, "sisii", county, id, s->departments[i], s->now,

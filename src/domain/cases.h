@@ -27,6 +27,7 @@ typedef struct {
     const char *source;    /* NULL: from the reporter's role; "open311" for outside systems */
     const char *idem_key;  /* Idempotency-Key header or NULL */
     const char *body_hash; /* hash of the request body, for replays with a different body */
+    json_t *photos;        /* array of photo ids uploaded by who (photos.h), or NULL */
     int64_t now;
     int64_t id;            /* out */
     int replayed;          /* out: 1 when the key was seen before with the same body */
@@ -37,6 +38,9 @@ typedef struct {
  * case then waits at county level for manual triage (submitted), never lost.
  * ERR_INVALID (unknown category, text too long...), ERR_CONFLICT (same key, different body). */
 int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e);
+
+/* May who see case (county, id)? The rule of cases_get, for things attached to cases (photos). */
+int cases_visible(db_t *db, const account_user_t *who, const char *county, int64_t id);
 
 /* One case with its timeline, or NULL with *rc (ERR_NOTFOUND also outside scope). */
 json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
@@ -53,6 +57,7 @@ typedef struct {
     const char *assignee;/* dispatch: a region code in scope */
     const char **departments; /* whistle: department codes of the county */
     int ndepartments;
+    json_t *photos;      /* array of photo ids uploaded by who, shown with this event, or NULL */
     int64_t now;
     char state[24];      /* out: the new state */
 } cases_step_t;

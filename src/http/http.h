@@ -61,6 +61,9 @@ int http_body(http_ctx_t *c, json_t **obj);
 /* The raw request body (valid until the request ends), e.g. a form-urlencoded Open311 POST.
  * Bodies over 1 MB: replies 413 itself and returns non-zero. */
 int http_raw_body(http_ctx_t *c, const char **body, size_t *len);
+/* The raw body of an upload (a photo), up to max bytes: over it replies 413 itself and returns
+ * non-zero; an empty body replies 400. */
+int http_upload_body(http_ctx_t *c, size_t max, const char **body, size_t *len);
 /* Percent-decode (with '+' as space) into request memory; NUL-terminated. */
 char *http_url_decode(http_ctx_t *c, const char *s, size_t n);
 /* Check obj's keys are all in `allowed` (NULL-terminated); replies 400 unknown_field if not. */

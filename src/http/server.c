@@ -242,6 +242,23 @@ int http_raw_body(http_ctx_t *c, const char **body, size_t *len)
     return 0;
 }
 
+int http_upload_body(http_ctx_t *c, size_t max, const char **body, size_t *len)
+{
+    if (!c->req)
+        return ERR_IO;
+    if (c->req->entity.len > max) {
+        http_reply_fail(c, ERR_TOOLARGE, "too_large", "上传内容过大", NULL);
+        return ERR_TOOLARGE;
+    }
+    if (!c->req->entity.base || c->req->entity.len == 0) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "上传内容为空", NULL);
+        return ERR_INVALID;
+    }
+    *body = c->req->entity.base;
+    *len = c->req->entity.len;
+    return 0;
+}
+
 char *http_url_decode(http_ctx_t *c, const char *s, size_t n) { return url_decode(c, s, n); }
 
 int http_only_fields(http_ctx_t *c, json_t *obj, const char *const *allowed)
@@ -362,8 +379,10 @@ void http_reply_raw(http_ctx_t *c, int status, const char *ctype, const char *bo
     if (ctype)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype,
                        strlen(ctype));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-                   H2O_STRLIT("no-store"));
+    /* Nothing is cached unless the handler said otherwise (photos: private, immutable). */
+    if (h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("cache-control"), -1) == -1)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                       H2O_STRLIT("no-store"));
     access_log(c);
     h2o_send_inline(req, body, len);
 }

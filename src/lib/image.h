@@ -1,0 +1,40 @@
+/* image.h — photos from phones made safe to keep and show (issue 3, part 5), with libvips.
+ * Only JPEG, PNG and WebP are accepted, recognised by their first bytes (not by what the client
+ * says); HEIC and everything else is refused with a message a resident understands. Each accepted
+ * image is decoded, turned upright by its EXIF orientation, shrunk to at most 2048 px, and
+ * re-encoded as a fresh JPEG without any metadata (EXIF, GPS, XMP, ICC are all dropped), plus a
+ * 320 px thumbnail. Thread-safe; runs on worker threads, never on a loop thread (CPU-heavy). */
+#ifndef JICENG_LIB_IMAGE_H
+#define JICENG_LIB_IMAGE_H
+
+#include <stddef.h>
+#include "lib/err.h"
+
+#define IMAGE_MAX_BYTES (10u * 1024 * 1024) /* an upload, as sent by the phone */
+#define IMAGE_MAX_PIXELS (50u * 1000 * 1000) /* decoded size: refuse decompression bombs */
+#define IMAGE_FULL_EDGE 2048
+#define IMAGE_THUMB_EDGE 320
+
+typedef struct {
+    unsigned char *full, *thumb; /* JPEG bytes, owned: free with image_free */
+    size_t full_len, thumb_len;
+    int width, height;           /* of full */
+    const char *source_kind;     /* "jpeg" | "png" | "webp" */
+} image_t;
+
+/* Start libvips once per process (safe to call again). 0 or ERR_IO. */
+int image_init(void);
+
+/* The kind recognised from the first bytes: "jpeg", "png", "webp", "heic", "gif", or NULL. */
+const char *image_sniff(const void *buf, size_t len);
+
+/* 0 when the first bytes are of an accepted kind; else ERR_INVALID with the message to show
+ * (HEIC gets its own: how to switch the phone's camera to JPEG). Cheap: no decoding. */
+int image_accepts(const void *buf, size_t len, err_t *e);
+
+/* Decode, check and re-encode. ERR_INVALID (not an image, HEIC or another kind, broken data,
+ * too many pixels) or ERR_TOOLARGE (over IMAGE_MAX_BYTES), with a Chinese message in e. */
+int image_process(const void *buf, size_t len, image_t *out, err_t *e);
+void image_free(image_t *im);
+
+#endif
