@@ -120,6 +120,16 @@ int api_cases_list(http_ctx_t *c)
     return api_reply(c, o, rc, NULL);
 }
 
+int api_case_similar(http_ctx_t *c)
+{
+    int64_t id = api_path_id(c, 0);
+    if (!id)
+        return 0;
+    int rc;
+    json_t *o = cases_similar(http_db(c), http_user(c), id, &rc);
+    return api_reply(c, o, rc, "诉求不存在或不在您的管辖范围内");
+}
+
 int api_case_get(http_ctx_t *c)
 {
     int64_t id = api_path_id(c, 0);
@@ -162,7 +172,7 @@ static int step_write(db_t *db, void *arg, err_t *e)
 int api_case_event(http_ctx_t *c)
 {
     static const char *const fields[] = {"event",    "note",        "rating", "outcome",
-                                         "assignee", "departments", "photos", NULL};
+                                         "assignee", "departments", "photos", "into", NULL};
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
@@ -179,7 +189,8 @@ int api_case_event(http_ctx_t *c)
     } owners[] = {{"rating", "rate"},
                   {"outcome", "close"},
                   {"assignee", "dispatch"},
-                  {"departments", "whistle"}};
+                  {"departments", "whistle"},
+                  {"into", "merge"}};
     for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++) {
         if (json_object_get(body, owners[i].field) && strcmp(a->s.event, owners[i].event) != 0) {
             http_reply_fail(c, ERR_INVALID, "unknown_field", "该操作不需要此字段", owners[i].field);
@@ -187,6 +198,17 @@ int api_case_event(http_ctx_t *c)
         }
     }
     a->s.photos = json_object_get(body, "photos"); /* checked with the write: photos_check */
+    json_t *into = json_object_get(body, "into");
+    if (into && !json_is_null(into)) {
+        const char *v = json_string_value(into);
+        char *end = NULL;
+        long long n = v && *v ? strtoll(v, &end, 10) : 0;
+        if (!v || !*v || *end || n <= 0) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "into 应为诉求编号（字符串）", "into");
+            return 0;
+        }
+        a->s.into = n;
+    }
     json_t *rating = json_object_get(body, "rating");
     if (rating && !json_is_null(rating)) {
         if (!json_is_integer(rating)) {

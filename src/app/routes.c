@@ -47,6 +47,8 @@ const http_route_t app_routes[] = {
     {"GET", "/api/v1/case-stats", api_case_stats, ROLE_STAFF | ROLE_AUDITOR, 0,
      "live KPIs of the caller's scope"},
     {"GET", "/api/v1/cases/{id}", api_case_get, ROLE_ANY, 0, "a case with its timeline"},
+    {"GET", "/api/v1/cases/{id}/similar", api_case_similar, ROLE_MANAGERS | ROLE_CENTER_OPERATOR,
+     0, "open cases that look like duplicates of this one (疑似重复)"},
     {"POST", "/api/v1/cases/{id}/events", api_case_event, ROLE_ANY, 0,
      "act on a case: accept, resolve, rate..."},
     {"POST", "/api/v1/cases/{id}/parts/{dept}", api_case_part, ROLE_DEPARTMENT_STAFF, 0,

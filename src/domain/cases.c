@@ -8,6 +8,7 @@
 #include "domain/cases.h"
 #include "domain/inbox.h"
 #include "domain/photos.h"
+#include "lib/geo.h"
 #include "domain/listing.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
@@ -540,6 +541,8 @@ static const char *extra_label(const char *ev)
         return "部门报到";
     if (strcmp(ev, "part_done") == 0)
         return "部门办结";
+    if (strcmp(ev, "merged_in") == 0)
+        return "并入重复诉求";
     return "提交";
 }
 
@@ -554,6 +557,9 @@ static const char SQL_EVENTS[] =
 
 static const char SQL_SEES[] =
     "SELECT region_code, assignee_code, reporter_id FROM cases WHERE county = ? AND id = ?";
+
+static const char SQL_MERGED_INTO[] =
+    "SELECT merged_into FROM cases WHERE county = ? AND id = ? AND merged_into IS NOT NULL";
 
 int cases_visible(db_t *db, const account_user_t *who, const char *county, int64_t id)
 {
@@ -594,6 +600,12 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
         *rc = s < 0 ? s : ERR_NOTFOUND;
         return NULL;
     }
+    int64_t into = 0;
+    int merged = 0;
+    if (db_one_i64(db, SQL_MERGED_INTO, &into, &merged, "si", county, id) == 0 && merged && into)
+        json_object_set_new(o, "merged_into", id_json(into));
+    else
+        json_object_set_new(o, "merged_into", json_null());
     json_t *pics = photos_of_case(db, county, id);
     st = db_query(db, SQL_EVENTS, "si", county, id);
     json_t *tl = json_array();
@@ -705,6 +717,89 @@ static const char SQL_UNPAUSE[] =
     " complete_due = complete_due + (? - paused_at), paused_at = NULL, reminded_at = NULL"
     " WHERE county = ? AND id = ? AND paused_at IS NOT NULL";
 
+/* 疑似重复: candidates come from the same community's region range and the 72 h window around
+ * the case (index cases_region), then distance decides. */
+#define SIMILAR_WINDOW_MS (72LL * 3600 * 1000)
+#define SIMILAR_RADIUS_M 500.0
+static const char SQL_SIMILAR[] =
+    "SELECT " CASE_COLS CASE_FROM
+    " WHERE c.region_code >= ? AND c.region_code < ? AND c.county = ? AND c.category_code = ?"
+    " AND c.id <> ? AND c.created_at >= ? AND c.created_at <= ?"
+    " AND c.state IN ('submitted', 'dispatched', 'accepted', 'returned', 'escalated', 'whistle',"
+    " 'reopened') ORDER BY c.id DESC LIMIT 200";
+
+json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
+{
+    char county[8];
+    county_of(who->scope, county);
+    if (!cases_visible(db, who, county, id)) {
+        *rc = ERR_NOTFOUND;
+        return NULL;
+    }
+    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, id);
+    int s = st ? db_step(st) : ERR_IO;
+    if (s != DB_ROW) {
+        db_reset(st);
+        *rc = s < 0 ? s : ERR_NOTFOUND;
+        return NULL;
+    }
+    char region[32], category[16], lo[16], hi[24];
+    snprintf(region, sizeof region, "%s", db_col_text(st, 6));
+    snprintf(category, sizeof category, "%s", db_col_text(st, 3));
+    int located = !db_col_isnull(st, 19) && !db_col_isnull(st, 20);
+    double lat = located ? strtod(db_col_text(st, 19), NULL) : 0;
+    double lon = located ? strtod(db_col_text(st, 20), NULL) : 0;
+    int64_t created = db_col_i64(st, 22);
+    db_reset(st);
+    /* The community (12 digits) around the case; a case placed higher up looks at its own node. */
+    snprintf(lo, sizeof lo, "%.12s", region);
+    region_scope_hi(lo, hi, sizeof hi);
+    st = db_query(db, SQL_SIMILAR, "ssssiii", lo, hi, county, category, id,
+                  created - SIMILAR_WINDOW_MS, created + SIMILAR_WINDOW_MS);
+    json_t *items = json_array();
+    while (st && (s = db_step(st)) == DB_ROW) {
+        const char *r = db_col_text(st, 6);
+        if (!visible(who, r, db_col_text(st, 7), db_col_isnull(st, 21) ? 0 : db_col_i64(st, 21)))
+            continue;
+        int here = !db_col_isnull(st, 19) && !db_col_isnull(st, 20);
+        double d = -1;
+        if (located && here) {
+            d = geo_distance_m(lon, lat, strtod(db_col_text(st, 20), NULL),
+                               strtod(db_col_text(st, 19), NULL));
+            if (d > SIMILAR_RADIUS_M)
+                continue;
+        } else if (strcmp(r, region) != 0) {
+            continue; /* without two locations, only the same grid counts as the same place */
+        }
+        json_t *o = case_json(st);
+        json_object_set_new(o, "distance_m", d < 0 ? json_null() : json_integer((json_int_t)(d + 0.5)));
+        json_array_append_new(items, o);
+    }
+    db_reset(st);
+    /* Nearest first (unknown distances last), then newest; at most 10. */
+    size_t n = json_array_size(items);
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0; k--) {
+            json_t *a = json_object_get(json_array_get(items, k - 1), "distance_m");
+            json_t *b = json_object_get(json_array_get(items, k), "distance_m");
+            int swap = json_is_null(a) ? !json_is_null(b)
+                                       : (!json_is_null(b) && json_integer_value(b) < json_integer_value(a));
+            if (!swap)
+                break;
+            json_t *t = json_incref(json_array_get(items, k - 1));
+            json_array_set(items, k - 1, json_array_get(items, k));
+            json_array_set_new(items, k, t);
+        }
+    while (json_array_size(items) > 10)
+        json_array_remove(items, json_array_size(items) - 1);
+    *rc = s < 0 ? s : 0;
+    if (s < 0) {
+        json_decref(items);
+        return NULL;
+    }
+    return json_pack("{s:o}", "items", items);
+}
+
 static void nullable_i64(db_stmt_t *st, int idx, int64_t v)
 {
     if (v)
@@ -734,6 +829,70 @@ static int name_of_dept(db_t *db, const char *county, const char *code, char *ou
         snprintf(out, cap, "%s", db_col_text(st, 0));
     db_reset(st);
     return found;
+}
+
+/* 合并: the target must be another open case of the county that who can see. */
+static const char SQL_TARGET[] = "SELECT state FROM cases WHERE county = ? AND id = ?";
+
+static int merge_target_ok(db_t *db, const account_user_t *who, const char *county, int64_t id,
+                           int64_t into, err_t *e)
+{
+    if (!into)
+        return err_set(e, ERR_INVALID, "invalid", "请选择要合并到的诉求", "into");
+    if (into == id)
+        return err_set(e, ERR_INVALID, "invalid", "不能合并到自身", "into");
+    db_stmt_t *st = db_query(db, SQL_TARGET, "si", county, into);
+    int r = st ? db_step(st) : ERR_IO;
+    char state[24] = "";
+    if (r == DB_ROW)
+        snprintf(state, sizeof state, "%s", db_col_text(st, 0));
+    db_reset(st);
+    if (r < 0)
+        return r;
+    if (r != DB_ROW || (who && !cases_visible(db, who, county, into)))
+        return err_set(e, ERR_INVALID, "invalid", "要合并到的诉求不存在或不在您的管辖范围内",
+                       "into");
+    if (!strcmp(state, "merged") || !strcmp(state, "cancelled") || !strcmp(state, "closed") ||
+        !strcmp(state, "resolved") || !strcmp(state, "rated"))
+        return err_set(e, ERR_CONFLICT, "invalid_transition",
+                       "只能合并到仍在办理中的诉求", "into");
+    return 0;
+}
+
+static const char SQL_MERGED[] = "UPDATE cases SET merged_into = ? WHERE county = ? AND id = ?";
+static const char SQL_TARGET_BUMP[] =
+    "UPDATE cases SET events = events + 1, updated_at = ? WHERE county = ? AND id = ? AND events = ?";
+static const char SQL_EVENTS_OF[] = "SELECT events, state FROM cases WHERE county = ? AND id = ?";
+
+/* Record the merge on both cases: the merged one points at its target, and the target's
+ * timeline says what was folded into it (its reporter is told, in the same transaction). */
+static int merge_into(db_t *db, const account_user_t *who, const char *county, int64_t id,
+                      int64_t into, int64_t now)
+{
+    int rc = db_run(db, SQL_MERGED, "isi", into, county, id);
+    if (rc)
+        return rc;
+    db_stmt_t *st = db_query(db, SQL_EVENTS_OF, "si", county, into);
+    int r = st ? db_step(st) : ERR_IO;
+    int64_t events = r == DB_ROW ? db_col_i64(st, 0) : 0;
+    char state[24] = "";
+    if (r == DB_ROW)
+        snprintf(state, sizeof state, "%s", db_col_text(st, 1));
+    db_reset(st);
+    if (r != DB_ROW)
+        return r < 0 ? r : ERR_CONFLICT;
+    st = db_query(db, SQL_TARGET_BUMP, "isii", now, county, into, events);
+    r = st ? db_step(st) : ERR_IO;
+    int64_t changed = r >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (r < 0)
+        return r;
+    if (changed != 1)
+        return ERR_CONFLICT;
+    char detail[48];
+    snprintf(detail, sizeof detail, "{\"from\":\"%lld\"}", (long long)id);
+    return add_event(db, county, into, (int)events + 1, now, who, "merged_in", state, state,
+                     "合并了一条重复诉求", detail);
 }
 
 static int apply_one(db_t *db, const account_user_t *who, const char *county, int64_t id,
@@ -820,6 +979,11 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         closed = s->now;
         snprintf(detail, sizeof detail, "{\"outcome\":\"%s\"}", outcome);
         break;
+    case CEV_MERGE:
+        if ((rc = merge_target_ok(db, who, county, id, s->into, e)) != 0)
+            return rc;
+        snprintf(detail, sizeof detail, "{\"into\":\"%lld\"}", (long long)s->into);
+        break;
     case CEV_RATE:
         if (s->rating < 1 || s->rating > 5)
             return err_set(e, ERR_INVALID, "invalid", "评价应为 1 到 5 星", "rating");
@@ -878,6 +1042,8 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
                        caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
     if (rc == 0 && s->photos && who)
         rc = photos_attach(db, county, id, (int)events + 1, s->photos);
+    if (rc == 0 && ev == CEV_MERGE)
+        rc = merge_into(db, who, county, id, s->into, s->now);
     /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
     for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
         rc = db_run(db, SQL_PART_INSERT, "sisii", county, id, s->departments[i], s->now,

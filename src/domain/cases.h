@@ -58,12 +58,19 @@ typedef struct {
     const char **departments; /* whistle: department codes of the county */
     int ndepartments;
     json_t *photos;      /* array of photo ids uploaded by who, shown with this event, or NULL */
+    int64_t into;        /* merge: the open case of the same county this one is folded into */
     int64_t now;
     char state[24];      /* out: the new state */
 } cases_step_t;
 /* Apply an event as `who`. 404 outside scope; 409 invalid_transition or a concurrent change;
  * 403 not allowed for who; 400 bad arguments. */
 int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e);
+
+/* Open cases that look like duplicates of case id (疑似重复): the same category, reported within
+ * 72 hours of it, in the same community and within 500 m when both have a location (else in the
+ * same grid), inside who's scope; nearest first, at most 10. {items:[case + distance_m]}.
+ * ERR_NOTFOUND when who cannot see the case. */
+json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc);
 
 /* The county's departments (临河区: 21 plus lawyers), unless it has some already. */
 int cases_seed_departments(db_t *db, const char *county, int64_t now);

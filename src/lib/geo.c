@@ -1,5 +1,6 @@
 #include "lib/geo.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,4 +342,13 @@ void geo_bbox(const geo_shape_t *s, double *min_lon, double *min_lat, double *ma
 size_t geo_polygon_count(const geo_shape_t *s)
 {
     return s->npoly;
+}
+
+double geo_distance_m(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = 6371008.8, rad = 3.14159265358979323846 / 180.0;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double a = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * asin(sqrt(a < 1 ? a : 1));
 }

@@ -42,4 +42,8 @@ void geo_bbox(const geo_shape_t *s, double *min_lon, double *min_lat, double *ma
 /* Number of polygons (1 for a Polygon) — for tests and diagnostics. */
 size_t geo_polygon_count(const geo_shape_t *s);
 
+/* Great-circle distance in metres between two points (haversine on a 6,371,008.8 m sphere: good
+ * to a fraction of a percent, plenty for "is this the same place"). */
+double geo_distance_m(double lon1, double lat1, double lon2, double lat2);
+
 #endif

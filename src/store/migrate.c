@@ -23,7 +23,6 @@ EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
 EMBED(jiceng_mig_007, "src/store/migrations/007_inbox.sql");
 EMBED(jiceng_mig_008, "src/store/migrations/008_reminders.sql");
 EMBED(jiceng_mig_009, "src/store/migrations/009_photos.sql");
-EMBED(jiceng_mig_010, "src/store/migrations/010_outbox.sql");
 
 static const struct {
     int version;
@@ -39,7 +38,6 @@ static const struct {
     {7, "007_inbox", jiceng_mig_007},
     {8, "008_reminders", jiceng_mig_008},
     {9, "009_photos", jiceng_mig_009},
-    {10, "010_outbox", jiceng_mig_010},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

@@ -380,6 +380,19 @@ static void test_fuzz_diamond(void **state)
     geo_free(s);
 }
 
+/* Distances that can be checked by hand: one degree of latitude is ~111.2 km anywhere; one
+ * degree of longitude at 42°N (多伦县) is cos(42°) of that; the same point is 0. */
+static void test_distance(void **state)
+{
+    (void)state;
+    assert_true(fabs(geo_distance_m(116.5, 42.0, 116.5, 43.0) - 111195.0) < 5.0);
+    assert_true(fabs(geo_distance_m(116.0, 42.0, 117.0, 42.0) - 111195.0 * cos(42.0 * 3.14159265358979323846 / 180)) < 300.0);
+    assert_true(geo_distance_m(116.47, 42.2, 116.47, 42.2) == 0.0);
+    double d = geo_distance_m(116.470, 42.200, 116.4712, 42.2009); /* ~140 m apart */
+    assert_true(d > 130 && d < 150);
+    assert_true(fabs(geo_distance_m(1, 2, 3, 4) - geo_distance_m(3, 4, 1, 2)) < 1e-6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_too_many_points),
         cmocka_unit_test(test_fuzz_square),
         cmocka_unit_test(test_fuzz_diamond),
+        cmocka_unit_test(test_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
