@@ -543,12 +543,15 @@ static const char *extra_label(const char *ev)
         return "部门办结";
     if (strcmp(ev, "merged_in") == 0)
         return "并入重复诉求";
+    if (strcmp(ev, "part_overdue") == 0)
+        return "部门报到超时";
     return "提交";
 }
 
 static const char SQL_CASE[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.id = ?";
 static const char SQL_PARTS[] =
-    "SELECT p.dept_code, d.name, p.summoned_at, p.report_due, p.reported_at, p.done_at, p.note"
+    "SELECT p.dept_code, d.name, p.summoned_at, p.report_due, p.reported_at, p.done_at, p.note,"
+    " p.overdue_at"
     " FROM case_parts p LEFT JOIN departments d ON d.county = p.county AND d.code = p.dept_code"
     " WHERE p.county = ? AND p.case_id = ? ORDER BY p.dept_code";
 static const char SQL_EVENTS[] =
@@ -638,6 +641,7 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
                                (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6));
         set_ms(pt, "reported_at", st, 4);
         set_ms(pt, "done_at", st, 5);
+        set_ms(pt, "overdue_at", st, 7);
         json_array_append_new(parts, pt);
     }
     db_reset(st);
@@ -1100,6 +1104,68 @@ static const char SQL_PG_LOCK[] = "SELECT CASE WHEN pg_try_advisory_xact_lock(74
 #define ESCALATE_RESPOND_MS (24LL * 3600 * 1000)
 #define ESCALATE_COMPLETE_MS (48LL * 3600 * 1000)
 
+/* 部门报到超时: each summoned department that has not reported in by its deadline is marked
+ * overdue once, shown on the case's timeline, and its staff and the whistle's holder are told. */
+static const char SQL_PARTS_LATE[] =
+    "SELECT p.county, p.case_id, p.dept_code, COALESCE(d.name, p.dept_code) FROM case_parts p"
+    " LEFT JOIN departments d ON d.county = p.county AND d.code = p.dept_code"
+    " WHERE p.reported_at IS NULL AND p.overdue_at IS NULL AND p.report_due < ?"
+    " ORDER BY p.report_due LIMIT ?";
+static const char SQL_PART_LATE_MARK[] =
+    "UPDATE case_parts SET overdue_at = ? WHERE county = ? AND case_id = ? AND dept_code = ?"
+    " AND overdue_at IS NULL";
+static const char SQL_CASE_SEQ[] = "SELECT events, state FROM cases WHERE county = ? AND id = ?";
+static const char SQL_CASE_SEQ_BUMP[] = "UPDATE cases SET events = events + 1, updated_at = ?"
+                                        " WHERE county = ? AND id = ? AND events = ?";
+
+static int parts_overdue(db_t *db, int64_t now, int max)
+{
+    typedef struct {
+        char county[8], dept[16], name[96];
+        int64_t id;
+    } late_t;
+    late_t *late = calloc((size_t)max, sizeof *late);
+    if (!late)
+        return ERR_NOMEM;
+    int n = 0, rc = 0, s;
+    db_stmt_t *st = db_query(db, SQL_PARTS_LATE, "ii", now, (int64_t)max);
+    while (st && (s = db_step(st)) == DB_ROW && n < max) {
+        snprintf(late[n].county, sizeof late[n].county, "%s", db_col_text(st, 0));
+        late[n].id = db_col_i64(st, 1);
+        snprintf(late[n].dept, sizeof late[n].dept, "%s", db_col_text(st, 2));
+        snprintf(late[n].name, sizeof late[n].name, "%s", db_col_text(st, 3));
+        n++;
+    }
+    db_reset(st);
+    for (int i = 0; i < n && rc == 0; i++) {
+        late_t *l = &late[i];
+        st = db_query(db, SQL_CASE_SEQ, "si", l->county, l->id);
+        s = st ? db_step(st) : ERR_IO;
+        int64_t events = s == DB_ROW ? db_col_i64(st, 0) : 0;
+        char state[24] = "";
+        if (s == DB_ROW)
+            snprintf(state, sizeof state, "%s", db_col_text(st, 1));
+        db_reset(st);
+        if (s != DB_ROW) {
+            rc = s < 0 ? s : 0;
+            continue;
+        }
+        rc = db_run(db, SQL_PART_LATE_MARK, "isis", now, l->county, l->id, l->dept);
+        if (rc == 0)
+            rc = db_run(db, SQL_CASE_SEQ_BUMP, "isii", now, l->county, l->id, events);
+        char note[200], detail[48];
+        snprintf(note, sizeof note, "%s未在时限内报到", l->name);
+        snprintf(detail, sizeof detail, "{\"department\":\"%s\"}", l->dept);
+        if (rc == 0)
+            rc = add_event(db, l->county, l->id, (int)events + 1, now, NULL, "part_overdue", state,
+                           state, note, detail);
+        if (rc == 0)
+            rc = inbox_part_overdue(db, l->county, l->id, l->dept, l->name, now);
+    }
+    free(late);
+    return rc;
+}
+
 int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, int *skipped,
                err_t *e)
 {
@@ -1172,6 +1238,8 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
             (*reminded)++;
     }
     free(list);
+    if (rc == 0)
+        rc = parts_overdue(db, now, max);
     return rc;
 }
 

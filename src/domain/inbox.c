@@ -66,6 +66,37 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
     return rc;
 }
 
+static const char SQL_TO_LATE[] =
+    "INSERT INTO inbox (user_id, id, county, at, kind, case_id, title, body)"
+    " SELECT u.id, ? + ROW_NUMBER() OVER (ORDER BY u.id), ?, ?, 'case_assigned', ?, ?, ?"
+    " FROM users u WHERE u.disabled = 0 AND ("
+    "  (u.scope_code = ? AND u.role IN ('community_admin', 'street_admin', 'center_operator'))"
+    "  OR u.id = (SELECT e.actor_id FROM case_events e WHERE e.county = ? AND e.case_id = ?"
+    "   AND e.event = 'whistle' ORDER BY e.seq DESC LIMIT 1)"
+    "  OR (u.role = 'department_staff' AND u.county = ? AND u.department = ?))";
+
+int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char *dept,
+                       const char *dept_name, int64_t now)
+{
+    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, case_id);
+    int s = st ? db_step(st) : -1;
+    char title[200] = "", assignee[48] = "-";
+    if (s == DB_ROW) {
+        snprintf(title, sizeof title, "%s", db_col_text(st, 0));
+        if (db_col_text(st, 2))
+            snprintf(assignee, sizeof assignee, "%s", db_col_text(st, 2));
+    }
+    db_reset(st);
+    if (s != DB_ROW)
+        return s < 0 ? s : 0;
+    char head[160], body[400];
+    snprintf(head, sizeof head, "部门报到超时：%s", dept_name && *dept_name ? dept_name : dept);
+    snprintf(body, sizeof body, "「%s」吹哨后%s未在时限内报到，请立即报到并办理", title,
+             dept_name && *dept_name ? dept_name : dept);
+    return db_run(db, SQL_TO_LATE, "isiissssiss", idgen_next(), county, now, case_id, head, body,
+                  assignee, county, case_id, county, dept);
+}
+
 static json_t *message_json(db_stmt_t *st)
 {
     char id[24], cid[24];

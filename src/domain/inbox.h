@@ -15,6 +15,11 @@
 int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *event,
                      const char *state_label, int64_t actor_id, int64_t now);
 
+/* A summoned department missed its 报到 deadline: tell its staff, the account that blew the
+ * whistle, and the accounts holding the case. */
+int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char *dept,
+                       const char *dept_name, int64_t now);
+
 /* The caller's messages, newest first; unread_only. {items, next_cursor, unread}. */
 json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const char *cursor,
                    int limit, int *rc);

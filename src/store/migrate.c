@@ -23,6 +23,7 @@ EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
 EMBED(jiceng_mig_007, "src/store/migrations/007_inbox.sql");
 EMBED(jiceng_mig_008, "src/store/migrations/008_reminders.sql");
 EMBED(jiceng_mig_009, "src/store/migrations/009_photos.sql");
+EMBED(jiceng_mig_012, "src/store/migrations/012_part_overdue.sql");
 
 static const struct {
     int version;
@@ -38,6 +39,7 @@ static const struct {
     {7, "007_inbox", jiceng_mig_007},
     {8, "008_reminders", jiceng_mig_008},
     {9, "009_photos", jiceng_mig_009},
+    {12, "012_part_overdue", jiceng_mig_012},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
