@@ -24,6 +24,7 @@ static const char *usage =
     "  check       integrity checks: jiceng check [db|keys|all]\n"
     "  tick        one scheduler pass (escalate overdue cases): jiceng tick [--now MS]\n"
     "  apikey      keys for outside systems: jiceng apikey add --county C --name N\n"
+    "  webhook     case-event webhook outbox: jiceng webhook status\n"
     "  routes      print the route table\n"
     "\n"
     "common options:\n"
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve},     {"migrate", cmd_migrate}, {"seed-demo", cmd_seed_demo},
         {"import", cmd_import},   {"user", cmd_user},       {"backup", cmd_backup},
         {"restore", cmd_restore}, {"check", cmd_check},     {"tick", cmd_tick},
-        {"apikey", cmd_apikey},   {"routes", cmd_routes},
+        {"apikey", cmd_apikey},   {"routes", cmd_routes},       {"webhook", cmd_webhook},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

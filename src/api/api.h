@@ -58,6 +58,13 @@ int api_case_part(http_ctx_t *c);
 int api_inbox_list(http_ctx_t *c);
 int api_inbox_read(http_ctx_t *c);
 
+/* events.c */
+int api_events(http_ctx_t *c);
+
+/* categories.c */
+int api_category_create(http_ctx_t *c);
+int api_category_update(http_ctx_t *c);
+
 /* photos.c */
 int api_photo_upload(http_ctx_t *c);
 int api_photo_get(http_ctx_t *c);

@@ -15,7 +15,10 @@ int api_case_categories(http_ctx_t *c)
     char county[8];
     snprintf(county, sizeof county, "%.6s", http_user(c)->scope);
     int rc;
-    json_t *o = cases_categories(http_db(c), county, &rc);
+    const char *all = http_query(c, "all");
+    /* Retired categories are only of use to whoever edits them. */
+    int everything = all && strcmp(all, "1") == 0 && http_user(c)->role == ROLE_COUNTY_ADMIN;
+    json_t *o = cases_categories(http_db(c), county, everything, &rc);
     return api_reply(c, o, rc, NULL);
 }
 
@@ -57,8 +60,8 @@ static int number(json_t *v, double *out)
 
 int api_cases_create(http_ctx_t *c)
 {
-    static const char *const fields[] = {"category", "title",    "description",
-                                         "address",  "location", "photos", NULL};
+    static const char *const fields[] = {"category", "title",  "description", "address",
+                                         "location", "photos", "for_person",  NULL};
     json_t *body;
     create_arg_t *a = http_alloc(c, sizeof *a);
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
@@ -79,6 +82,18 @@ int api_cases_create(http_ctx_t *c)
         a->n.has_location = 1;
     }
     a->n.photos = json_object_get(body, "photos"); /* checked with the write: photos_check */
+    json_t *fp = json_object_get(body, "for_person");
+    if (fp && !json_is_null(fp)) {
+        const char *v = json_string_value(fp);
+        char *end = NULL;
+        long long pid = v && *v ? strtoll(v, &end, 10) : 0;
+        if (!v || !*v || *end || pid <= 0) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "for_person 应为居民编号（字符串）",
+                            "for_person");
+            return 0;
+        }
+        a->n.for_person = pid;
+    }
     const char *key = http_header(c, "idempotency-key");
     if (key) {
         size_t n = strlen(key);
@@ -101,6 +116,9 @@ int api_cases_create(http_ctx_t *c)
     return 0;
 }
 
+/* 200 cases of at most 1,000-character descriptions fit well within this. */
+#define CASES_LIST_MAX (8u << 20)
+
 int api_cases_list(http_ctx_t *c)
 {
     int limit;
@@ -114,10 +132,15 @@ int api_cases_list(http_ctx_t *c)
     }
     const char *queue = http_query(c, "queue");
     int q = queue && strcmp(queue, "1") == 0;
-    int rc;
-    json_t *o = cases_list(http_db(c), http_user(c), state && *state ? state : NULL, q, cursor,
-                           limit, &rc);
-    return api_reply(c, o, rc, NULL);
+    /* Written straight into a buffer (jsonw): no jansson tree for the hottest read. */
+    buf_t out;
+    buf_init(&out, CASES_LIST_MAX);
+    int rc = cases_list(http_db(c), http_user(c), state && *state ? state : NULL, q, cursor, limit,
+                        &out);
+    if (rc == 0)
+        http_reply_raw(c, 200, "application/json; charset=utf-8", out.p, out.len);
+    buf_free(&out);
+    return rc ? api_reply(c, NULL, rc, NULL) : 0;
 }
 
 int api_case_similar(http_ctx_t *c)

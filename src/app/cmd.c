@@ -16,6 +16,8 @@
 #include "domain/apikey.h"
 #include "domain/cases.h"
 #include "domain/check.h"
+#include "domain/webhook.h"
+#include "http/sse.h"
 #include "domain/photos.h"
 #include "lib/image.h"
 #include "store/backup.h"
@@ -260,9 +262,12 @@ static void *scheduler_main(void *unused)
         err_t e = {0};
         if (store_write(sched.app->store, sched.app->nthreads - 1, tick_write, &t, &e) != 0)
             log_error("scheduler: %s", e.message ? e.message : "pass failed");
-        else if (t.escalated || t.reminded)
+        else if (t.escalated || t.reminded) {
             log_info("scheduler: %d overdue cases escalated, %d reminded", t.escalated,
                      t.reminded);
+            http_events_wake(); /* new case events and messages: tell live streams now */
+            webhook_kick();
+        }
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += SCHEDULER_PERIOD_S;
@@ -282,6 +287,7 @@ int cmd_serve(int argc, char **argv)
     app_opts_t o;
     int seed = 0;
     static const char *access_log, *photos_dir;
+    static const char *webhook_url, *webhook_secret, *webhook_backoff;
     const opt_t extra[] = {
         {"--port", NULL, NULL, "port [8080]"},
         {"--threads", NULL, NULL, "event-loop threads [number of cores]"},
@@ -291,13 +297,38 @@ int cmd_serve(int argc, char **argv)
         {"--access-log", &access_log, NULL, "JSON-lines access log [DATA/access.log]"},
         {"--photos", &photos_dir, NULL,
          "where photo files live; shared by all instances of one PostgreSQL [DATA/photos]"},
+        {"--webhook-url", &webhook_url, NULL,
+         "POST each case event here, signed [env JICENG_WEBHOOK_URL; none: off]"},
+        {"--webhook-secret-file", &webhook_secret, NULL,
+         "HMAC secret of the webhook [DATA/keys/webhook.key, made on first use]"},
+        {"--webhook-backoff-ms", &webhook_backoff, NULL,
+         "first retry delay, doubled per failure up to 1 h [10000]"},
         {NULL, NULL, NULL, NULL},
     };
+    webhook_url = getenv("JICENG_WEBHOOK_URL");
     if (parse(argc, argv, &o, extra, "usage: jiceng serve [--port N] [--threads N] [--seed-demo]"))
         return 2;
+    webhook_config_t wcfg = {.url = webhook_url, .secret_file = webhook_secret,
+                             .data_dir = o.data_dir};
+    if (webhook_backoff) {
+        char *end;
+        long long v = strtoll(webhook_backoff, &end, 10);
+        if (!*webhook_backoff || *end || v < 1 || v > 3600 * 1000) {
+            fprintf(stderr, "jiceng serve: --webhook-backoff-ms must be 1..3600000\n");
+            return 2;
+        }
+        wcfg.backoff_ms = v;
+    }
     app_t app;
-    if (open_or_die(&app, &o, o.threads + 1))
+    /* store slots: one per loop thread, the webhook delivery thread, the scheduler (last) */
+    if (open_or_die(&app, &o, o.threads + 2))
         return 1;
+    err_t we = {0};
+    if (webhook_configure(&wcfg, &we) != 0) {
+        fprintf(stderr, "jiceng serve: %s\n", we.message ? we.message : "webhook 配置无效");
+        app_close(&app);
+        return 2;
+    }
     if (seed && !seed_present(store_reader(app.store, o.threads))) {
         log_info("first run: loading the demo data set");
         if (do_seed(&app) != 0) {
@@ -329,7 +360,10 @@ int cmd_serve(int argc, char **argv)
                          .nroutes = app_nroutes};
     sched.app = &app;
     pthread_create(&sched.tid, NULL, scheduler_main, NULL);
+    if (webhook_start(app.store, o.threads) != 0)
+        log_error("webhook: the delivery thread did not start; events wait in the outbox");
     int rc = http_serve(&cfg);
+    webhook_stop();
     pthread_mutex_lock(&sched.mu);
     sched.stop = 1;
     pthread_cond_signal(&sched.cv);
@@ -650,6 +684,37 @@ int cmd_apikey(int argc, char **argv)
         return 1;
     }
     printf("api key for %s (%s): %s\n", a.name, a.county, a.key);
+    return 0;
+}
+
+int cmd_webhook(int argc, char **argv)
+{
+    static const char *w_usage =
+        "usage: jiceng webhook status [--data DIR | --db URL]\n"
+        "Outbox rows of the case-event webhook: pending, delivered, failed.";
+    if (argc < 2 || strcmp(argv[1], "status") != 0) {
+        if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+            printf("%s\n", w_usage);
+            return 0;
+        }
+        fprintf(stderr, "%s\n", w_usage);
+        return 2;
+    }
+    app_opts_t o;
+    if (parse(argc - 1, argv + 1, &o, NULL, w_usage))
+        return 2;
+    app_t app;
+    if (open_or_die(&app, &o, 1))
+        return 1;
+    int64_t pending, delivered, failed;
+    int rc = webhook_counts(store_reader(app.store, 0), &pending, &delivered, &failed);
+    app_close(&app);
+    if (rc) {
+        fprintf(stderr, "jiceng webhook status: 读取失败\n");
+        return 1;
+    }
+    printf("pending %lld\ndelivered %lld\nfailed %lld\n", (long long)pending,
+           (long long)delivered, (long long)failed);
     return 0;
 }
 

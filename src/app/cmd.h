@@ -13,6 +13,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
+int cmd_webhook(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 
 #endif

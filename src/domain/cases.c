@@ -6,12 +6,15 @@
 #include "domain/audit.h"
 #include "domain/caseflow.h"
 #include "domain/cases.h"
+#include "domain/casestats.h"
 #include "domain/inbox.h"
+#include "domain/webhook.h"
 #include "domain/photos.h"
 #include "lib/geo.h"
 #include "domain/listing.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
+#include "lib/jsonw.h"
 #include "lib/utf8.h"
 #include "lib/workday.h"
 
@@ -43,9 +46,9 @@ static const struct {
     {"05", NULL, "民生求助", "grid", NULL, 24, 48, "hours"},
     {"0501", "05", "独居老人求助", "grid", NULL, 2, 24, "hours"},
     {"0502", "05", "党员代办", "grid", NULL, 24, 48, "hours"},
-    {"06", NULL, "市容环境", "department", "城市管理局", 24, 5, "workdays"},
-    {"0601", "06", "占道经营", "department", "城市管理局", 24, 5, "workdays"},
-    {"0602", "06", "违规广告", "department", "城市管理局", 24, 5, "workdays"},
+    {"06", NULL, "市容环境", "department", "d06", 24, 5, "workdays"}, /* d06 城市管理局 */
+    {"0601", "06", "占道经营", "department", "d06", 24, 5, "workdays"},
+    {"0602", "06", "违规广告", "department", "d06", 24, 5, "workdays"},
     {"07", NULL, "咨询建议", "community", NULL, 24, 5, "workdays"},
     {"0701", "07", "政策咨询", "community", NULL, 24, 5, "workdays"},
     {"0702", "07", "意见建议", "community", NULL, 24, 5, "workdays"},
@@ -92,12 +95,14 @@ int cases_seed_categories(db_t *db, const char *county, int64_t now)
 }
 
 static const char SQL_CATS[] =
-    "SELECT code, parent_code, name, handling, department, respond_hours, complete_value,"
-    " complete_unit FROM categories WHERE county = ? AND active = 1 ORDER BY code";
+    "SELECT k.code, k.parent_code, k.name, k.handling, k.department, k.respond_hours,"
+    " k.complete_value, k.complete_unit, k.active, d.name FROM categories k"
+    " LEFT JOIN departments d ON d.county = k.county AND d.code = k.department"
+    " WHERE k.county = ? AND (k.active = 1 OR ? = 1) ORDER BY k.code";
 
-json_t *cases_categories(db_t *db, const char *county, int *rc)
+json_t *cases_categories(db_t *db, const char *county, int all, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_CATS, "s", county);
+    db_stmt_t *st = db_query(db, SQL_CATS, "si", county, (int64_t)(all ? 1 : 0));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -106,12 +111,13 @@ json_t *cases_categories(db_t *db, const char *county, int *rc)
     int s;
     while ((s = db_step(st)) == DB_ROW)
         json_array_append_new(
-            items, json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:I,s:I,s:s}", "code", db_col_text(st, 0),
-                             "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2),
-                             "handling", db_col_text(st, 3), "department", db_col_text(st, 4),
+            items, json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:I,s:s,s:b}", "code",
+                             db_col_text(st, 0), "parent_code", db_col_text(st, 1), "name",
+                             db_col_text(st, 2), "handling", db_col_text(st, 3), "department",
+                             db_col_text(st, 4), "department_name", db_col_text(st, 9),
                              "respond_hours", (json_int_t)db_col_i64(st, 5), "complete_value",
                              (json_int_t)db_col_i64(st, 6), "complete_unit",
-                             db_col_text(st, 7)));
+                             db_col_text(st, 7), "active", (int)db_col_i64(st, 8)));
     db_reset(st);
     if (s < 0) {
         json_decref(items);
@@ -217,12 +223,12 @@ static int due_after(int64_t start, int value, const char *unit, int64_t *due, e
 }
 
 typedef struct {
-    char code[16], handling[16], unit[16];
+    char code[16], handling[16], unit[16], department[16];
     int respond_hours, complete_value;
 } category_t;
 
 static const char SQL_CAT[] =
-    "SELECT code, handling, respond_hours, complete_value, complete_unit FROM categories"
+    "SELECT code, handling, respond_hours, complete_value, complete_unit, department FROM categories"
     " WHERE county = ? AND code = ? AND active = 1";
 
 static int load_category(db_t *db, const char *county, const char *code, category_t *c)
@@ -235,6 +241,8 @@ static int load_category(db_t *db, const char *county, const char *code, categor
         c->respond_hours = (int)db_col_i64(st, 2);
         c->complete_value = (int)db_col_i64(st, 3);
         snprintf(c->unit, sizeof c->unit, "%s", db_col_text(st, 4));
+        snprintf(c->department, sizeof c->department, "%s",
+                 db_col_text(st, 5) ? db_col_text(st, 5) : "");
     }
     db_reset(st);
     return s == DB_ROW ? 0 : s < 0 ? s : ERR_NOTFOUND;
@@ -268,7 +276,33 @@ static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int
     db_bind_text(st, 12, detail, -1);
     int rc = db_step(st);
     db_reset(st);
-    return rc < 0 ? rc : 0;
+    /* KPI counters move with the event, in its transaction (casestats.c). */
+    if (rc >= 0)
+        rc = casestats_case_event(db, county, case_id, event);
+    return rc < 0 ? rc : webhook_case_event(db, county, case_id, seq, at, event, from, to);
+}
+
+static int name_of_dept(db_t *db, const char *county, const char *code, char *out, size_t cap);
+
+/* 负载均衡: a case dispatched to a grid goes to the grid's active worker holding the fewest open
+ * cases (ties: the lower account id); NULL when the grid has no worker account. */
+static const char SQL_PICK_WORKER[] =
+    "SELECT u.id FROM users u WHERE u.scope_code = ? AND u.role = 'grid_worker' AND u.disabled = 0"
+    " ORDER BY (SELECT COUNT(*) FROM cases c WHERE c.handler_id = u.id"
+    "  AND c.state IN ('dispatched', 'accepted', 'reopened')), u.id LIMIT 1";
+static const char SQL_SET_HANDLER[] = "UPDATE cases SET handler_id = ? WHERE county = ? AND id = ?";
+static const char SQL_NO_HANDLER[] =
+    "UPDATE cases SET handler_id = NULL WHERE county = ? AND id = ?";
+
+static int give_to_worker(db_t *db, const char *county, int64_t id, const char *grid)
+{
+    int64_t uid = 0;
+    int found = 0;
+    int rc = strlen(grid) == 14 ? db_one_i64(db, SQL_PICK_WORKER, &uid, &found, "s", grid) : 0;
+    if (rc)
+        return rc;
+    return found ? db_run(db, SQL_SET_HANDLER, "isi", uid, county, id)
+                 : db_run(db, SQL_NO_HANDLER, "si", county, id);
 }
 
 /* ---------- create ---------- */
@@ -278,6 +312,10 @@ static const char SQL_IDEM_GET[] =
 static const char SQL_IDEM_PUT[] =
     "INSERT INTO idempotency (user_id, idem_key, body_hash, result_id, created_at)"
     " VALUES (?,?,?,?,?)";
+static const char SQL_ACCOUNT_OF_PERSON[] =
+    "SELECT id FROM users WHERE county = ? AND person_id = ? AND disabled = 0"
+    " AND role IN ('resident', 'informant') ORDER BY id LIMIT 1";
+static const char SQL_FILED_BY[] = "UPDATE cases SET filed_by = ? WHERE county = ? AND id = ?";
 static const char SQL_HOUSEHOLD_OF[] =
     "SELECT p.household_id, h.region_code FROM people p JOIN households h"
     " ON h.county = p.county AND h.id = p.household_id WHERE p.county = ? AND p.id = ?";
@@ -342,6 +380,32 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
 
     /* Where: the grid whose boundary holds the reported location (the problem is where it was
      * seen); else the reporter's household; else the reporter's scope — never lost. */
+    /* 代报: a building head (or grid worker) files for a person of their scope; the case is the
+     * person's (placed by their household; theirs to follow and rate when they have an account). */
+    int64_t subject = who->person_id, reporter = who->id, filed_by = 0;
+    if (n->for_person) {
+        if (!(who->role & (ROLE_BUILDING_HEAD | ROLE_GRID_WORKER)))
+            return err_set(e, ERR_FORBIDDEN, "forbidden", "只有楼栋长、联户长或网格员可以代群众上报",
+                           "for_person");
+        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, n->for_person);
+        int s = st ? db_step(st) : ERR_IO;
+        int ours = s == DB_ROW && region_in_scope(who->scope, db_col_text(st, 1));
+        db_reset(st);
+        if (s < 0)
+            return s;
+        if (!ours)
+            return err_set(e, ERR_INVALID, "invalid", "该居民不存在或不在您的管辖范围内",
+                           "for_person");
+        subject = n->for_person;
+        filed_by = who->id;
+        int64_t acct = 0;
+        int found = 0;
+        if ((rc = db_one_i64(db, SQL_ACCOUNT_OF_PERSON, &acct, &found, "si", county,
+                             n->for_person)) != 0)
+            return rc;
+        if (found)
+            reporter = acct;
+    }
     char region[32], located[24];
     const char *placed_by = "scope";
     snprintf(region, sizeof region, "%s", who->scope);
@@ -350,8 +414,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         snprintf(region, sizeof region, "%s", located);
         placed_by = "location";
     }
-    if (who->person_id) {
-        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, who->person_id);
+    if (subject) {
+        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, subject);
         if (st && db_step(st) == DB_ROW) {
             household = db_col_i64(st, 0);
             if (strcmp(placed_by, "location") != 0) {
@@ -369,12 +433,16 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     /* Dispatch: grid categories go straight to the grid (平台派单); others wait for the
      * community's dispatcher. */
     const char *assignee = NULL;
-    char community[16];
+    char community[16], dept[24];
     snprintf(community, sizeof community, "%.12s", region);
+    snprintf(dept, sizeof dept, "dept:%s", cat.department);
     if (strcmp(cat.handling, "grid") == 0 && is_grid)
         assignee = region;
     else if (strcmp(cat.handling, "community") == 0 && strlen(region) >= 12)
         assignee = community;
+    else if (strcmp(cat.handling, "department") == 0 && cat.department[0] &&
+             name_of_dept(db, county, cat.department, NULL, 0))
+        assignee = dept; /* 部门类: straight to the department the category names */
     const char *state = assignee ? "dispatched" : "submitted";
 
     int64_t respond_due = 0, complete_due = 0;
@@ -400,8 +468,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     db_bind_text(st, 4, assignee, -1);
     db_bind_text(st, 5, cat.code, -1);
     db_bind_text(st, 6, n->source ? n->source : source_of(who->role), -1);
-    if (who->id)
-        db_bind_i64(st, 7, who->id);
+    if (reporter)
+        db_bind_i64(st, 7, reporter);
     else
         db_bind_null(st, 7); /* an outside system (Open311): no reporting account */
     if (household)
@@ -435,8 +503,16 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     db_reset(st);
     if (rc < 0)
         return rc;
-    char placed[48];
-    snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
+    char placed[96];
+    if (filed_by)
+        snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\",\"for_person\":\"%lld\"}",
+                 placed_by, (long long)n->for_person);
+    else
+        snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
+    if (filed_by)
+        rc = db_run(db, SQL_FILED_BY, "isi", filed_by, county, n->id);
+    if (rc)
+        return rc;
     rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, placed);
     if (rc == 0)
         rc = photos_attach(db, county, n->id, 1, n->photos);
@@ -445,6 +521,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", assignee);
         rc = add_event(db, county, n->id, 2, n->now, NULL, "dispatch", "submitted", "dispatched",
                        "按诉求分类自动派单", detail);
+        if (rc == 0 && is_grid && assignee == region)
+            rc = give_to_worker(db, county, n->id, region);
     }
     if (rc == 0)
         rc = inbox_case_event(db, county, n->id, "create",
@@ -467,7 +545,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     "c.id, c.title, c.description, c.category_code, k.name, c.state, c.region_code,"             \
     " c.assignee_code, c.source, c.slip, c.respond_due, c.complete_due, c.responded_at,"          \
     " c.resolved_at, c.closed_at, c.rating, c.rating_comment, c.outcome, c.address, c.lat, c.lon," \
-    " c.reporter_id, c.created_at, c.updated_at, c.paused_at, c.events, r.name"
+    " c.reporter_id, c.created_at, c.updated_at, c.paused_at, c.events, r.name, c.filed_by"
 #define CASE_FROM                                                                                  \
     " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"    \
     " LEFT JOIN regions r ON r.code = c.region_code"
@@ -522,13 +600,20 @@ static int has_part(db_t *db, const account_user_t *who, const char *county, int
            found;
 }
 
-static int visible(const account_user_t *who, const char *region, const char *assignee,
-                   int64_t reporter)
+/* Is the case assigned to who's department ("dept:<code>")? */
+static int dept_holds(const account_user_t *who, const char *assignee)
 {
-    if (reporter == who->id)
+    return who->role == ROLE_DEPARTMENT_STAFF && who->department[0] && assignee &&
+           strncmp(assignee, "dept:", 5) == 0 && strcmp(assignee + 5, who->department) == 0;
+}
+
+static int visible(const account_user_t *who, const char *region, const char *assignee,
+                   int64_t reporter, int64_t filed_by)
+{
+    if (reporter == who->id || filed_by == who->id)
         return 1;
     if (who->role == ROLE_DEPARTMENT_STAFF)
-        return 0; /* departments see the cases they are summoned onto (has_part) */
+        return dept_holds(who, assignee); /* and, by has_part, the whistles they are summoned to */
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
         return 0;
     return region_in_scope(who->scope, region) || (assignee && region_in_scope(who->scope, assignee));
@@ -559,8 +644,12 @@ static const char SQL_EVENTS[] =
     " FROM case_events WHERE county = ? AND case_id = ? ORDER BY seq";
 
 static const char SQL_SEES[] =
-    "SELECT region_code, assignee_code, reporter_id FROM cases WHERE county = ? AND id = ?";
+    "SELECT region_code, assignee_code, reporter_id, filed_by FROM cases"
+    " WHERE county = ? AND id = ?";
 
+static const char SQL_HANDLER[] =
+    "SELECT u.id, u.name FROM cases c JOIN users u ON u.id = c.handler_id"
+    " WHERE c.county = ? AND c.id = ?";
 static const char SQL_MERGED_INTO[] =
     "SELECT merged_into FROM cases WHERE county = ? AND id = ? AND merged_into IS NOT NULL";
 
@@ -573,7 +662,8 @@ int cases_visible(db_t *db, const account_user_t *who, const char *county, int64
     db_stmt_t *st = db_query(db, SQL_SEES, "si", county, id);
     int see = st && db_step(st) == DB_ROW &&
               visible(who, db_col_text(st, 0), db_col_text(st, 1),
-                      db_col_isnull(st, 2) ? 0 : db_col_i64(st, 2));
+                      db_col_isnull(st, 2) ? 0 : db_col_i64(st, 2),
+                      db_col_isnull(st, 3) ? 0 : db_col_i64(st, 3));
     db_reset(st);
     return see || has_part(db, who, county, id);
 }
@@ -586,7 +676,8 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     int see = s == DB_ROW &&
-              visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21));
+              visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21),
+                      db_col_isnull(st, 27) ? 0 : db_col_i64(st, 27));
     if (s == DB_ROW && !see) {
         db_reset(st);
         see = has_part(db, who, county, id);
@@ -609,6 +700,14 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
         json_object_set_new(o, "merged_into", id_json(into));
     else
         json_object_set_new(o, "merged_into", json_null());
+    /* 负载均衡: the worker the case was given to, if any. */
+    st = db_query(db, SQL_HANDLER, "si", county, id);
+    if (st && db_step(st) == DB_ROW)
+        json_object_set_new(o, "handler", json_pack("{s:o,s:s}", "id", id_json(db_col_i64(st, 0)),
+                                                    "name", db_col_text(st, 1)));
+    else
+        json_object_set_new(o, "handler", json_null());
+    db_reset(st);
     json_t *pics = photos_of_case(db, county, id);
     st = db_query(db, SQL_EVENTS, "si", county, id);
     json_t *tl = json_array();
@@ -653,6 +752,9 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 static const char SQL_LIST_MINE[] = "SELECT " CASE_COLS CASE_FROM
                                     " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
                                     " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_LIST_FILED[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.reporter_id = ? OR c.filed_by = ?)"
+    " AND c.id < ? AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
 static const char SQL_LIST_SCOPE[] = "SELECT " CASE_COLS CASE_FROM
                                      " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
                                      " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
@@ -664,13 +766,88 @@ static const char SQL_QUEUE[] =
     " WHERE c.assignee_code >= ? AND c.assignee_code < ?"
     " AND c.state IN ('dispatched', 'accepted', 'reopened') ORDER BY c.complete_due, c.id LIMIT ?";
 
+/* A department's queue: the whistles it has not finished its part of, and the cases dispatched
+ * to it that are still open. */
 static const char SQL_DEPT_QUEUE[] =
-    "SELECT " CASE_COLS CASE_FROM " JOIN case_parts p ON p.county = c.county AND p.case_id = c.id"
-    " WHERE c.county = ? AND p.dept_code = ? AND p.done_at IS NULL AND c.state = 'whistle'"
-    " ORDER BY p.report_due, c.id LIMIT ?";
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND ("
+    " (c.state = 'whistle' AND EXISTS (SELECT 1 FROM case_parts p WHERE p.county = c.county"
+    "  AND p.case_id = c.id AND p.dept_code = ? AND p.done_at IS NULL))"
+    " OR (c.assignee_code = ? AND c.state IN ('dispatched', 'accepted', 'reopened')))"
+    " ORDER BY c.complete_due, c.id LIMIT ?";
 
-json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
-                   const char *cursor, int limit, int *rc)
+/* A case of a list, with the keys and values of case_json, written straight into the reply. */
+static void case_write(jsonw_t *w, db_stmt_t *st)
+{
+    static const struct {
+        const char *key;
+        int col;
+    } texts[] = {{"title", 1},         {"description", 2}, {"category_code", 3},
+                 {"category_name", 4}, {"state", 5},       {"state_label", -1},
+                 {"region_code", 6},   {"region_name", 26}, {"source", 8},
+                 {"assignee_code", 7}, {"slip", 9},        {"outcome", 17},
+                 {"rating_comment", 16}, {"address", 18}},
+      times[] = {{"respond_due", 10}, {"complete_due", 11}, {"responded_at", 12},
+                 {"resolved_at", 13}, {"closed_at", 14},    {"created_at", 22},
+                 {"updated_at", 23},  {"paused_at", 24},    {"rating", 15}};
+    jsonw_object(w);
+    jsonw_kid(w, "id", db_col_i64(st, 0));
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        jsonw_kstring(w, texts[i].key,
+                      texts[i].col < 0
+                          ? caseflow_state_label(caseflow_state_parse(db_col_text(st, 5)))
+                          : db_col_text(st, texts[i].col));
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        jsonw_key(w, times[i].key);
+        if (db_col_isnull(st, times[i].col))
+            jsonw_null(w);
+        else
+            jsonw_int(w, db_col_i64(st, times[i].col));
+    }
+    jsonw_key(w, "location");
+    if (!db_col_isnull(st, 19) && !db_col_isnull(st, 20)) {
+        jsonw_object(w);
+        jsonw_kreal(w, "lat", strtod(db_col_text(st, 19), NULL));
+        jsonw_kreal(w, "lon", strtod(db_col_text(st, 20), NULL));
+        jsonw_object_end(w);
+    } else {
+        jsonw_null(w);
+    }
+    jsonw_object_end(w);
+}
+
+/* {"items":[…],"next_cursor":…} from st (limit + 1 rows asked when paged). */
+static int list_write(db_stmt_t *st, int limit, int paged, buf_t *out)
+{
+    if (!st)
+        return ERR_IO;
+    jsonw_t w;
+    jsonw_init(&w, out);
+    jsonw_object(&w);
+    jsonw_key(&w, "items");
+    jsonw_array(&w);
+    int s, n = 0;
+    int64_t last = 0;
+    while ((s = db_step(st)) == DB_ROW) {
+        if (n++ == limit)
+            break; /* the extra row: there is a next page */
+        last = db_col_i64(st, 0);
+        case_write(&w, st);
+    }
+    db_reset(st);
+    if (s < 0)
+        return s;
+    jsonw_array_end(&w);
+    jsonw_key(&w, "next_cursor");
+    if (paged && n > limit)
+        jsonw_id(&w, last);
+    else
+        jsonw_null(&w);
+    jsonw_object_end(&w);
+    return jsonw_finish(&w);
+}
+
+int cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+               const char *cursor, int limit, buf_t *out)
 {
     char county[8], hi[32];
     county_of(who->scope, county);
@@ -678,19 +855,23 @@ json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int q
     const char *stv = state ? state : "";
     int64_t before = listing_cursor(cursor, INT64_MAX);
     db_stmt_t *st;
+    char dept_code[24];
+    snprintf(dept_code, sizeof dept_code, "dept:%s", who->department);
     if (queue) {
         /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. A
          * department's queue is the whistles it has not finished. */
         st = who->role == ROLE_DEPARTMENT_STAFF
-                 ? db_query(db, SQL_DEPT_QUEUE, "ssi", county, who->department, (int64_t)limit)
+                 ? db_query(db, SQL_DEPT_QUEUE, "sssi", county, who->department, dept_code,
+                            (int64_t)limit)
                  : db_query(db, SQL_QUEUE, "ssi", who->scope, hi, (int64_t)limit);
-        json_t *page = listing_page(st, limit, case_json, rc);
-        if (page)
-            json_object_set_new(page, "next_cursor", json_null());
-        return page;
+        return list_write(st, limit, 0, out);
     }
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
         st = db_query(db, SQL_LIST_MINE, "siissi", county, who->id, before, stv, stv,
+                      (int64_t)limit + 1);
+    else if (who->role == ROLE_BUILDING_HEAD)
+        /* A building head follows what they reported and what they filed for residents. */
+        st = db_query(db, SQL_LIST_FILED, "siiissi", county, who->id, who->id, before, stv, stv,
                       (int64_t)limit + 1);
     else if (strlen(who->scope) == 14)
         /* A grid: one region code, so the (region_code, id) index yields the newest first
@@ -699,13 +880,13 @@ json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int q
     else
         st = db_query(db, SQL_LIST_SCOPE, "ssissi", who->scope, hi, before, stv, stv,
                       (int64_t)limit + 1);
-    return listing_page(st, limit, case_json, rc);
+    return list_write(st, limit, 1, out);
 }
 
 /* ---------- transitions ---------- */
 
 static const char SQL_STATE[] =
-    "SELECT state, events, region_code, assignee_code, reporter_id, paused_at FROM cases"
+    "SELECT state, events, region_code, assignee_code, reporter_id, paused_at, filed_by FROM cases"
     " WHERE county = ? AND id = ?";
 static const char SQL_UPDATE[] =
     "UPDATE cases SET state = ?, events = events + 1, updated_at = ?,"
@@ -763,7 +944,8 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
     json_t *items = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *r = db_col_text(st, 6);
-        if (!visible(who, r, db_col_text(st, 7), db_col_isnull(st, 21) ? 0 : db_col_i64(st, 21)))
+        if (!visible(who, r, db_col_text(st, 7), db_col_isnull(st, 21) ? 0 : db_col_i64(st, 21),
+                     db_col_isnull(st, 27) ? 0 : db_col_i64(st, 27)))
             continue;
         int here = !db_col_isnull(st, 19) && !db_col_isnull(st, 20);
         double d = -1;
@@ -829,7 +1011,7 @@ static int name_of_dept(db_t *db, const char *county, const char *code, char *ou
 {
     db_stmt_t *st = db_query(db, SQL_DEPT_NAME, "ss", county, code);
     int found = st && db_step(st) == DB_ROW;
-    if (found)
+    if (found && out)
         snprintf(out, cap, "%s", db_col_text(st, 0));
     db_reset(st);
     return found;
@@ -916,15 +1098,17 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         snprintf(assignee, sizeof assignee, "%s", db_col_text(st, 3));
     int64_t reporter = db_col_i64(st, 4);
     int paused = !db_col_isnull(st, 5);
+    int64_t filer = db_col_isnull(st, 6) ? 0 : db_col_i64(st, 6);
     db_reset(st);
     int part = who && has_part(db, who, county, id);
-    if (who && !part && !visible(who, region, assignee[0] ? assignee : NULL, reporter))
+    if (who && !part && !visible(who, region, assignee[0] ? assignee : NULL, reporter, filer))
         return err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
     caseflow_actor_t actor = {0};
     if (who) {
         actor.role = who->role;
         actor.is_reporter = reporter == who->id;
-        actor.is_assignee = part || (assignee[0] && region_in_scope(who->scope, assignee));
+        actor.is_assignee = part || (assignee[0] && (region_in_scope(who->scope, assignee) ||
+                                                     dept_holds(who, assignee)));
     }
     case_state_t to;
     int rc = caseflow_apply((case_state_t)caseflow_state_parse(state), ev, &actor, &to, e);
@@ -937,6 +1121,17 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     int64_t responded = 0, resolved = 0, closed = 0;
     switch (ev) {
     case CEV_DISPATCH:
+        if (s->assignee && strncmp(s->assignee, "dept:", 5) == 0) {
+            /* 派单到部门: the street, the center or the county send it to one department. */
+            if (who && !(who->role & (ROLE_STREET_ADMIN | ROLE_CENTER_OPERATOR | ROLE_COUNTY_ADMIN)))
+                return err_set(e, ERR_FORBIDDEN, "forbidden", "只有街道、指挥中心或县级可派单到部门",
+                               "assignee");
+            if (strlen(s->assignee) > 20 || !name_of_dept(db, county, s->assignee + 5, NULL, 0))
+                return err_set(e, ERR_INVALID, "invalid", "部门不存在", "assignee");
+            new_assignee = s->assignee;
+            snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", s->assignee);
+            break;
+        }
         if (!s->assignee || !region_code_valid(s->assignee) ||
             region_level_of(s->assignee) < REGION_TOWN ||
             region_level_of(s->assignee) > REGION_GRID || (who && !region_in_scope(who->scope, s->assignee)) ||
@@ -970,7 +1165,11 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     case CEV_ACCEPT: responded = s->now; break;
     case CEV_RESOLVE: resolved = s->now; break;
     case CEV_ESCALATE:
-        level_up(assignee[0] ? assignee : region, up, sizeof up);
+        /* A department's missed deadline goes to the county (its governance center). */
+        if (strncmp(assignee, "dept:", 5) == 0)
+            snprintf(up, sizeof up, "%s", county);
+        else
+            level_up(assignee[0] ? assignee : region, up, sizeof up);
         new_assignee = up;
         slip = "blue";
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", up);
@@ -1037,6 +1236,11 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
      * threads): exactly one of two clicks wins. */
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
+    /* A new holder: a grid gets one of its workers (load balanced), anyone else none. */
+    if (new_assignee)
+        rc = give_to_worker(db, county, id, new_assignee);
+    if (rc)
+        return rc;
     if (ev == CEV_WAIT)
         rc = db_run(db, SQL_PAUSE, "isi", s->now, county, id);
     else if (ev == CEV_RESUME)

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include "domain/account.h"
+#include "lib/buf.h"
 #include "lib/workday.h"
 #include "store/db.h"
 
@@ -17,8 +18,9 @@ void cases_set_calendar(const workday_cal_t *cal);
 /* Load the default category table (STANDARDS.md §4 and the article's community categories) for a
  * county, unless it has categories already. Runs in the caller's transaction. */
 int cases_seed_categories(db_t *db, const char *county, int64_t now);
-/* The county's active categories, as {items:[{code,name,parent_code,handling,...}]}. */
-json_t *cases_categories(db_t *db, const char *county, int *rc);
+/* The county's active categories (all: retired ones too), as
+ * {items:[{code,name,parent_code,handling,department,department_name,...,active}]}. */
+json_t *cases_categories(db_t *db, const char *county, int all, int *rc);
 
 typedef struct {
     const char *category, *title, *description, *address;
@@ -28,6 +30,8 @@ typedef struct {
     const char *idem_key;  /* Idempotency-Key header or NULL */
     const char *body_hash; /* hash of the request body, for replays with a different body */
     json_t *photos;        /* array of photo ids uploaded by who (photos.h), or NULL */
+    int64_t for_person;    /* 代报: a building head or grid worker reports for this person of
+                              their scope; 0 = for themselves */
     int64_t now;
     int64_t id;            /* out */
     int replayed;          /* out: 1 when the key was seen before with the same body */
@@ -45,9 +49,12 @@ int cases_visible(db_t *db, const account_user_t *who, const char *county, int64
 /* One case with its timeline, or NULL with *rc (ERR_NOTFOUND also outside scope). */
 json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
 /* Cases visible to who, newest first; state may be NULL; queue=1: the ones assigned to who's
- * scope that are still open, soonest deadline first (a grid worker's 接单 queue). */
-json_t *cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
-                   const char *cursor, int limit, int *rc);
+ * scope that are still open, soonest deadline first (a grid worker's 接单 queue).
+ * Appends the page {"items":[…],"next_cursor":…} to out as JSON text (rows written straight
+ * from the store, no tree: the hottest read). Returns 0, a store error, or ERR_TOOLARGE past
+ * out's cap; on error out holds a partial document the caller discards. */
+int cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+               const char *cursor, int limit, buf_t *out);
 
 typedef struct {
     const char *event;   /* caseflow event name */

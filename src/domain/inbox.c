@@ -7,18 +7,21 @@
 #include "lib/idgen.h"
 
 static const char SQL_CASE[] =
-    "SELECT title, reporter_id, assignee_code, state FROM cases WHERE county = ? AND id = ?";
+    "SELECT title, reporter_id, assignee_code, state, handler_id FROM cases"
+    " WHERE county = ? AND id = ?";
 static const char SQL_TO_REPORTER[] =
     "INSERT INTO inbox (user_id, id, county, at, kind, case_id, title, body)"
     " VALUES (?,?,?,?,'case_update',?,?,?)";
 /* Everyone who now holds the case: accounts bound exactly to the assignee's region in a handling
- * role, or staff of a department summoned onto it. */
+ * role (of a grid's workers only the one it was given to, when it was given to one), staff of
+ * the department it is dispatched to, or staff of a department summoned onto it. */
 static const char SQL_TO_HOLDERS[] =
     "INSERT INTO inbox (user_id, id, county, at, kind, case_id, title, body)"
     " SELECT u.id, ? + ROW_NUMBER() OVER (ORDER BY u.id), ?, ?, 'case_assigned', ?, ?, ?"
     " FROM users u WHERE u.disabled = 0 AND u.id <> ? AND ("
     "  (u.scope_code = ? AND u.role IN ('grid_worker', 'community_admin', 'street_admin',"
-    "   'center_operator'))"
+    "   'center_operator') AND (u.role <> 'grid_worker' OR CAST(? AS BIGINT) = 0 OR u.id = ?))"
+    "  OR (u.role = 'department_staff' AND u.county = ? AND 'dept:' || u.department = ?)"
     "  OR (u.role = 'department_staff' AND u.county = ? AND u.department IN"
     "   (SELECT dept_code FROM case_parts p WHERE p.county = ? AND p.case_id = ?"
     "    AND p.done_at IS NULL AND ? = 'whistle')))";
@@ -29,10 +32,11 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
     db_stmt_t *st = db_query(db, SQL_CASE, "si", county, case_id);
     int s = st ? db_step(st) : -1;
     char title[200] = "", assignee[48] = "", state[24] = "";
-    int64_t reporter = 0;
+    int64_t reporter = 0, handler = 0;
     if (s == DB_ROW) {
         snprintf(title, sizeof title, "%s", db_col_text(st, 0));
         reporter = db_col_i64(st, 1);
+        handler = db_col_isnull(st, 4) ? 0 : db_col_i64(st, 4);
         if (db_col_text(st, 2))
             snprintf(assignee, sizeof assignee, "%s", db_col_text(st, 2));
         snprintf(state, sizeof state, "%s", db_col_text(st, 3));
@@ -60,8 +64,9 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
                                                                          : "新诉求待接单");
         snprintf(body, sizeof body, "「%s」", title);
         /* IDs: a fresh base, one apart per recipient (they are per account anyway). */
-        rc = db_run(db, SQL_TO_HOLDERS, "isiississsis", idgen_next(), county, now, case_id, head,
-                    body, actor_id, assignee[0] ? assignee : "-", county, county, case_id, state);
+        rc = db_run(db, SQL_TO_HOLDERS, "isiissisiissssis", idgen_next(), county, now, case_id,
+                    head, body, actor_id, assignee[0] ? assignee : "-", handler, handler, county,
+                    assignee[0] ? assignee : "-", county, county, case_id, state);
     }
     return rc;
 }

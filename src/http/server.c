@@ -18,7 +18,9 @@
 #include <unistd.h>
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/sse.h"
 #include "lib/crypto.h"
+#include "lib/jsonw.h"
 #include "lib/log.h"
 
 #define MAX_PARAMS 4
@@ -310,6 +312,7 @@ static const char *reason_of(int status)
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 423: return "Locked";
+    case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
     default: return status >= 500 ? "Internal Server Error" : "OK";
     }
@@ -333,26 +336,26 @@ static void access_log(http_ctx_t *c)
         for (; *k && *k != '&'; k++)
             *k = '*';
     }
-    json_t *j = json_pack("{s:I,s:s,s:s%,s:s,s:i,s:f,s:s?}", "ts", (json_int_t)c->now, "ip", c->ip,
-                          "method", c->req->method.base, c->req->method.len, "path", path,
-                          "status", c->status, "ms", ms, "user",
-                          c->has_user ? c->user.username : NULL);
-    if (!j)
-        return;
-    char *line = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    if (line) {
-        size_t n = strlen(line);
-        char *buf = malloc(n + 2);
-        if (buf) {
-            memcpy(buf, line, n);
-            buf[n] = '\n';
-            ssize_t w = write(access_fd, buf, n + 1); /* O_APPEND: one write per line */
-            (void)w;
-            free(buf);
-        }
-        free(line);
+    /* Written with jsonw, not a jansson tree: this runs for every request. */
+    buf_t line;
+    buf_init(&line, 16384);
+    jsonw_t w;
+    jsonw_init(&w, &line);
+    jsonw_object(&w);
+    jsonw_kint(&w, "ts", c->now);
+    jsonw_kstring(&w, "ip", c->ip);
+    jsonw_key(&w, "method");
+    jsonw_stringn(&w, c->req->method.base, c->req->method.len);
+    jsonw_kstring(&w, "path", path);
+    jsonw_kint(&w, "status", c->status);
+    jsonw_kreal(&w, "ms", ms);
+    jsonw_kstring(&w, "user", c->has_user ? c->user.username : NULL);
+    jsonw_object_end(&w);
+    if (jsonw_finish(&w) == 0 && buf_add(&line, "\n", 1) == 0) {
+        ssize_t n = write(access_fd, line.p, line.len); /* O_APPEND: one write per line */
+        (void)n;
     }
+    buf_free(&line);
 }
 
 void http_set_header(http_ctx_t *c, const char *name, const char *value)
@@ -428,6 +431,7 @@ void http_reply_error(http_ctx_t *c, const err_t *e)
 static void on_write_done(store_job_t *job)
 {
     write_msg_t *m = job->done_data;
+    sse__after_write(); /* committed: live-update streams look for new case events */
     if (store_engine(cfg->store) == DB_PG) {
         /* PostgreSQL wrote on this very loop thread: answer now. */
         h2o_linklist_t list;
@@ -465,6 +469,19 @@ void http_write(http_ctx_t *c, store_fn fn, void *arg, http_respond_fn respond)
     m->job.done_data = m;
     c->refs++;
     store_submit(cfg->store, c->thread->index, &m->job);
+}
+
+/* The request becomes an event stream (sse.c): answered, as far as logs and metrics go. */
+h2o_req_t *http__sse_begin(http_ctx_t *c, int *thread)
+{
+    *thread = c->thread->index;
+    if (c->replied || !c->req)
+        return NULL;
+    c->replied = 1;
+    c->status = 200;
+    metrics_count_status(200);
+    access_log(c);
+    return c->req;
 }
 
 /* ---------- deferred CPU work (argon2id and the like) ---------- */
@@ -771,13 +788,15 @@ static void *loop_main(void *p)
     t->accept.hosts = globalconf.hosts;
     t->queue = h2o_multithread_create_queue(t->loop);
     h2o_multithread_register_receiver(t->queue, &t->receiver, http__deliver);
+    sse__thread_start(t->index, t->loop, t->queue, store_reader(cfg->store, t->index));
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     while (!stopping)
         h2o_evloop_run(t->loop, 200);
-    /* Graceful: stop accepting, let in-flight requests finish (up to 10 s). */
+    /* Graceful: stop accepting, end event streams, let in-flight requests finish (up to 10 s). */
     h2o_socket_read_stop(t->listener);
+    sse__thread_stop(t->index);
     for (int i = 0; i < 100 && t->inflight > 0; i++)
         h2o_evloop_run(t->loop, 100);
     return NULL;

@@ -23,7 +23,10 @@ EMBED(jiceng_mig_006, "src/store/migrations/006_whistle.sql");
 EMBED(jiceng_mig_007, "src/store/migrations/007_inbox.sql");
 EMBED(jiceng_mig_008, "src/store/migrations/008_reminders.sql");
 EMBED(jiceng_mig_009, "src/store/migrations/009_photos.sql");
+EMBED(jiceng_mig_010, "src/store/migrations/010_outbox.sql");
+EMBED(jiceng_mig_011, "src/store/migrations/011_case_counters.sql");
 EMBED(jiceng_mig_012, "src/store/migrations/012_part_overdue.sql");
+EMBED(jiceng_mig_013, "src/store/migrations/013_handler.sql");
 
 static const struct {
     int version;
@@ -39,25 +42,39 @@ static const struct {
     {7, "007_inbox", jiceng_mig_007},
     {8, "008_reminders", jiceng_mig_008},
     {9, "009_photos", jiceng_mig_009},
+    {10, "010_outbox", jiceng_mig_010},
+    {11, "011_case_counters", jiceng_mig_011},
     {12, "012_part_overdue", jiceng_mig_012},
+    {13, "013_handler", jiceng_mig_013},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
 int migrate_latest(void) { return migrations[nmigrations - 1].version; }
 
-/* Replace each collation marker for the engine. Caller frees. */
+/* Replace the markers for the engine (see marks[]): the collation marker (text compared
+ * bytewise: COLLATE "C" on PostgreSQL) and the WITHOUT ROWID marker (a table clustered on its
+ * primary key: SQLite only, PostgreSQL has no such clause). Caller frees. */
 static char *for_engine(const char *sql, int engine)
 {
-    const char *mark = "/*C*/";
-    const char *repl = engine == DB_PG ? " COLLATE \"C\"" : "";
-    size_t n = strlen(sql), ml = strlen(mark), rl = strlen(repl);
-    char *out = log_check_alloc(malloc(n * 3 + 1));
+    static const struct {
+        const char *mark, *pg, *sqlite;
+    } marks[] = {
+        {"/*C*/", " COLLATE \"C\"", ""},
+        {"/*WITHOUT ROWID*/", "", " WITHOUT ROWID"},
+    };
+    size_t n = strlen(sql);
+    char *out = log_check_alloc(malloc(n * 3 + 1)); /* no replacement is 3x its marker */
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        if (strncmp(sql + i, mark, ml) == 0) {
-            memcpy(out + o, repl, rl);
-            o += rl;
-            i += ml;
+        size_t k = 0;
+        while (k < sizeof marks / sizeof marks[0] &&
+               strncmp(sql + i, marks[k].mark, strlen(marks[k].mark)) != 0)
+            k++;
+        if (k < sizeof marks / sizeof marks[0]) {
+            const char *repl = engine == DB_PG ? marks[k].pg : marks[k].sqlite;
+            memcpy(out + o, repl, strlen(repl));
+            o += strlen(repl);
+            i += strlen(marks[k].mark);
         } else {
             out[o++] = sql[i++];
         }

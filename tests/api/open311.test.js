@@ -451,7 +451,7 @@ describe('GET requests', () => {
     ids.b = await report({ service_code: '0202', address_string: '牛眼睛村 6 号', description: '查询测试 B' });
     ids.c = await report({ service_code: '0101', address_string: '牛眼睛村 5 号', description: '查询测试 C（重复）' });
     // The center folds C into A: merged, which Open311 calls closed.
-    const m = await api('POST', `/api/v1/cases/${ids.c}/events`, { token: center, body: { event: 'merge', note: '与前一诉求重复，已合并' } });
+    const m = await api('POST', `/api/v1/cases/${ids.c}/events`, { token: center, body: { event: 'merge', into: ids.a, note: '与前一诉求重复，已合并' } });
     assert.equal(m.status, 200, m.text);
     assert.equal(m.json.state, 'merged');
   });

@@ -102,6 +102,30 @@ export function strongPassword() {
  * default) it also signs in with the initial password and changes it, so the account is ready.
  * Returns {id, username, user, initial_password, password, token}.
  */
+/**
+ * Sign in as an existing account of the admin's scope (e.g. the grid worker a case was given to):
+ * the admin resets its password, then the password is changed as the forced change requires.
+ */
+export async function tokenFor(adminToken, userId) {
+  const r = await api('POST', `/api/v1/users/${userId}/reset-password`, { token: adminToken });
+  assert.equal(r.status, 200, `reset ${userId}: ${r.text}`);
+  const u = await api('GET', `/api/v1/users?limit=200&q=`, { token: adminToken });
+  let username = (u.json.items || []).find((x) => x.id === userId)?.username;
+  if (!username) {
+    let cursor = u.json.next_cursor;
+    while (!username && cursor) {
+      const p = await api('GET', `/api/v1/users?limit=200&cursor=${cursor}`, { token: adminToken });
+      username = p.json.items.find((x) => x.id === userId)?.username;
+      cursor = p.json.next_cursor;
+    }
+  }
+  assert.ok(username, `account ${userId} in the admin's scope`);
+  const t = await login(username, r.json.initial_password);
+  const c = await api('POST', '/api/v1/auth/password', { token: t, body: { old_password: r.json.initial_password, new_password: strongPassword() } });
+  assert.equal(c.status, 204, c.text);
+  return t;
+}
+
 export async function createAccount(adminToken, { role = 'grid_worker', scope_code = '15253120220601', name = '测试账号', username, activate = true, prefix = 't', department } = {}) {
   username = username || uniqueName(prefix);
   const body = { username, name, role, scope_code };
