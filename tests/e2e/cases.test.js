@@ -433,16 +433,16 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'hidden' });
 
-    // A case dispatched by someone else while the drawer was open: the server's 409 message is
-    // shown and the drawer shows the case as it is now.
+    // A case dispatched by someone else while the dispatch dialog was open: the drawer follows
+    // live underneath, and submitting shows the server's 409 message.
     await rowOf(staleId).click();
     await drawer.waitFor();
     await eventually(async () => assert.equal(await drawer.getByTestId('case-state').innerText(), '已提交'));
-    const other = await communityApi.post(`/api/v1/cases/${staleId}/events`, { event: 'dispatch', assignee: GRID2 });
-    assert.equal(other.status, 200);
     await drawer.getByTestId('case-dispatch').click();
     await dialog.waitFor();
     await pickGrid(page, dialog, '牛眼睛村第1网格');
+    const other = await communityApi.post(`/api/v1/cases/${staleId}/events`, { event: 'dispatch', assignee: GRID2 });
+    assert.equal(other.status, 200);
     w.expectHttpError(409, `/api/v1/cases/${staleId}/events`);
     await dialog.getByTestId('case-action-submit').click();
     await page.locator('.el-message--error', { hasText: '当前状态下不能进行此操作' }).waitFor();

@@ -24,6 +24,7 @@ import {
     ElFormItem,
     ElHeader,
     ElIcon,
+    ElImage,
     ElInput,
     ElLoading,
     ElMain,
@@ -69,6 +70,8 @@ import 'element-plus/es/components/form/style/css'
 import 'element-plus/es/components/form-item/style/css'
 import 'element-plus/es/components/header/style/css'
 import 'element-plus/es/components/icon/style/css'
+import 'element-plus/es/components/image/style/css'
+import 'element-plus/es/components/image-viewer/style/css'
 import 'element-plus/es/components/input/style/css'
 import 'element-plus/es/components/loading/style/css'
 import 'element-plus/es/components/main/style/css'
@@ -112,6 +115,7 @@ const COMPONENTS = [
     ElFormItem,
     ElHeader,
     ElIcon,
+    ElImage,
     ElInput,
     ElMain,
     ElMenu,

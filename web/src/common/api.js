@@ -107,19 +107,25 @@ export async function apiRequest(method, path, opts = {}) {
         }
         return data
     }
+    throw failure(res.status, data, opts.quiet)
+}
+
+/** The ApiError of a failed answer (its JSON body parsed into data, or null); unless quiet, a
+ *  401 or a required password change is handed to the app's handlers. */
+function failure(status, data, quiet) {
     const body = (data && data.error) || {}
     const err = new ApiError(
-        res.status,
-        body.code || CODE_BY_STATUS[res.status] || 'internal',
-        body.message || FALLBACK[res.status] || `服务器错误（${res.status}）`,
+        status,
+        body.code || CODE_BY_STATUS[status] || 'internal',
+        body.message || FALLBACK[status] || `服务器错误（${status}）`,
         body.field,
     )
-    if (!opts.quiet) {
-        if (res.status === 401 && handlers.unauthenticated) {
+    if (!quiet) {
+        if (status === 401 && handlers.unauthenticated) {
             err.handled = true
             handlers.unauthenticated(err)
         } else if (
-            res.status === 403 &&
+            status === 403 &&
             err.code === 'password_change_required' &&
             handlers.passwordChangeRequired
         ) {
@@ -127,7 +133,7 @@ export async function apiRequest(method, path, opts = {}) {
             handlers.passwordChangeRequired(err)
         }
     }
-    throw err
+    return err
 }
 
 /** A random key for Idempotency-Key: one per user action, reused when that action is retried.
@@ -254,8 +260,79 @@ export const caseApi = {
     /** The same key on a retry makes the server answer with the case it already made. */
     create: (body, idempotencyKey) =>
         api.post('/cases', body, { headers: { 'Idempotency-Key': idempotencyKey } }).then(caseChanged),
-    /** One event of the state machine: {event, note?, rating?, outcome?, assignee?} */
+    /** One event of the state machine: {event, note?, rating?, outcome?, assignee?, photos?,
+     *  into? (merge)} */
     act: (id, body) => api.post(`/cases/${enc(id)}/events`, body).then(caseChanged),
+    /** Open cases of the same category near the same place within 72 h (merge suggestions):
+     *  {items: [case list item + distance_m]} */
+    similar: (id) => api.get(`/cases/${enc(id)}/similar`),
+    /** Live KPIs of the caller's scope: {scope, from, to, as_of, totals, groups, overdue};
+     *  query: {from, to, by: 'region' | 'category'} (default: the last 30 days, totals). */
+    stats: (query) => api.get('/case-stats', query),
+}
+
+// ---- photos (随手拍 and result photos): the picture itself is the body ----
+
+/** The server's limit on one picture. */
+export const PHOTO_MAX_BYTES = 10 * 1024 * 1024
+/** Attached to one report or one step at most. */
+export const PHOTO_MAX_COUNT = 6
+/** What the server decodes; the pickers ask for these (iPhones then hand over JPEG, not HEIC). */
+export const PHOTO_ACCEPT = 'image/jpeg,image/png,image/webp'
+
+function photoContentType(file) {
+    const t = (file && file.type) || ''
+    if (/^image\/(jpeg|png|webp)$/.test(t)) return t
+    if (/\.hei[cf]$/i.test((file && file.name) || '')) return 'image/heic'
+    // The server looks at the bytes, not at this header: anything else is refused there with
+    // its own message.
+    return t || 'application/octet-stream'
+}
+
+/**
+ * Upload one picture (a File or Blob). onProgress(fraction 0..1) follows the bytes sent.
+ * Resolves to {id, url, thumb_url, bytes, width, height}; rejects with ApiError (the server's
+ * Chinese message, e.g. the advice for HEIC). Uses XMLHttpRequest: fetch cannot report upload
+ * progress. Returns a promise with .abort() to give up on it.
+ */
+export function photoUpload(file, onProgress) {
+    let xhr = null
+    const p = new Promise((resolve, reject) => {
+        if (file && file.size > PHOTO_MAX_BYTES) {
+            reject(new ApiError(413, 'too_large', '图片过大（上限 10 MB）', 'photo'))
+            return
+        }
+        xhr = new XMLHttpRequest()
+        xhr.open('POST', `${BASE}/photos`)
+        xhr.setRequestHeader('Accept', 'application/json')
+        xhr.setRequestHeader('X-Requested-With', 'jiceng')
+        xhr.setRequestHeader('Content-Type', photoContentType(file))
+        if (onProgress && xhr.upload) {
+            xhr.upload.onprogress = (e) => {
+                if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
+            }
+        }
+        xhr.onload = () => {
+            let data = null
+            try {
+                data = xhr.responseText ? JSON.parse(xhr.responseText) : null
+            } catch (e) {
+                data = null
+            }
+            if (xhr.status >= 200 && xhr.status < 300 && data && data.id) resolve(data)
+            else if (xhr.status >= 200 && xhr.status < 300) {
+                reject(new ApiError(xhr.status, 'bad_response', '服务器返回的数据无法识别'))
+            } else reject(failure(xhr.status, data, false))
+        }
+        xhr.onerror = () => reject(new ApiError(0, 'network', '网络连接失败，请检查网络后重试'))
+        xhr.ontimeout = xhr.onerror
+        xhr.onabort = () => reject(new ApiError(0, 'aborted', '已取消上传'))
+        xhr.send(file)
+    })
+    p.abort = () => {
+        if (xhr) xhr.abort()
+    }
+    return p
 }
 
 // 我的消息: each step of a case tells its reporter and the accounts that now hold it.

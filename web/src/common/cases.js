@@ -179,6 +179,7 @@ const MANAGER_EVENTS = {
     dispatch: { states: ['submitted', 'returned', 'escalated'], roles: ['community_admin', 'street_admin', 'center_operator', 'county_admin'] },
     note: { states: ['dispatched', 'accepted', 'escalated', 'whistle', 'reopened'], roles: ['community_admin', 'street_admin', 'center_operator'] },
     close: { states: ['resolved', 'rated'], roles: ['community_admin', 'street_admin', 'center_operator', 'county_admin'] },
+    merge: { states: ['submitted', 'dispatched'], roles: ['community_admin', 'street_admin', 'center_operator'] },
 }
 
 export function managerCan(event, c, role) {

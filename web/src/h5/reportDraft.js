@@ -1,6 +1,7 @@
 // reportDraft.js — the 随手拍 form being filled, kept across tab switches and page reloads
 // (sessionStorage, per signed-in user) together with its Idempotency-Key: a retry after a lost
 // answer, even after WeChat reloaded the page, sends the same key and makes no second case.
+// Photos are kept as the ids the server gave them (an upload still on its way is not kept).
 import { reactive, watch } from 'vue'
 import { newIdempotencyKey } from '../common/api.js'
 
@@ -15,6 +16,7 @@ function blank(uid) {
         description: '',
         address: '',
         location: null, // {lat, lon}
+        photos: [], // uploaded already: [{id, url, thumb_url}] (the server keeps them for the report)
     }
 }
 
@@ -37,7 +39,10 @@ export function draftFor(uid) {
     } catch (e) {
         stored = null
     }
-    Object.assign(draft, stored && stored.uid === uid && stored.key ? { ...blank(uid), ...stored } : blank(uid))
+    const fresh = blank(uid)
+    Object.assign(draft, stored && stored.uid === uid && stored.key ? { ...fresh, ...stored } : fresh)
+    if (!Array.isArray(draft.photos)) draft.photos = []
+    draft.photos = draft.photos.filter((p) => p && typeof p.id === 'string').slice(0, 6)
     save()
     return draft
 }

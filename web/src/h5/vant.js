@@ -10,6 +10,7 @@ import {
     Field,
     Form,
     Icon,
+    ImagePreview,
     List,
     Loading,
     Locale,
@@ -22,6 +23,7 @@ import {
     TabbarItem,
     Tag,
     Toast,
+    Uploader,
 } from 'vant'
 import zhCN from 'vant/es/locale/lang/zh-CN'
 
@@ -35,6 +37,7 @@ import 'vant/es/empty/style/index'
 import 'vant/es/field/style/index'
 import 'vant/es/form/style/index'
 import 'vant/es/icon/style/index'
+import 'vant/es/image-preview/style/index'
 import 'vant/es/list/style/index'
 import 'vant/es/loading/style/index'
 import 'vant/es/nav-bar/style/index'
@@ -46,6 +49,7 @@ import 'vant/es/tabbar/style/index'
 import 'vant/es/tabbar-item/style/index'
 import 'vant/es/tag/style/index'
 import 'vant/es/toast/style/index'
+import 'vant/es/uploader/style/index'
 
 const COMPONENTS = [
     Badge,
@@ -58,6 +62,7 @@ const COMPONENTS = [
     Field,
     Form,
     Icon,
+    ImagePreview,
     List,
     Loading,
     NavBar,
@@ -69,6 +74,7 @@ const COMPONENTS = [
     TabbarItem,
     Tag,
     Toast,
+    Uploader,
 ]
 
 export function vantInstall(app) {
