@@ -18,6 +18,7 @@ else
 CFLAGS  := $(CFLAGS_BASE) -O2
 endif
 LDLIBS  := -lh2o-evloop -lssl -lcrypto -lz -ljansson -lsqlite3 -lpq -lsodium -lcurl -lpthread -lm \
+           -lqrencode -lxlsxwriter \
            $(shell pkg-config --libs vips)
 # libvips' headers pull in glib's: only the image module sees them.
 $(OBJDIR)/lib/image.o: CFLAGS += $(shell pkg-config --cflags vips)

@@ -70,6 +70,43 @@ int api_photo_upload(http_ctx_t *c);
 int api_photo_get(http_ctx_t *c);
 int api_photo_thumb(http_ctx_t *c);
 
+/* points.c — 积分制: settings, catalogue, awards and 互检, corrections, rules, reads */
+int api_points_settings_get(http_ctx_t *c);
+int api_points_settings_put(http_ctx_t *c);
+int api_points_flags(http_ctx_t *c);
+int api_indicators_list(http_ctx_t *c);
+int api_indicators_create(http_ctx_t *c);
+int api_indicators_copy_template(http_ctx_t *c);
+int api_indicator_update(http_ctx_t *c);
+int api_indicator_template_list(http_ctx_t *c);
+int api_indicator_template_create(http_ctx_t *c);
+int api_points_rules_list(http_ctx_t *c);
+int api_points_rules_create(http_ctx_t *c);
+int api_county_points_rules_list(http_ctx_t *c);
+int api_county_points_rules_create(http_ctx_t *c);
+int api_points_rule_update(http_ctx_t *c);
+int api_points_award(http_ctx_t *c);
+int api_points_pending_list(http_ctx_t *c);
+int api_points_pending_confirm(http_ctx_t *c);
+int api_points_pending_reject(http_ctx_t *c);
+int api_points_reverse(http_ctx_t *c);
+int api_points_adjust(http_ctx_t *c);
+int api_household_points(http_ctx_t *c);
+int api_me_points(http_ctx_t *c);
+int api_points_board(http_ctx_t *c);
+
+/* points_store.c — 积分超市 and the county's points overview */
+int api_goods_list(http_ctx_t *c);
+int api_goods_create(http_ctx_t *c);
+int api_goods_update(http_ctx_t *c);
+int api_points_order_create(http_ctx_t *c);
+int api_points_orders_list(http_ctx_t *c);
+int api_points_order_qr(http_ctx_t *c);
+int api_points_order_handover(http_ctx_t *c);
+int api_points_order_cancel(http_ctx_t *c);
+int api_points_overview(http_ctx_t *c);
+int api_points_overview_xlsx(http_ctx_t *c);
+
 /* users.c */
 int api_users_list(http_ctx_t *c);
 int api_users_create(http_ctx_t *c);

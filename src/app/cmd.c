@@ -16,6 +16,9 @@
 #include "domain/apikey.h"
 #include "domain/cases.h"
 #include "domain/check.h"
+#include "domain/ledger.h"
+#include "domain/points.h"
+#include "domain/points_store.h"
 #include "domain/webhook.h"
 #include "http/sse.h"
 #include "domain/photos.h"
@@ -234,12 +237,19 @@ static int do_seed(app_t *app)
 typedef struct {
     int64_t now;
     int escalated, reminded, skipped;
+    int orders_expired; /* 积分超市: orders unclaimed after 7 days, refunded */
+    int points_expired; /* 积分制: expiry entries posted at a year end */
 } tick_arg_t;
 
 static int tick_write(db_t *db, void *arg, err_t *e)
 {
     tick_arg_t *t = arg;
-    return cases_tick(db, t->now, 500, &t->escalated, &t->reminded, &t->skipped, e);
+    int rc = cases_tick(db, t->now, 500, &t->escalated, &t->reminded, &t->skipped, e);
+    if (rc == 0 && !t->skipped)
+        rc = points_store_tick(db, t->now, 500, &t->orders_expired, e);
+    if (rc == 0 && !t->skipped)
+        rc = points_tick(db, t->now, 2000, &t->points_expired, e);
+    return rc;
 }
 
 /* The scheduler thread of `serve`: one pass every SCHEDULER_PERIOD_S on its own store slot. */
@@ -260,14 +270,19 @@ static void *scheduler_main(void *unused)
         pthread_mutex_unlock(&sched.mu);
         tick_arg_t t = {.now = app_now_ms()};
         err_t e = {0};
-        if (store_write(sched.app->store, sched.app->nthreads - 1, tick_write, &t, &e) != 0)
+        if (store_write(sched.app->store, sched.app->nthreads - 1, tick_write, &t, &e) != 0) {
             log_error("scheduler: %s", e.message ? e.message : "pass failed");
-        else if (t.escalated || t.reminded) {
+            t.orders_expired = t.points_expired = 0; /* rolled back */
+        } else if (t.escalated || t.reminded) {
             log_info("scheduler: %d overdue cases escalated, %d reminded", t.escalated,
                      t.reminded);
             http_events_wake(); /* new case events and messages: tell live streams now */
             webhook_kick();
         }
+        if (t.orders_expired)
+            log_info("scheduler: %d store orders expired and refunded", t.orders_expired);
+        if (t.points_expired)
+            log_info("scheduler: %d households' points expired", t.points_expired);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += SCHEDULER_PERIOD_S;
@@ -582,10 +597,13 @@ int cmd_check(int argc, char **argv)
         skip = 1;
     }
     if (parse(argc - skip, argv + skip, &o, NULL,
-              "usage: jiceng check [db|keys|all] [--data DIR | --db URL]"))
+              "usage: jiceng check [db|keys|ledger|all] [--data DIR | --db URL]\n"
+              "ledger: recompute every village's points chain and every balance from the entries;\n"
+              "each row that does not match is printed, and the exit status is 1."))
         return 2;
-    if (strcmp(what, "db") && strcmp(what, "keys") && strcmp(what, "all")) {
-        fprintf(stderr, "jiceng check: unknown check '%s' (db, keys, all)\n", what);
+    if (strcmp(what, "db") && strcmp(what, "keys") && strcmp(what, "ledger") &&
+        strcmp(what, "all")) {
+        fprintf(stderr, "jiceng check: unknown check '%s' (db, keys, ledger, all)\n", what);
         return 2;
     }
     app_t app;
@@ -597,6 +615,8 @@ int cmd_check(int argc, char **argv)
         rc |= check_db(store_reader(app.store, 0), &r);
     if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0)
         rc |= check_keys(store_reader(app.store, 0), &r);
+    if (strcmp(what, "ledger") == 0 || strcmp(what, "all") == 0)
+        rc |= ledger_check(store_reader(app.store, 0), &r);
     app_close(&app);
     printf("%s: %ld rows checked, %ld problems\n", rc ? "FAILED" : "ok", r.checked, r.problems);
     return rc ? 1 : 0;
@@ -612,7 +632,8 @@ int cmd_tick(int argc, char **argv)
     };
     if (parse(argc, argv, &o, extra,
               "usage: jiceng tick [--now EPOCH_MS] [--data DIR | --db URL]\n"
-              "One pass of the scheduler: escalate cases whose deadlines have passed."))
+              "One pass of the scheduler: escalate cases whose deadlines have passed, expire\n"
+              "unclaimed store orders, and post points expiries after a year end."))
         return 2;
     tick_arg_t t = {.now = app_now_ms()};
     if (now_s) {
@@ -634,8 +655,9 @@ int cmd_tick(int argc, char **argv)
         fprintf(stderr, "jiceng tick: %s\n", e.message ? e.message : "失败");
         return 1;
     }
-    printf("%s: %d cases escalated, %d reminded\n",
-           t.skipped ? "skipped (another instance holds the lock)" : "ok", t.escalated, t.reminded);
+    printf("%s: %d cases escalated, %d reminded, %d store orders expired, %d points expiries\n",
+           t.skipped ? "skipped (another instance holds the lock)" : "ok", t.escalated, t.reminded,
+           t.orders_expired, t.points_expired);
     return 0;
 }
 

@@ -300,7 +300,8 @@ static int by_key(const void *a, const void *b)
 
 /* Group key of a query: mode 1 the region code cut to a length, 2 the category group. */
 #define KEY(region, category)                                                                      \
-    " CASE CAST(? AS INTEGER) WHEN 1 THEN substr(" region ", 1, ?) WHEN 2 THEN substr(" category ", 1, 2)"         \
+    " CASE CAST(? AS INTEGER) WHEN 1 THEN substr(" region ", 1, ?)"                               \
+    " WHEN 2 THEN substr(" category ", 1, 2)"                                                      \
     " ELSE '' END"
 
 /* Scopes below a county's levels, or not at one (province, city, building): every figure from
@@ -308,10 +309,12 @@ static int by_key(const void *a, const void *b)
 #define AGG                                                                                        \
     " COUNT(*),"                                                                                  \
     " SUM(CASE WHEN c.responded_at IS NOT NULL THEN 1 ELSE 0 END),"                               \
-    " SUM(CASE WHEN c.responded_at IS NOT NULL AND c.responded_at <= c.respond_due THEN 1 ELSE 0 END)," \
+    " SUM(CASE WHEN c.responded_at IS NOT NULL AND c.responded_at <= c.respond_due"              \
+    "   THEN 1 ELSE 0 END),"                                                                      \
     " SUM(CASE WHEN c.responded_at IS NOT NULL OR c.respond_due < ? THEN 1 ELSE 0 END),"          \
     " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END),"                                \
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.complete_due THEN 1 ELSE 0 END)," \
+    " SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.complete_due"               \
+    "   THEN 1 ELSE 0 END),"                                                                      \
     " SUM(CASE WHEN c.resolved_at IS NOT NULL OR c.complete_due < ? THEN 1 ELSE 0 END),"          \
     " SUM(CASE WHEN c.responded_at IS NOT NULL THEN c.responded_at - c.created_at ELSE 0 END),"   \
     " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN c.resolved_at - c.created_at ELSE 0 END),"     \
@@ -337,11 +340,14 @@ static const char SQL_SCAN[] =
  * the same either way). */
 #define COUNTERS(cols, tail)                                                                       \
     "WITH RECURSIVE kids(node) AS ("                                                              \
-    " SELECT MIN(node) FROM case_counters WHERE county = ? AND depth = ? AND node >= ? AND node < ?" \
+    " SELECT MIN(node) FROM case_counters WHERE county = ? AND depth = ?"                         \
+    " AND node >= ? AND node < ?"                                                                 \
     " UNION ALL SELECT (SELECT MIN(k.node) FROM case_counters k WHERE k.county = ?"               \
-    " AND k.depth = ? AND k.node > kids.node AND k.node < ?) FROM kids WHERE kids.node IS NOT NULL)" \
+    " AND k.depth = ? AND k.node > kids.node AND k.node < ?)"                                     \
+    " FROM kids WHERE kids.node IS NOT NULL)"                                                     \
     " SELECT CASE CAST(? AS INTEGER) WHEN 1 THEN n.node WHEN 2 THEN substr(n.category, 1, 2)"     \
-    " ELSE '' END," cols " FROM kids CROSS JOIN case_counters n WHERE n.county = ? AND n.depth = ?" \
+    " ELSE '' END," cols " FROM kids CROSS JOIN case_counters n"                                  \
+    " WHERE n.county = ? AND n.depth = ?"                                                         \
     " AND n.node = kids.node AND n.day >= ? AND n.day < ?" tail
 /* Tallies of the cases created in a partial day at either end of the period. */
 #define TALLIES(cols, tail)                                                                        \
@@ -363,17 +369,24 @@ static const char SQL_TALLIES_ROWS[] = TALLIES(T_ROWS("t."), "");
 /* Live corrections: cases whose deadline is still ahead (partial indexes of migration 011). */
 #define LIVE_WHERE                                                                                 \
     " AND c.created_at >= ? AND c.created_at < ? AND c.region_code >= ? AND c.region_code < ?"   \
-    " AND c.state NOT IN ('merged', 'cancelled') GROUP BY 1"
-static const char SQL_LIVE_RESPOND[] =
-    "SELECT" KEY("c.region_code", "c.category_code") ", COUNT(*) FROM cases c"
-    " WHERE c.county = ? AND c.responded_at IS NULL AND c.respond_due >= ?" LIVE_WHERE;
-static const char SQL_LIVE_COMPLETE[] =
-    "SELECT" KEY("c.region_code", "c.category_code") ", COUNT(*) FROM cases c"
-    " WHERE c.county = ? AND c.resolved_at IS NULL AND c.complete_due >= ?" LIVE_WHERE;
-static const char SQL_LIVE_OPEN[] =
-    "SELECT" KEY("c.region_code", "c.category_code") ", COUNT(*) FROM cases c"
-    " WHERE c.county = ? AND c.paused_at IS NULL AND c.state IN " OPEN_STATES
-    " AND c.complete_due >= ?" LIVE_WHERE;
+    " AND c.state NOT IN ('merged', 'cancelled')"
+#define LIVE_RESPOND(count, tail)                                                                  \
+    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
+    " WHERE c.county = ? AND c.responded_at IS NULL AND c.respond_due >= ?" LIVE_WHERE tail
+#define LIVE_COMPLETE(count, tail)                                                                 \
+    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
+    " WHERE c.county = ? AND c.resolved_at IS NULL AND c.complete_due >= ?" LIVE_WHERE tail
+#define LIVE_OPEN(count, tail)                                                                     \
+    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
+    " WHERE c.county = ? AND c.paused_at IS NULL AND c.state IN " OPEN_STATES                      \
+    " AND c.complete_due >= ?" LIVE_WHERE tail
+/* As with the counters: SQLite hands over one row per case (counted here, no sorter for the
+ * GROUP BY), PostgreSQL counts them itself. */
+static const char *const SQL_LIVE[3][2] = {
+    {LIVE_RESPOND(" 1", ""), LIVE_RESPOND(" COUNT(*)", " GROUP BY 1")},
+    {LIVE_COMPLETE(" 1", ""), LIVE_COMPLETE(" COUNT(*)", " GROUP BY 1")},
+    {LIVE_OPEN(" 1", ""), LIVE_OPEN(" COUNT(*)", " GROUP BY 1")},
+};
 /* Escalated cases: late against their current deadlines, or without one. */
 static const char SQL_LIVE_ESCALATED[] =
     "SELECT" KEY("c.region_code", "c.category_code") ","
@@ -384,7 +397,7 @@ static const char SQL_LIVE_ESCALATED[] =
     " SUM(CASE WHEN c.responded_at IS NULL AND c.respond_due IS NULL THEN 1 ELSE 0 END),"
     " SUM(CASE WHEN c.resolved_at IS NULL AND c.complete_due IS NULL THEN 1 ELSE 0 END),"
     " SUM(CASE WHEN c.paused_at IS NULL AND c.complete_due IS NULL THEN 1 ELSE 0 END)"
-    " FROM cases c WHERE c.state = 'escalated' AND c.county = ?" LIVE_WHERE;
+    " FROM cases c WHERE c.state = 'escalated' AND c.county = ?" LIVE_WHERE " GROUP BY 1";
 
 static const char SQL_OVERDUE[] =
     "SELECT c.id, c.title, c.state, c.region_code, c.complete_due FROM cases c"
@@ -406,12 +419,12 @@ typedef struct {
     int64_t now;
 } query_t;
 
-/* Add the counter sums of each row (key, then NT sums) to its group, as figures. */
-static void add_counted(group_t *g, db_stmt_t *st)
+/* Add sign × the counter sums of a row (key, then NT sums) to its group, as figures. */
+static void counted(group_t *g, db_stmt_t *st, int64_t sign)
 {
     int64_t t[NT];
     for (int i = 0; i < NT; i++)
-        t[i] = db_col_i64(st, 1 + i);
+        t[i] = sign * db_col_i64(st, 1 + i);
     g->k[K_CASES] += t[T_CASES];
     g->k[K_RESPONDED] += t[T_RESPONDED];
     g->k[K_RESP_OK] += t[T_RESP_OK];
@@ -431,6 +444,8 @@ static void add_counted(group_t *g, db_stmt_t *st)
     g->k[K_DUP] += t[T_DUP];
     g->k[K_OVERDUE] += t[T_OVERDUE_PEND];
 }
+static void add_counted(group_t *g, db_stmt_t *st) { counted(g, st, 1); }
+static void sub_counted(group_t *g, db_stmt_t *st) { counted(g, st, -1); }
 
 static int drain(db_stmt_t *st, groups_t *gs, void (*add)(group_t *, db_stmt_t *))
 {
@@ -473,38 +488,43 @@ static int kpi_counted(db_t *db, const query_t *q, int64_t from, int64_t to, gro
     int depth = q->mode == 1 ? q->keylen : (int)strlen(q->scope);
     int64_t m = q->mode, kl = q->keylen;
     int pg = db_engine(db) == DB_PG;
-    /* Whole days [d0, d1) from the counters; the partial days at the ends from the tallies. */
+    /* Whole days from the counters; the partial day at each end from the tallies of the cases
+     * created in it — or, when that part is the larger half of its day (the usual "up to now"
+     * end), the whole day's counters less the tallies of the rest of the day. */
     int64_t d0 = floor_div(from + TZ_MS + DAY_MS - 1, DAY_MS), d1 = floor_div(to + TZ_MS, DAY_MS);
-    int64_t lo = from, hi = to; /* tallies: [from, lo) and [hi, to) */
     int rc = 0;
-    if (d0 < d1) {
-        lo = d0 * DAY_MS - TZ_MS;
-        hi = d1 * DAY_MS - TZ_MS;
-        rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, "sisssisisiii", q->county, (int64_t)depth, q->scope,
-                            q->hi, q->county, (int64_t)depth, q->hi, m, q->county,
-                            (int64_t)depth, d0, d1),
-                   gs, add_counted);
+    struct {
+        int64_t a, b;
+        void (*fn)(group_t *, db_stmt_t *);
+    } parts[2] = {{0, 0, NULL}, {0, 0, NULL}};
+    if (d0 > d1) { /* within one day */
+        parts[0].a = from, parts[0].b = to, parts[0].fn = add_counted;
     } else {
-        lo = hi = to;
-    }
-    const int64_t ends[2][2] = {{from, lo}, {hi, to}};
-    for (int i = 0; rc == 0 && i < 2; i++)
-        if (ends[i][0] < ends[i][1])
-            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, "iisiiss", m, kl, q->county, ends[i][0],
-                                ends[i][1], q->scope, q->hi),
+        int64_t s0 = d0 * DAY_MS - TZ_MS, s1 = d1 * DAY_MS - TZ_MS;
+        if (from < s0 && from - (s0 - DAY_MS) < s0 - from)
+            parts[0].a = s0 - DAY_MS, parts[0].b = from, parts[0].fn = sub_counted, d0--;
+        else
+            parts[0].a = from, parts[0].b = s0, parts[0].fn = add_counted;
+        if (s1 < to && s1 + DAY_MS - to < to - s1)
+            parts[1].a = to, parts[1].b = s1 + DAY_MS, parts[1].fn = sub_counted, d1++;
+        else
+            parts[1].a = s1, parts[1].b = to, parts[1].fn = add_counted;
+        if (d0 < d1)
+            rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, "sisssisisiii",
+                                q->county, (int64_t)depth, q->scope, q->hi, q->county,
+                                (int64_t)depth, q->hi, m, q->county, (int64_t)depth, d0, d1),
                        gs, add_counted);
-    if (rc == 0)
-        rc = drain(db_query(db, SQL_LIVE_RESPOND, "iisiiiss", m, kl, q->county, q->now, from, to,
+    }
+    for (int i = 0; rc == 0 && i < 2; i++)
+        if (parts[i].a < parts[i].b)
+            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, "iisiiss", m, kl,
+                                q->county, parts[i].a, parts[i].b, q->scope, q->hi),
+                       gs, parts[i].fn);
+    static void (*const sub[3])(group_t *, db_stmt_t *) = {sub_respond, sub_complete, sub_open};
+    for (int i = 0; rc == 0 && i < 3; i++)
+        rc = drain(db_query(db, SQL_LIVE[i][pg], "iisiiiss", m, kl, q->county, q->now, from, to,
                             q->scope, q->hi),
-                   gs, sub_respond);
-    if (rc == 0)
-        rc = drain(db_query(db, SQL_LIVE_COMPLETE, "iisiiiss", m, kl, q->county, q->now, from, to,
-                            q->scope, q->hi),
-                   gs, sub_complete);
-    if (rc == 0)
-        rc = drain(db_query(db, SQL_LIVE_OPEN, "iisiiiss", m, kl, q->county, q->now, from, to,
-                            q->scope, q->hi),
-                   gs, sub_open);
+                   gs, sub[i]);
     if (rc == 0)
         rc = drain(db_query(db, SQL_LIVE_ESCALATED, "iisiiss", m, kl, q->county, from, to,
                             q->scope, q->hi),
@@ -593,7 +613,8 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
             total[k] += gs.g[i].k[k];
         gs.g[n++] = gs.g[i];
     }
-    qsort(gs.g, n, sizeof *gs.g, by_key);
+    if (n > 1)
+        qsort(gs.g, n, sizeof *gs.g, by_key);
     json_t *groups = json_array();
     char name[128];
     for (size_t i = 0; by && i < n; i++) {
@@ -664,7 +685,8 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
     " FROM case_tallies"
 /* Counter rows as the tallies sum them, and as stored (rows that sum to nothing left out). */
 #define SUMMED                                                                                     \
-    "SELECT t.county AS county, d.depth AS depth, substr(t.node, 1, d.depth) AS node, t.day AS day," \
+    "SELECT t.county AS county, d.depth AS depth, substr(t.node, 1, d.depth) AS node,"            \
+    " t.day AS day,"                                                                               \
     " t.category AS category," T_SUMS("t.")                                                       \
     " FROM case_tallies t CROSS JOIN (SELECT 6 AS depth UNION ALL SELECT 9 UNION ALL SELECT 12"   \
     " UNION ALL SELECT 14) d WHERE t.cases = 1"                                                   \
@@ -703,7 +725,8 @@ int casestats_check(db_t *db, long *checked, long *problems)
             if (bad++ >= 20)
                 continue;
             if (i == 0)
-                printf("case counters: the tally of case %s/%s differs from a recount of the case\n",
+                printf("case counters: the tally of case %s/%s differs from a recount of the"
+                       " case\n",
                        db_col_text(st, 0), db_col_text(st, 1));
             else
                 printf("case counters: %s node %s day %s category %s differ from the sum of their"

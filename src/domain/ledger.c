@@ -208,12 +208,10 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
         if (!set)
             return err_set(e, ERR_CONFLICT, "no_budget", "本村本年度尚未设置积分预算，不能发放积分",
                            NULL);
-        if (issued + p->points > budget) {
-            static __thread char msg[160];
-            snprintf(msg, sizeof msg, "本年度积分预算不足：预算 %" PRId64 " 分，已发放 %" PRId64
-                     " 分，剩余 %" PRId64 " 分", budget, issued, budget > issued ? budget - issued : 0);
-            return err_set(e, ERR_CONFLICT, "budget_exceeded", msg, NULL);
-        }
+        if (issued + p->points > budget)
+            return err_setf(e, ERR_CONFLICT, "budget_exceeded", NULL,
+                            "本年度积分预算不足：预算 %" PRId64 " 分，已发放 %" PRId64 " 分，剩余 %" PRId64
+                            " 分", budget, issued, budget > issued ? budget - issued : 0);
     }
 
     p->seq = last_seq + 1;

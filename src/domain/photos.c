@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include "domain/cases.h"
 #include "domain/photos.h"
+#include "domain/points.h"
+#include "domain/points_store.h"
 #include "lib/log.h"
 
 static char photos_dir[PATH_MAX - 80] = "data/photos";
@@ -201,5 +203,7 @@ int photos_readable(db_t *db, const account_user_t *who, const char *id)
     for (int i = 0; i < n; i++)
         if (cases_visible(db, who, hits[i].county, hits[i].id))
             return 1;
-    return 0;
+    /* A photo of goods in a village's points store is for everyone of that village; evidence
+     * on points for the household and the village's cadres. */
+    return points_store_photo_readable(db, who, id) || points_photo_readable(db, who, id);
 }

@@ -36,7 +36,8 @@ int photos_attach(db_t *db, const char *county, int64_t case_id, int seq, json_t
 /* The photos of a case by event seq: {"<seq>": [{id,url,thumb_url}], ...} as a JSON object. */
 json_t *photos_of_case(db_t *db, const char *county, int64_t case_id);
 
-/* May who read photo id? Its uploader, or anyone who can see a case it is attached to. */
+/* May who read photo id? Its uploader, anyone who can see a case it is attached to, or anyone of
+ * a village whose points store shows it (goods photos). */
 int photos_readable(db_t *db, const account_user_t *who, const char *id);
 
 /* Path of the file (thumb != 0: the thumbnail) into out; 0, or ERR_INVALID for a malformed id. */

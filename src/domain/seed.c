@@ -12,6 +12,7 @@
 #include "domain/region.h"
 #include "domain/registry.h"
 #include "domain/seed.h"
+#include "domain/seed_points.h"
 #include "lib/crypto.h"
 #include "lib/ids.h"
 #include "lib/log.h"
@@ -132,7 +133,7 @@ static const struct {
 };
 #define NROLES_DEMO N(demo_roles)
 
-static seed_account_t accounts_table[NPLACES * NROLES_DEMO];
+static seed_account_t accounts_table[NPLACES * NROLES_DEMO + SEED_POINTS_NAMED_ACCOUNTS];
 static char account_names[NPLACES * NROLES_DEMO][48];
 
 const seed_account_t *seed_accounts(int *n)
@@ -145,7 +146,7 @@ const seed_account_t *seed_accounts(int *n)
             accounts_table[k] = (seed_account_t){account_names[k], demo_roles[r].role,
                                                  places[p].name, NULL};
         }
-    *n = k;
+    *n = k + seed_points_accounts(accounts_table + k);
     return accounts_table;
 }
 
@@ -645,5 +646,7 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
     }
     free(id_used);
     id_used = NULL;
+    if (rc == 0) /* 突泉县's 积分制: its 46 villages, catalogues, stores and a year of entries */
+        rc = seed_points_demo(db, now, pw_hash, stats, e);
     return rc;
 }

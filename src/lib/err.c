@@ -1,3 +1,5 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include "lib/err.h"
 
 int err_set(err_t *e, int rc, const char *code, const char *message, const char *field)
@@ -9,6 +11,27 @@ int err_set(err_t *e, int rc, const char *code, const char *message, const char 
         e->field = field;
     }
     return rc;
+}
+
+int err_setf(err_t *e, int rc, const char *code, const char *field, const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->text, sizeof e->text, fmt, ap);
+        va_end(ap);
+        err_set(e, rc, code, e->text, field);
+    }
+    return rc;
+}
+
+void err_copy(err_t *dst, const err_t *src)
+{
+    if (dst == src)
+        return;
+    *dst = *src;
+    if (src->message == src->text)
+        dst->message = dst->text;
 }
 
 const char *err_code_name(int rc)

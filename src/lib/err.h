@@ -28,10 +28,18 @@ typedef struct {
     const char *code;
     const char *message;
     const char *field;
+    char text[192]; /* a message made by err_setf lives here, as long as the err_t */
 } err_t;
 
 /* Fill *e (if non-NULL) and return rc, so callers can write `return err_set(e, ...)`. */
 int err_set(err_t *e, int rc, const char *code, const char *message, const char *field);
+
+/* As err_set, with a message formatted into e->text (e.g. with figures in it). */
+int err_setf(err_t *e, int rc, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* *dst = *src, keeping a formatted message valid (it lives in the err_t itself). */
+void err_copy(err_t *dst, const err_t *src);
 
 /* Default English code for an ERR_* value ("invalid", "not_found"...). Never NULL. */
 const char *err_code_name(int rc);

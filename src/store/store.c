@@ -248,6 +248,6 @@ int store_write(store_t *s, int t, store_fn fn, void *arg, err_t *e)
         pthread_cond_destroy(&w.cv);
     }
     if (job.rc != 0 && e)
-        *e = job.err;
+        err_copy(e, &job.err);
     return job.rc;
 }

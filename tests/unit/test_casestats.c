@@ -67,7 +67,8 @@ static void maybe_i64(db_stmt_t *st, int idx, int64_t v, int null_in)
 static const char SQL_INS[] =
     "INSERT INTO cases (county, id, region_code, category_code, source, title, description,"
     " state, outcome, rating, respond_due, complete_due, responded_at, resolved_at, paused_at,"
-    " events, created_at, updated_at) VALUES ('152531',?,?,?,'resident','t','d',?,?,?,?,?,?,?,?,1,?,?)";
+    " events, created_at, updated_at)"
+    " VALUES ('152531',?,?,?,'resident','t','d',?,?,?,?,?,?,?,?,1,?,?)";
 static const char SQL_MUTATE[] =
     "UPDATE cases SET state = ?, outcome = ?, rating = ?, respond_due = ?, complete_due = ?,"
     " responded_at = ?, resolved_at = ?, paused_at = ? WHERE county = '152531' AND id = ?";
@@ -149,7 +150,8 @@ static void groups_sorted(groups_t *gs)
         if (gs->g[i].k[K_CASES] > 0)
             gs->g[n++] = gs->g[i];
     gs->n = n;
-    qsort(gs->g, gs->n, sizeof *gs->g, by_key);
+    if (n > 1)
+        qsort(gs->g, gs->n, sizeof *gs->g, by_key);
 }
 
 static int nonempty; /* comparisons where the scan found cases */
@@ -173,7 +175,8 @@ static int compare_once(db_t *db, const char *scope, int mode, int64_t from, int
     nonempty += b.n > 0;
     int same = a.n == b.n;
     for (size_t i = 0; same && i < a.n; i++)
-        same = strcmp(a.g[i].key, b.g[i].key) == 0 && memcmp(a.g[i].k, b.g[i].k, sizeof a.g[i].k) == 0;
+        same = strcmp(a.g[i].key, b.g[i].key) == 0 &&
+               memcmp(a.g[i].k, b.g[i].k, sizeof a.g[i].k) == 0;
     if (!same) {
         printf("differ: scope %s mode %d from %lld to %lld now %lld\n", scope, mode,
                (long long)from, (long long)to, (long long)now);

@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS points_settings (
     pair_threshold INTEGER NOT NULL DEFAULT 20,   -- confirmations per month between two people
     last_seq BIGINT NOT NULL DEFAULT 0,           -- the ledger chain's head
     last_hash TEXT NOT NULL DEFAULT '',
+    expired_year INTEGER NOT NULL DEFAULT 0,      -- expiry: the last year-end the scheduler did
     updated_at BIGINT NOT NULL
 );
 
@@ -87,6 +88,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS points_entries_reversed ON points_entries (rev
 CREATE UNIQUE INDEX IF NOT EXISTS points_entries_source ON points_entries (village_code, source, source_ref)
     WHERE source IS NOT NULL;
 CREATE INDEX IF NOT EXISTS points_entries_indicator ON points_entries (indicator_id, household_id, at);
+-- The budget check sums a village's year of entries on every award: an index-only range scan.
+CREATE INDEX IF NOT EXISTS points_entries_year ON points_entries (village_code, at, kind, points);
 
 CREATE TABLE IF NOT EXISTS points_pending (
     id BIGINT NOT NULL PRIMARY KEY,
@@ -105,11 +108,13 @@ CREATE TABLE IF NOT EXISTS points_pending (
     decided_by BIGINT,
     decided_at BIGINT,
     decided_grid TEXT/*C*/,
+    decided_name TEXT,
     reason TEXT,
     entry_id BIGINT,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS points_pending_village ON points_pending (village_code, state, id);
+CREATE INDEX IF NOT EXISTS points_pending_household ON points_pending (household_id, indicator_id, state);
 
 CREATE TABLE IF NOT EXISTS points_idempotency (
     user_id BIGINT NOT NULL,
@@ -156,7 +161,8 @@ CREATE TABLE IF NOT EXISTS points_orders (
     qty INTEGER NOT NULL,
     points BIGINT NOT NULL,
     state TEXT NOT NULL,            -- issued | handed_over | cancelled | expired
-    code_hash TEXT NOT NULL,        -- the one-time code, hashed
+    code_hash TEXT NOT NULL,        -- the one-time code, keyed hash (BLAKE2b, hash.key)
+    code_enc TEXT,                  -- the code encrypted (field.key) for the household's QR
     requested_by BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
@@ -166,4 +172,15 @@ CREATE TABLE IF NOT EXISTS points_orders (
 CREATE UNIQUE INDEX IF NOT EXISTS points_orders_code ON points_orders (village_code, code_hash)
     WHERE state = 'issued';
 CREATE INDEX IF NOT EXISTS points_orders_household ON points_orders (household_id, id);
+CREATE INDEX IF NOT EXISTS points_orders_village ON points_orders (village_code, id);
+CREATE INDEX IF NOT EXISTS points_orders_code_any ON points_orders (village_code, code_hash, id);
 CREATE INDEX IF NOT EXISTS points_orders_due ON points_orders (state, expires_at);
+
+-- Award photos: which household's entries show a photo, so the household and the village's
+-- cadres (inspectors of 互检 included) may open it (photos.c asks points_photo_readable).
+CREATE TABLE IF NOT EXISTS points_photos (
+    photo_id TEXT/*C*/ NOT NULL,
+    household_id BIGINT NOT NULL,
+    village_code TEXT/*C*/ NOT NULL,
+    PRIMARY KEY (photo_id, household_id)
+);
