@@ -302,5 +302,11 @@ export async function apiAs(username) {
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : null };
   };
-  return { user, get: (p) => call('GET', p), post: (p, b, h) => call('POST', p, b, h) };
+  return {
+    user,
+    get: (p) => call('GET', p),
+    post: (p, b, h) => call('POST', p, b, h),
+    put: (p, b) => call('PUT', p, b),
+    patch: (p, b) => call('PATCH', p, b),
+  };
 }

@@ -2,6 +2,13 @@
 // the zh-CN locale for everything (including ElMessageBox, which renders outside the tree).
 import {
     ElAlert,
+    ElCheckbox,
+    ElCheckboxGroup,
+    ElDatePicker,
+    ElInputNumber,
+    ElSwitch,
+    ElTabPane,
+    ElTabs,
     ElAside,
     ElBadge,
     ElBreadcrumb,
@@ -48,6 +55,13 @@ import {
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
 
 import 'element-plus/es/components/alert/style/css'
+import 'element-plus/es/components/checkbox/style/css'
+import 'element-plus/es/components/checkbox-group/style/css'
+import 'element-plus/es/components/date-picker/style/css'
+import 'element-plus/es/components/input-number/style/css'
+import 'element-plus/es/components/switch/style/css'
+import 'element-plus/es/components/tab-pane/style/css'
+import 'element-plus/es/components/tabs/style/css'
 import 'element-plus/es/components/aside/style/css'
 import 'element-plus/es/components/badge/style/css'
 import 'element-plus/es/components/breadcrumb/style/css'
@@ -93,6 +107,13 @@ import 'element-plus/es/components/tree/style/css'
 
 const COMPONENTS = [
     ElAlert,
+    ElCheckbox,
+    ElCheckboxGroup,
+    ElDatePicker,
+    ElInputNumber,
+    ElSwitch,
+    ElTabPane,
+    ElTabs,
     ElAside,
     ElBadge,
     ElBreadcrumb,

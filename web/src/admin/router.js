@@ -2,6 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { REGISTRY_ROLES, ACCOUNT_ADMIN_ROLES, AUDIT_ROLES } from '../common/roles.js'
 import { CASE_CONSOLE_ROLES } from '../common/cases.js'
+import { POINTS_ADMIN_ROLES, POINTS_OVERVIEW_ROLES } from '../common/points.js'
 import ConsoleLayout from './components/ConsoleLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 
@@ -31,6 +32,18 @@ export function adminCreateRouter() {
                         name: 'cases',
                         component: () => import('./pages/CasesPage.vue'),
                         meta: { title: '诉求管理', roles: CASE_CONSOLE_ROLES },
+                    },
+                    {
+                        path: 'points',
+                        name: 'points',
+                        component: () => import('./pages/PointsPage.vue'),
+                        meta: { title: '积分管理', roles: POINTS_ADMIN_ROLES },
+                    },
+                    {
+                        path: 'points-overview',
+                        name: 'points-overview',
+                        component: () => import('./pages/PointsOverviewPage.vue'),
+                        meta: { title: '全县积分概览', roles: POINTS_OVERVIEW_ROLES },
                     },
                     {
                         path: 'regions',

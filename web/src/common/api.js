@@ -182,6 +182,7 @@ export const api = {
     get: (path, query, opts = {}) => apiRequest('GET', path, { ...opts, query }),
     post: (path, body, opts = {}) => apiRequest('POST', path, { ...opts, body }),
     patch: (path, body, opts = {}) => apiRequest('PATCH', path, { ...opts, body }),
+    put: (path, body, opts = {}) => apiRequest('PUT', path, { ...opts, body }),
     del: (path, opts = {}) => apiRequest('DELETE', path, opts),
 }
 

@@ -1,9 +1,13 @@
 // Phone routes. Hash history (/#/grid) so the server serves one index.html only.
 import { createRouter, createWebHashHistory } from 'vue-router'
-import { GRID_ROLES, PERSON_ROLES } from '../common/roles.js'
+import { GRID_ROLES, PERSON_ROLES, H5_ROLES } from '../common/roles.js'
+import { AWARDER_ROLES } from '../common/points.js'
 import { h5HomeFor } from './home.js'
 import { useSession } from '../common/session.js'
 import LoginPage from './pages/LoginPage.vue'
+
+// Everyone on the phone has a 积分 page; village admins reach it from their start page.
+const POINTS_ROLES = [...H5_ROLES, 'community_admin']
 
 export function h5CreateRouter() {
     const router = createRouter({
@@ -52,6 +56,49 @@ export function h5CreateRouter() {
                 name: 'todo',
                 component: () => import('./pages/TodoPage.vue'),
                 meta: { title: '待办', roles: ['grid_worker'], tab: true },
+            },
+            // 积分制 (issue 4): the household's points and store, the cadres' tools.
+            {
+                path: '/points',
+                name: 'points',
+                component: () => import('./pages/PointsPage.vue'),
+                meta: { title: '积分', roles: POINTS_ROLES, tab: true },
+            },
+            {
+                path: '/points/score',
+                name: 'points-score',
+                component: () => import('./pages/ScorePage.vue'),
+                meta: { title: '入户打分', roles: AWARDER_ROLES },
+            },
+            {
+                path: '/points/inspect',
+                name: 'points-inspect',
+                component: () => import('./pages/InspectPage.vue'),
+                meta: { title: '微网格互检', roles: AWARDER_ROLES },
+            },
+            {
+                path: '/points/handover',
+                name: 'points-handover',
+                component: () => import('./pages/HandoverPage.vue'),
+                meta: { title: '兑换核销', roles: ['community_admin', 'grid_worker'] },
+            },
+            {
+                path: '/points/store',
+                name: 'points-store',
+                component: () => import('./pages/StorePage.vue'),
+                meta: { title: '积分超市', roles: POINTS_ROLES },
+            },
+            {
+                path: '/points/orders',
+                name: 'points-orders',
+                component: () => import('./pages/OrdersPage.vue'),
+                meta: { title: '我的兑换', roles: POINTS_ROLES },
+            },
+            {
+                path: '/points/board',
+                name: 'points-board',
+                component: () => import('./pages/BoardPage.vue'),
+                meta: { title: '积分榜', roles: POINTS_ROLES },
             },
             {
                 path: '/case/:id',

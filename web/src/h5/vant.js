@@ -1,6 +1,9 @@
 // vant.js — the Vant parts the phone app uses, registered once with their styles, zh-CN locale.
 import {
     Badge,
+    Checkbox,
+    Search,
+    Stepper,
     Button,
     Cascader,
     Cell,
@@ -28,6 +31,9 @@ import {
 import zhCN from 'vant/es/locale/lang/zh-CN'
 
 import 'vant/es/badge/style/index'
+import 'vant/es/checkbox/style/index'
+import 'vant/es/search/style/index'
+import 'vant/es/stepper/style/index'
 import 'vant/es/button/style/index'
 import 'vant/es/cascader/style/index'
 import 'vant/es/cell/style/index'
@@ -53,6 +59,9 @@ import 'vant/es/uploader/style/index'
 
 const COMPONENTS = [
     Badge,
+    Checkbox,
+    Search,
+    Stepper,
     Button,
     Cascader,
     Cell,
