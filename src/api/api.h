@@ -51,6 +51,7 @@ int api_cases_create(http_ctx_t *c);
 int api_cases_list(http_ctx_t *c);
 int api_case_get(http_ctx_t *c);
 int api_case_similar(http_ctx_t *c);
+int api_case_map(http_ctx_t *c);
 int api_case_event(http_ctx_t *c);
 int api_case_stats(http_ctx_t *c);
 int api_departments(http_ctx_t *c);

@@ -8,6 +8,7 @@
 #include "domain/cases.h"
 #include "domain/casestats.h"
 #include "domain/inbox.h"
+#include "domain/region.h"
 #include "lib/crypto.h"
 
 int api_case_categories(http_ctx_t *c)
@@ -119,28 +120,128 @@ int api_cases_create(http_ctx_t *c)
 /* 200 cases of at most 1,000-character descriptions fit well within this. */
 #define CASES_LIST_MAX (8u << 20)
 
+/* ?from=&to= as epoch ms; replies 400 itself. */
+static int query_ms(http_ctx_t *c, const char *name, int64_t *out)
+{
+    const char *v = http_query(c, name);
+    *out = 0;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < 0) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "时间应为毫秒时间戳", name);
+        return ERR_INVALID;
+    }
+    *out = x;
+    return 0;
+}
+
+static int digits_only(const char *s, size_t min, size_t max)
+{
+    size_t n = strlen(s);
+    if (n < min || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* The filters of a case list or map from the query; replies 400 itself (non-zero). */
+static int parse_filters(http_ctx_t *c, cases_filter_t *f)
+{
+    *f = (cases_filter_t){.now = http_now(c)};
+    const char *v;
+    if ((v = http_query(c, "state")) && *v) {
+        if (caseflow_state_parse(v) < 0) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "状态不存在", "state");
+            return ERR_INVALID;
+        }
+        f->state = v;
+    }
+    if ((v = http_query(c, "category")) && *v) {
+        if (!digits_only(v, 2, 2) && !digits_only(v, 4, 4)) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "分类应为 2 位大类或 4 位小类代码", "category");
+            return ERR_INVALID;
+        }
+        f->category = v;
+    }
+    if ((v = http_query(c, "region")) && *v) {
+        if (!region_code_valid(v)) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "区域代码不正确", "region");
+            return ERR_INVALID;
+        }
+        f->region = v;
+    }
+    if ((v = http_query(c, "source")) && *v) {
+        static const char *const sources[] = {"resident", "informant", "building_head", "staff",
+                                              "open311"};
+        size_t i = 0;
+        while (i < sizeof sources / sizeof *sources && strcmp(v, sources[i]) != 0)
+            i++;
+        if (i == sizeof sources / sizeof *sources) {
+            http_reply_fail(c, ERR_INVALID, "invalid",
+                            "来源应为 resident、informant、building_head、staff 或 open311", "source");
+            return ERR_INVALID;
+        }
+        f->source = v;
+    }
+    if ((v = http_query(c, "overdue")) && *v) {
+        if (strcmp(v, "1") != 0) {
+            http_reply_fail(c, ERR_INVALID, "invalid", "overdue 只能为 1", "overdue");
+            return ERR_INVALID;
+        }
+        f->overdue = 1;
+    }
+    if (query_ms(c, "from", &f->from) || query_ms(c, "to", &f->to))
+        return ERR_INVALID;
+    if (f->to && f->to <= f->from) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "开始时间应早于结束时间", "from");
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
 int api_cases_list(http_ctx_t *c)
 {
     int limit;
     const char *cursor;
-    if (http_limit(c, &limit) || api_cursor(c, &cursor))
+    cases_filter_t f;
+    if (http_limit(c, &limit) || api_cursor(c, &cursor) || parse_filters(c, &f))
         return 0;
-    const char *state = http_query(c, "state");
-    if (state && *state && caseflow_state_parse(state) < 0) {
-        http_reply_fail(c, ERR_INVALID, "invalid", "状态不存在", "state");
-        return 0;
-    }
     const char *queue = http_query(c, "queue");
     int q = queue && strcmp(queue, "1") == 0;
     /* Written straight into a buffer (jsonw): no jansson tree for the hottest read. */
     buf_t out;
     buf_init(&out, CASES_LIST_MAX);
-    int rc = cases_list(http_db(c), http_user(c), state && *state ? state : NULL, q, cursor, limit,
-                        &out);
+    int rc = cases_list(http_db(c), http_user(c), &f, q, cursor, limit, &out);
     if (rc == 0)
         http_reply_raw(c, 200, "application/json; charset=utf-8", out.p, out.len);
     buf_free(&out);
-    return rc ? api_reply(c, NULL, rc, NULL) : 0;
+    return rc ? api_reply(c, NULL, rc, "区域不存在或不在您的管辖范围内") : 0;
+}
+
+/* GET /api/v1/case-map: the scope's grid boundaries and its located cases, filtered. */
+int api_case_map(http_ctx_t *c)
+{
+    cases_filter_t f;
+    if (parse_filters(c, &f))
+        return 0;
+    const account_user_t *who = http_user(c);
+    int rc;
+    json_t *cases = cases_map(http_db(c), who, &f, 2000, &rc);
+    if (!cases)
+        return api_reply(c, NULL, rc, "区域不存在或不在您的管辖范围内");
+    json_t *grids = region_boundaries(http_db(c), f.region ? f.region : who->scope, 2000, &rc);
+    if (!grids) {
+        json_decref(cases);
+        return api_reply(c, NULL, rc, NULL);
+    }
+    json_object_set(cases, "grids", json_object_get(grids, "grids"));
+    json_object_set(cases, "grids_truncated", json_object_get(grids, "truncated"));
+    json_decref(grids);
+    return api_reply(c, cases, 0, NULL);
 }
 
 int api_case_similar(http_ctx_t *c)

@@ -775,6 +775,31 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     return o;
 }
 
+/* Filters of a case list, the same for every kind of caller: state, category (group or code as
+ * a prefix range), region (a prefix range inside the caller's scope), source, overdue, and the
+ * creation period. Unused ones are bound so they match everything (static SQL, one plan each). */
+#define LIST_FILTERS                                                                               \
+    " AND (? = '' OR c.state = ?)"                                                                 \
+    " AND c.category_code >= ? AND c.category_code < ?"                                           \
+    " AND c.region_code >= ? AND c.region_code < ?"                                               \
+    " AND (? = '' OR c.source = ?)"                                                                \
+    " AND (? = 0 OR (c.state IN ('submitted', 'dispatched', 'accepted', 'returned', 'escalated',"  \
+    "  'whistle', 'reopened') AND c.paused_at IS NULL AND c.complete_due < ?))"                    \
+    " AND c.created_at >= ? AND c.created_at < ?"
+static const char SQL_FIND_MINE[] = "SELECT " CASE_COLS CASE_FROM
+                                    " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
+                                    LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+static const char SQL_FIND_FILED[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.reporter_id = ? OR c.filed_by = ?)"
+    " AND c.id < ?" LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+static const char SQL_FIND_SCOPE[] = "SELECT " CASE_COLS CASE_FROM
+                                     " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
+                                     LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+/* A department's cases: dispatched to it, or whistles it was summoned to. */
+static const char SQL_FIND_DEPT[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.assignee_code = ? OR EXISTS"
+    " (SELECT 1 FROM case_parts p WHERE p.county = c.county AND p.case_id = c.id"
+    "  AND p.dept_code = ?)) AND c.id < ?" LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
 static const char SQL_LIST_MINE[] = "SELECT " CASE_COLS CASE_FROM
                                     " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
                                     " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
@@ -884,12 +909,100 @@ static int list_write(db_stmt_t *st, int limit, int paged, buf_t *out)
     return jsonw_finish(&w);
 }
 
-int cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+/* Bind LIST_FILTERS from index i on; returns the next index. */
+static int bind_filters(db_stmt_t *st, int i, const cases_filter_t *f, const char *cat_lo,
+                        const char *cat_hi, const char *reg_lo, const char *reg_hi)
+{
+    db_bind_text(st, i++, f->state ? f->state : "", -1);
+    db_bind_text(st, i++, f->state ? f->state : "", -1);
+    db_bind_text(st, i++, cat_lo, -1);
+    db_bind_text(st, i++, cat_hi, -1);
+    db_bind_text(st, i++, reg_lo, -1);
+    db_bind_text(st, i++, reg_hi, -1);
+    db_bind_text(st, i++, f->source ? f->source : "", -1);
+    db_bind_text(st, i++, f->source ? f->source : "", -1);
+    db_bind_i64(st, i++, f->overdue ? 1 : 0);
+    db_bind_i64(st, i++, f->now);
+    db_bind_i64(st, i++, f->from);
+    db_bind_i64(st, i++, f->to ? f->to : INT64_MAX);
+    return i;
+}
+
+/* Anything beyond a state: the filtered queries (the plain ones keep their tight plans). */
+static int filtered(const cases_filter_t *f)
+{
+    return f && (f->category || f->region || f->source || f->overdue || f->from || f->to);
+}
+
+static const char SQL_MAP[] =
+    "SELECT c.id, c.title, c.state, k.name, c.lat, c.lon, c.complete_due, c.paused_at,"
+    " c.created_at, c.region_code" CASE_FROM
+    " WHERE c.region_code >= ? AND c.region_code < ? AND c.lat IS NOT NULL" LIST_FILTERS
+    " ORDER BY c.id DESC LIMIT ?";
+
+json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, int max, int *rc)
+{
+    char hi[32], cat_lo[16] = "", cat_hi[24] = "~", reg_lo[32] = "", reg_hi[40] = "~";
+    region_scope_hi(who->scope, hi, sizeof hi);
+    if (f->category) {
+        snprintf(cat_lo, sizeof cat_lo, "%s", f->category);
+        region_scope_hi(cat_lo, cat_hi, sizeof cat_hi);
+    }
+    if (f->region) {
+        if (!region_in_scope(who->scope, f->region)) {
+            *rc = ERR_NOTFOUND;
+            return NULL;
+        }
+        snprintf(reg_lo, sizeof reg_lo, "%s", f->region);
+        region_scope_hi(reg_lo, reg_hi, sizeof reg_hi);
+    }
+    db_stmt_t *st = db_prepare(db, SQL_MAP);
+    if (!st) {
+        *rc = ERR_IO;
+        return NULL;
+    }
+    db_bind_text(st, 1, who->scope, -1);
+    db_bind_text(st, 2, hi, -1);
+    int i = bind_filters(st, 3, f, cat_lo, cat_hi, reg_lo, reg_hi);
+    db_bind_i64(st, i, (int64_t)max + 1);
+    json_t *items = json_array();
+    int s, n = 0;
+    static const char *const open_states[] = {"submitted", "dispatched", "accepted", "returned",
+                                              "escalated", "whistle",    "reopened"};
+    while ((s = db_step(st)) == DB_ROW && n < max) {
+        const char *state = db_col_text(st, 2);
+        int open = 0;
+        for (size_t k = 0; k < sizeof open_states / sizeof *open_states; k++)
+            open |= strcmp(state, open_states[k]) == 0;
+        int overdue = open && db_col_isnull(st, 7) && db_col_i64(st, 6) < f->now;
+        json_array_append_new(
+            items, json_pack("{s:o,s:s,s:s,s:s,s:s?,s:f,s:f,s:b,s:I,s:s}", "id",
+                             id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1), "state",
+                             state, "state_label", caseflow_state_label(caseflow_state_parse(state)),
+                             "category_name", db_col_text(st, 3), "lat",
+                             strtod(db_col_text(st, 4), NULL), "lon",
+                             strtod(db_col_text(st, 5), NULL), "overdue", overdue, "created_at",
+                             (json_int_t)db_col_i64(st, 8), "region_code", db_col_text(st, 9)));
+        n++;
+    }
+    int more = s == DB_ROW;
+    db_reset(st);
+    if (s < 0) {
+        json_decref(items);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o,s:b}", "items", items, "truncated", more);
+}
+
+int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int queue,
                const char *cursor, int limit, buf_t *out)
 {
     char county[8], hi[32];
     county_of(who->scope, county);
     region_scope_hi(who->scope, hi, sizeof hi);
+    const char *state = f ? f->state : NULL;
     const char *stv = state ? state : "";
     int64_t before = listing_cursor(cursor, INT64_MAX);
     db_stmt_t *st;
@@ -905,6 +1018,56 @@ int cases_list(db_t *db, const account_user_t *who, const char *state, int queue
                        ? db_query(db, SQL_QUEUE_GRID, "sis", who->scope, (int64_t)limit, county)
                        : db_query(db, SQL_QUEUE, "ssis", who->scope, hi, (int64_t)limit, county);
         return list_write(st, limit, 0, out);
+    }
+    if (who->role == ROLE_DEPARTMENT_STAFF || filtered(f)) {
+        static const cases_filter_t none = {0};
+        const cases_filter_t *ff = f ? f : &none;
+        char cat_lo[16] = "", cat_hi[24] = "~", reg_lo[32] = "", reg_hi[40] = "~";
+        if (ff->category) {
+            snprintf(cat_lo, sizeof cat_lo, "%s", ff->category);
+            region_scope_hi(cat_lo, cat_hi, sizeof cat_hi);
+        }
+        if (ff->region) {
+            /* Staff narrow their own scope; nobody reaches outside it. */
+            if (!region_in_scope(who->scope, ff->region))
+                return ERR_NOTFOUND;
+            snprintf(reg_lo, sizeof reg_lo, "%s", ff->region);
+            region_scope_hi(reg_lo, reg_hi, sizeof reg_hi);
+        }
+        int i = 1;
+        if (who->role == ROLE_DEPARTMENT_STAFF) {
+            st = db_prepare(db, SQL_FIND_DEPT);
+            if (st) {
+                db_bind_text(st, i++, county, -1);
+                db_bind_text(st, i++, dept_code, -1);
+                db_bind_text(st, i++, who->department, -1);
+            }
+        } else if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT)) {
+            st = db_prepare(db, SQL_FIND_MINE);
+            if (st) {
+                db_bind_text(st, i++, county, -1);
+                db_bind_i64(st, i++, who->id);
+            }
+        } else if (who->role == ROLE_BUILDING_HEAD) {
+            st = db_prepare(db, SQL_FIND_FILED);
+            if (st) {
+                db_bind_text(st, i++, county, -1);
+                db_bind_i64(st, i++, who->id);
+                db_bind_i64(st, i++, who->id);
+            }
+        } else {
+            st = db_prepare(db, SQL_FIND_SCOPE);
+            if (st) {
+                db_bind_text(st, i++, who->scope, -1);
+                db_bind_text(st, i++, hi, -1);
+            }
+        }
+        if (!st)
+            return ERR_IO;
+        db_bind_i64(st, i++, before);
+        i = bind_filters(st, i, ff, cat_lo, cat_hi, reg_lo, reg_hi);
+        db_bind_i64(st, i, (int64_t)limit + 1);
+        return list_write(st, limit, 1, out);
     }
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
         st = db_query(db, SQL_LIST_MINE, "siissi", county, who->id, before, stv, stv,

@@ -48,13 +48,30 @@ int cases_visible(db_t *db, const account_user_t *who, const char *county, int64
 
 /* One case with its timeline, or NULL with *rc (ERR_NOTFOUND also outside scope). */
 json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
-/* Cases visible to who, newest first; state may be NULL; queue=1: the ones assigned to who's
- * scope that are still open, soonest deadline first (a grid worker's 接单 queue).
+/* Cases visible to who, newest first, filtered by f; queue=1: the ones assigned to who's scope
+ * that are still open, soonest deadline first (a grid worker's 接单 queue; f ignored). Department
+ * staff list the cases dispatched to their department and the whistles they were summoned to.
  * Appends the page {"items":[…],"next_cursor":…} to out as JSON text (rows written straight
  * from the store, no tree: the hottest read). Returns 0, a store error, or ERR_TOOLARGE past
  * out's cap; on error out holds a partial document the caller discards. */
-int cases_list(db_t *db, const account_user_t *who, const char *state, int queue,
+typedef struct {
+    const char *state;    /* a state name, or NULL */
+    const char *category; /* a group (2 digits) or a category (4), or NULL */
+    const char *region;   /* a region inside who's scope (staff), or NULL */
+    const char *source;   /* resident | informant | building_head | staff | open311, or NULL */
+    int overdue;          /* 1: open, not waiting on the resident, completion deadline passed */
+    int64_t from, to;     /* created in [from, to); 0 = open-ended */
+    int64_t now;          /* for overdue */
+} cases_filter_t;
+/* f may be NULL (no filter). A region outside who's scope: ERR_NOTFOUND. */
+int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int queue,
                const char *cursor, int limit, buf_t *out);
+
+/* 地图: the located cases of who's scope (staff whose scope is a region range), filtered as in
+ * cases_list, newest first, at most max: {items:[{id,title,state,state_label,category_name,lat,
+ * lon,overdue,created_at,region_code}], truncated}. A region outside the scope: ERR_NOTFOUND. */
+json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, int max, int *rc);
+
 
 typedef struct {
     const char *event;   /* caseflow event name */

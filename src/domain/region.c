@@ -419,3 +419,32 @@ int region_import_divisions(db_t *db, const char *dir, const char *province, int
                          ud, e);
     return rc;
 }
+
+static const char SQL_BOUNDARIES[] =
+    "SELECT code, name, geojson FROM regions WHERE code >= ? AND code < ? AND level = 6"
+    " AND geojson IS NOT NULL ORDER BY code LIMIT ?";
+
+json_t *region_boundaries(db_t *db, const char *prefix, int max, int *rc)
+{
+    char hi[40];
+    region_scope_hi(prefix, hi, sizeof hi);
+    db_stmt_t *st = db_query(db, SQL_BOUNDARIES, "ssi", prefix, hi, (int64_t)max + 1);
+    json_t *grids = json_array();
+    int s = ERR_IO, n = 0;
+    while (st && (s = db_step(st)) == DB_ROW && n < max) {
+        json_t *g = json_loads(db_col_text(st, 2), 0, NULL);
+        if (g)
+            json_array_append_new(grids, json_pack("{s:s,s:s,s:o}", "code", db_col_text(st, 0),
+                                                   "name", db_col_text(st, 1), "boundary", g));
+        n++;
+    }
+    int more = s == DB_ROW;
+    db_reset(st);
+    if (s < 0) {
+        json_decref(grids);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o,s:b}", "grids", grids, "truncated", more);
+}

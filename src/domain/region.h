@@ -57,4 +57,8 @@ int region_import_divisions(db_t *db, const char *dir, const char *province, int
                             long counts[5], long *rejected, region_warn_fn warn,
                             region_progress_fn progress, void *ud, err_t *e);
 
+/* The grids under prefix (a region code) that have a boundary, at most max:
+ * {grids:[{code,name,boundary}], truncated} with boundary the stored GeoJSON geometry. */
+json_t *region_boundaries(db_t *db, const char *prefix, int max, int *rc);
+
 #endif
