@@ -303,3 +303,64 @@ test('console: a village admin\'s 积分管理 (live budget, catalogue, store, l
     await w.screenshot('points-console-overview');
   });
 });
+
+test('console: the county admin keeps the county indicator template and a county-wide rule', { timeout: 90000 }, async () => {
+  const COUNTY = '152224'; // 突泉县
+  const county = await apiAs('tuquan.admin');
+  const name = `参加县级示范评比${Date.now() % 100000}`;
+  let indicatorId = null;
+  let ruleId = null;
+  try {
+    await walk(browser, 'points-console-county-template', { viewport: { width: 1366, height: 800 }, locale: 'zh-CN' }, async (w) => {
+      const { page } = w;
+      await w.login('admin', 'tuquan.admin');
+      await page.getByTestId('admin-home').waitFor();
+      // Reachable from 全县积分概览 and from 积分管理.
+      await page.getByTestId('menu-points-overview').click();
+      await page.getByTestId('overview-go-county').waitFor();
+      await page.getByTestId('menu-points').click();
+      await page.getByTestId('admin-points').waitFor();
+      await page.getByTestId('points-go-county').click();
+      await page.getByTestId('admin-points-county').waitFor();
+
+      // The template as the county keeps it, then one indicator more.
+      const panel = page.locator('[data-testid="points-indicators"][data-scope="county"]');
+      await panel.locator('[data-testid="ind-row"][data-name="房前屋后干净整洁"]').waitFor();
+      assert.equal(await panel.getByTestId('ind-copy').count(), 0, 'nothing to copy into the template');
+      await panel.getByTestId('ind-add').click();
+      await page.getByTestId('ind-name').fill(name); // el-input puts the test id on its <input>
+      await page.getByTestId('ind-save').click();
+      await panel.locator(`[data-testid="ind-row"][data-name="${name}"]`).waitFor();
+      // Retried: the table may still be fading its loading mask out while the fonts are asked.
+      await eventually(() => w.assertChineseRendered('[data-testid="admin-points-county"]'));
+      await w.screenshot('points-console-county-template');
+
+      // A county-wide rule that awards it when a household's report is closed as fixed.
+      await page.getByRole('tab', { name: '全县自动加分' }).click();
+      const rules = page.locator('[data-testid="points-rules"][data-scope="county"]');
+      await rules.getByTestId('rule-indicator').click();
+      await page.locator('.el-select-dropdown__item:visible', { hasText: name }).click();
+      await rules.getByTestId('rule-add').click();
+      const row = rules.locator(`[data-testid="rule-row"][data-indicator="${name}"]`);
+      await row.waitFor();
+      assert.match(await row.innerText(), /诉求已办结/);
+      await w.screenshot('points-console-county-rules');
+    });
+
+    const template = (await county.get(`/api/v1/counties/${COUNTY}/indicator-template`)).json.items;
+    const added = template.find((i) => i.name === name);
+    assert.ok(added, 'the indicator is in the county template');
+    indicatorId = added.id;
+    assert.equal(added.template, true);
+    assert.equal(added.points, 2);
+    const countyRules = (await county.get(`/api/v1/counties/${COUNTY}/points-rules`)).json.items;
+    const rule = countyRules.find((r) => r.indicator_id === indicatorId && r.active);
+    assert.ok(rule, 'the county-wide rule names the template indicator');
+    ruleId = rule.id;
+    assert.equal(rule.event, 'case.fixed');
+  } finally {
+    // Back as the demo had it: no county rule awarding points in the other walks.
+    if (ruleId) await county.patch(`/api/v1/points-rules/${ruleId}`, { active: false });
+    if (indicatorId) await county.patch(`/api/v1/indicators/${indicatorId}`, { active: false });
+  }
+});

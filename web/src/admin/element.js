@@ -1,58 +1,9 @@
-// element.js — the Element Plus parts the console uses, registered once with their styles, and
-// the zh-CN locale for everything (including ElMessageBox, which renders outside the tree).
-import {
-    ElAlert,
-    ElCheckbox,
-    ElCheckboxGroup,
-    ElDatePicker,
-    ElInputNumber,
-    ElSwitch,
-    ElTabPane,
-    ElTabs,
-    ElAside,
-    ElBadge,
-    ElBreadcrumb,
-    ElBreadcrumbItem,
-    ElButton,
-    ElCard,
-    ElCascader,
-    ElCol,
-    ElContainer,
-    ElDescriptions,
-    ElDescriptionsItem,
-    ElDialog,
-    ElDivider,
-    ElDrawer,
-    ElDropdown,
-    ElDropdownItem,
-    ElDropdownMenu,
-    ElEmpty,
-    ElForm,
-    ElFormItem,
-    ElHeader,
-    ElIcon,
-    ElImage,
-    ElInput,
-    ElLoading,
-    ElMain,
-    ElMenu,
-    ElMenuItem,
-    ElMessage,
-    ElMessageBox,
-    ElOption,
-    ElResult,
-    ElRow,
-    ElScrollbar,
-    ElSelect,
-    ElTable,
-    ElTableColumn,
-    ElTag,
-    ElText,
-    ElTooltip,
-    ElTree,
-    provideGlobalConfig,
-} from 'element-plus'
+// element.js — the Element Plus parts the console uses (components listed in elementComponents.js),
+// registered once with their styles, and the zh-CN locale for everything (including
+// ElMessageBox, which renders outside the tree).
+import { ElLoading, ElMessage, ElMessageBox, provideGlobalConfig } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
+import * as COMPONENTS from './elementComponents.js'
 
 import 'element-plus/es/components/alert/style/css'
 import 'element-plus/es/components/checkbox/style/css'
@@ -105,57 +56,8 @@ import 'element-plus/es/components/text/style/css'
 import 'element-plus/es/components/tooltip/style/css'
 import 'element-plus/es/components/tree/style/css'
 
-const COMPONENTS = [
-    ElAlert,
-    ElCheckbox,
-    ElCheckboxGroup,
-    ElDatePicker,
-    ElInputNumber,
-    ElSwitch,
-    ElTabPane,
-    ElTabs,
-    ElAside,
-    ElBadge,
-    ElBreadcrumb,
-    ElBreadcrumbItem,
-    ElButton,
-    ElCard,
-    ElCascader,
-    ElCol,
-    ElContainer,
-    ElDescriptions,
-    ElDescriptionsItem,
-    ElDialog,
-    ElDivider,
-    ElDrawer,
-    ElDropdown,
-    ElDropdownItem,
-    ElDropdownMenu,
-    ElEmpty,
-    ElForm,
-    ElFormItem,
-    ElHeader,
-    ElIcon,
-    ElImage,
-    ElInput,
-    ElMain,
-    ElMenu,
-    ElMenuItem,
-    ElOption,
-    ElResult,
-    ElRow,
-    ElScrollbar,
-    ElSelect,
-    ElTable,
-    ElTableColumn,
-    ElTag,
-    ElText,
-    ElTooltip,
-    ElTree,
-]
-
 export function elementInstall(app) {
-    for (const c of COMPONENTS) app.use(c)
+    for (const c of Object.values(COMPONENTS)) app.use(c)
     app.use(ElLoading) // v-loading
     app.use(ElMessage)
     app.use(ElMessageBox)

@@ -2,7 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { REGISTRY_ROLES, ACCOUNT_ADMIN_ROLES, AUDIT_ROLES } from '../common/roles.js'
 import { CASE_CONSOLE_ROLES } from '../common/cases.js'
-import { POINTS_ADMIN_ROLES, POINTS_OVERVIEW_ROLES } from '../common/points.js'
+import { POINTS_ADMIN_ROLES, POINTS_COUNTY_ROLES, POINTS_OVERVIEW_ROLES } from '../common/points.js'
 import ConsoleLayout from './components/ConsoleLayout.vue'
 import LoginPage from './pages/LoginPage.vue'
 
@@ -38,6 +38,12 @@ export function adminCreateRouter() {
                         name: 'points',
                         component: () => import('./pages/PointsPage.vue'),
                         meta: { title: '积分管理', roles: POINTS_ADMIN_ROLES },
+                    },
+                    {
+                        path: 'points-county',
+                        name: 'points-county',
+                        component: () => import('./pages/PointsCountyPage.vue'),
+                        meta: { title: '县级指标与规则', roles: POINTS_COUNTY_ROLES },
                     },
                     {
                         path: 'points-overview',

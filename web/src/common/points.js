@@ -21,6 +21,7 @@ export const pointsApi = {
     copyTemplate: (village) => api.post(`/villages/${enc(village)}/indicators/copy-template`),
     template: (county, all = false) =>
         api.get(`/counties/${enc(county)}/indicator-template`, { all: all ? 1 : undefined }),
+    createTemplateIndicator: (county, body) => api.post(`/counties/${enc(county)}/indicator-template`, body),
 
     // ---- automatic awards ----
     rules: (village) => api.get(`/villages/${enc(village)}/points-rules`),
@@ -63,6 +64,30 @@ export const pointsApi = {
     overviewXlsxUrl: (year) => `/api/v1/points/overview.xlsx${year ? `?year=${enc(year)}` : ''}`,
 }
 
+/**
+ * The catalogue and rule calls of one place, for the panels that serve both a village's own
+ * 指标库 / 自动加分 and the county's template / county-wide rules (county admin): `scope` is
+ * 'village' (code: 12 digits) or 'county' (code: 6 digits). Changing an indicator or a rule is
+ * the same call for both (by id).
+ */
+export function pointsCatalogueApi(scope, code) {
+    const county = scope === 'county'
+    return {
+        county,
+        indicators: (all = false) => (county ? pointsApi.template(code, all) : pointsApi.indicators(code, all)),
+        createIndicator: (body) => (county ? pointsApi.createTemplateIndicator(code, body) : pointsApi.createIndicator(code, body)),
+        rules: () => (county ? pointsApi.countyRules(code) : pointsApi.rules(code)),
+        createRule: (body) => (county ? pointsApi.createCountyRule(code, body) : pointsApi.createRule(code, body)),
+    }
+}
+
+/** Props of the panels that serve a village or the county (IndicatorsPanel, RulesPanel). */
+export const CATALOGUE_PROPS = {
+    /** A village code (12 digits), or the county's (6 digits) with scope 'county'. */
+    code: { type: String, required: true },
+    scope: { type: String, default: 'village', validator: (v) => v === 'village' || v === 'county' },
+}
+
 /** Roles that score households door to door (入户打分). */
 export const AWARDER_ROLES = ['community_admin', 'grid_worker', 'party_leader', 'building_head']
 /** Roles that may confirm 互检 (village admins only look). */
@@ -71,6 +96,8 @@ export const INSPECTOR_ROLES = ['grid_worker', 'party_leader', 'building_head']
 export const KEEPER_ROLES = ['community_admin', 'grid_worker', 'county_admin']
 /** Console: the village's points (settings, catalogue, rules, goods, ledger). */
 export const POINTS_ADMIN_ROLES = ['community_admin', 'county_admin']
+/** Console: the county's indicator template and county-wide automatic awards. */
+export const POINTS_COUNTY_ROLES = ['county_admin']
 /** Console: the county overview. */
 export const POINTS_OVERVIEW_ROLES = ['county_admin', 'leader', 'auditor']
 
