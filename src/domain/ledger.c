@@ -10,38 +10,17 @@
 #include <string.h>
 #include "domain/ledger.h"
 #include "lib/buf.h"
+#include "lib/civil.h"
 #include "lib/idgen.h"
-
-#define CHINA_OFFSET_MS (8LL * 3600 * 1000)
 
 int ledger_year_of(int64_t at)
 {
-    /* Days since 1970-01-01 in China time, then the civil year (Howard Hinnant's algorithm). */
-    int64_t days = (at + CHINA_OFFSET_MS) / 86400000;
-    if ((at + CHINA_OFFSET_MS) % 86400000 < 0)
-        days--;
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    return (int)(m <= 2 ? y + 1 : y);
+    int y, m, d;
+    civil_from_days(civil_china_day(at), &y, &m, &d);
+    return y;
 }
 
-int64_t ledger_year_start(int year)
-{
-    /* Days from 1970-01-01 to year-01-01 (civil), then back to UTC from China time. */
-    int64_t y = year - 1; /* January counts as month 13 of the previous year here */
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (1 + 9) + 2) / 5; /* January 1 */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-    return days * 86400000 - CHINA_OFFSET_MS;
-}
+int64_t ledger_year_start(int year) { return civil_china_ms(year, 1, 1); }
 
 static void put_num(buf_t *b, int64_t v)
 {

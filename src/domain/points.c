@@ -9,12 +9,11 @@
 #include "domain/audit.h"
 #include "domain/ledger.h"
 #include "domain/points_int.h"
+#include "lib/civil.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
 #include "lib/utf8.h"
 
-#define CHINA_OFFSET_MS (8LL * 3600 * 1000)
-#define DAY_MS 86400000LL
 
 /* ---------- pure helpers ---------- */
 
@@ -35,49 +34,22 @@ int64_t points_expiring(int64_t earned, int64_t left, int64_t balance)
     return x > 0 ? x : 0;
 }
 
-/* Civil date ↔ days since 1970-01-01 (Howard Hinnant's algorithms). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
-static int64_t china_days(int64_t at)
-{
-    int64_t t = at + CHINA_OFFSET_MS;
-    return t >= 0 ? t / DAY_MS : -((-t + DAY_MS - 1) / DAY_MS);
-}
 
 void points_day_of(int64_t at, char out[11])
 {
-    int64_t y, m, d;
-    civil_from_days(china_days(at), &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    int y, m, d;
+    civil_from_days(civil_china_day(at), &y, &m, &d);
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
 void points_month_bounds(int64_t at, int64_t *from, int64_t *to)
 {
-    int64_t y, m, d;
-    civil_from_days(china_days(at), &y, &m, &d);
-    *from = days_from_civil(y, m, 1) * DAY_MS - CHINA_OFFSET_MS;
-    *to = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * DAY_MS - CHINA_OFFSET_MS;
+    int y, m, d;
+    civil_from_days(civil_china_day(at), &y, &m, &d);
+    *from = civil_china_ms(y, m, 1);
+    *to = civil_china_ms(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
 }
 
 int points_month_parse(const char *ym, int64_t *from, int64_t *to)
@@ -91,7 +63,7 @@ int points_month_parse(const char *ym, int64_t *from, int64_t *to)
     int m = (ym[5] - '0') * 10 + (ym[6] - '0');
     if (y < 2000 || y > 2100 || m < 1 || m > 12)
         return ERR_INVALID;
-    points_month_bounds(days_from_civil(y, m, 1) * DAY_MS - CHINA_OFFSET_MS, from, to);
+    points_month_bounds(civil_china_ms(y, m, 1), from, to);
     return 0;
 }
 
@@ -103,11 +75,11 @@ static int date_valid(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return 0;
-    int64_t y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
+    int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10), d = (int)strtol(s + 8, NULL, 10);
     if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
         return 0;
-    int64_t y2, m2, d2;
-    civil_from_days(days_from_civil(y, m, d), &y2, &m2, &d2);
+    int y2, m2, d2;
+    civil_from_days(civil_to_days(y, m, d), &y2, &m2, &d2);
     return y2 == y && m2 == m && d2 == d;
 }
 

@@ -25,6 +25,7 @@
 #include "domain/region.h"
 #include "domain/registry.h"
 #include "domain/seed_points.h"
+#include "lib/civil.h"
 #include "lib/crypto.h"
 #include "lib/idgen.h"
 #include "lib/ids.h"
@@ -42,7 +43,6 @@
 #define DAY_MS 86400000LL
 #define HOUR_MS 3600000LL
 #define MIN_MS 60000LL
-#define CHINA_MS (8 * HOUR_MS)
 #define PAIR_LIMIT 19 /* confirmations per month between two people: below pair_threshold 20 */
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -61,31 +61,10 @@ static int permille(int p) { return (int)(rnd() % 1000) < p; }
 
 /* ---------- calendar (China time) ---------- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
-static int64_t day_of(int64_t at) { return (at + CHINA_MS) / DAY_MS; }
-static int64_t day_start(int64_t day) { return day * DAY_MS - CHINA_MS; }
+static int64_t day_of(int64_t at) { return civil_china_day(at); }
+static int64_t day_start(int64_t day) { return day * CIVIL_DAY_MS - CIVIL_CHINA_OFFSET_MS; }
 static int weekday(int64_t day) { return (int)((day % 7 + 11) % 7); } /* 0 Sunday */
 
 /* ---------- the indicator catalogue (county template) ---------- */
@@ -1269,7 +1248,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
     char camp_from[16], camp_to[16];
     snprintf(camp_from, sizeof camp_from, "%04d-02-01", cy);
     snprintf(camp_to, sizeof camp_to, "%04d-03-31", cy);
-    int64_t campaign_from = days_from_civil(cy, 2, 8), campaign_to = days_from_civil(cy, 3, 31);
+    int64_t campaign_from = civil_to_days(cy, 2, 8), campaign_to = civil_to_days(cy, 3, 31);
 
     /* Households: seed.c populated the four named villages; the others get a modest set. */
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {

@@ -1,3 +1,4 @@
+#include "lib/civil.h"
 #include "lib/workday.h"
 
 #include <limits.h>
@@ -65,29 +66,7 @@ static int days_in_month(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 /* 0 = Sunday .. 6 = Saturday; day 0 (1970-01-01) was a Thursday. */
 static int weekday(int64_t day)
@@ -97,17 +76,6 @@ static int weekday(int64_t day)
 }
 
 /* China date, as a day number, of a UTC instant. Written to overflow for no int64. */
-static int64_t china_day(int64_t ms)
-{
-    int64_t day = ms / MS_PER_DAY, rem = ms % MS_PER_DAY;
-    if (rem < 0) {
-        rem += MS_PER_DAY;
-        day--;
-    }
-    if (rem + CHINA_OFFSET_MS >= MS_PER_DAY)
-        day++;
-    return day;
-}
 
 /* UTC instant of 00:00 China time on a day. Only for days of covered years. */
 static int64_t day_start_ms(int64_t day)
@@ -117,8 +85,7 @@ static int64_t day_start_ms(int64_t day)
 
 static int64_t year_of_day(int64_t day)
 {
-    int64_t y;
-    int m, d;
+    int y, m, d;
     civil_from_days(day, &y, &m, &d);
     return y;
 }
@@ -247,7 +214,7 @@ static int mark(workday_cal_t *c, json_t *obj, int kind, err_t *e)
         size_t nlen;
         if (parse_key(key, &y, &m, &d) || parse_name(json_string_value(val), &name, &nlen))
             return bad(e, BAD_SHAPE); /* checked by scan(); keeps the analyzer sure */
-        int64_t i = days_from_civil(y, m, d) - c->day0;
+        int64_t i = civil_to_days(y, m, d) - c->day0;
         if (c->kind[i] != DAY_PLAIN)
             return bad(e, "日历数据中同一天既是假日又是调休上班日");
         int n = intern(c, name, nlen);
@@ -308,8 +275,8 @@ int workday_load(const char *json, size_t len, workday_cal_t **out, err_t *e)
     c = xcalloc(1, sizeof *c);
     c->span_first = lo;
     c->span_last = hi;
-    c->day0 = days_from_civil(lo, 1, 1);
-    c->ndays = (int)(days_from_civil(hi + 1, 1, 1) - c->day0);
+    c->day0 = civil_to_days(lo, 1, 1);
+    c->ndays = (int)(civil_to_days(hi + 1, 1, 1) - c->day0);
     c->kind = xcalloc((size_t)c->ndays, 1);
     c->name = xcalloc((size_t)c->ndays, 1);
     c->cum = xcalloc((size_t)c->ndays + 1, sizeof *c->cum);
@@ -376,11 +343,10 @@ int workday_covers(const workday_cal_t *c, int y)
 
 void workday_china_date(int64_t ms, int *y, int *m, int *d)
 {
-    int64_t yy;
-    int mm, dd;
-    civil_from_days(china_day(ms), &yy, &mm, &dd);
+    int yy, mm, dd;
+    civil_from_days(civil_china_day(ms), &yy, &mm, &dd);
     if (y)
-        *y = yy < INT_MIN ? INT_MIN : yy > INT_MAX ? INT_MAX : (int)yy;
+        *y = yy;
     if (m)
         *m = mm;
     if (d)
@@ -398,14 +364,14 @@ int workday_is_workday(const workday_cal_t *c, int y, int m, int d, err_t *e)
         return err_set(e, ERR_INVALID, NULL, "日期无效", NULL);
     if (!covers(c, y))
         return gap(c, y, e);
-    return day_is_workday(c, days_from_civil(y, m, d), e);
+    return day_is_workday(c, civil_to_days(y, m, d), e);
 }
 
 const char *workday_holiday_name(const workday_cal_t *c, int y, int m, int d)
 {
     if (!valid_date(y, m, d) || !covers(c, y))
         return NULL;
-    int64_t i = days_from_civil(y, m, d) - c->day0;
+    int64_t i = civil_to_days(y, m, d) - c->day0;
     if (c->kind[i] != DAY_HOLIDAY)
         return NULL;
     return c->names[c->name[i] - 1];
@@ -439,7 +405,7 @@ int workday_add_workdays(const workday_cal_t *c, int64_t start_ms, int days, int
 {
     if (days < 0)
         return err_set(e, ERR_INVALID, NULL, NEGATIVE, NULL);
-    int64_t day = china_day(start_ms);
+    int64_t day = civil_china_day(start_ms);
     int rc = check_start(c, day, e);
     for (int n = 0; !rc && n < days;) {
         day++;
@@ -460,7 +426,7 @@ int workday_add_workhours(const workday_cal_t *c, int64_t start_ms, int hours, i
 {
     if (hours < 0)
         return err_set(e, ERR_INVALID, NULL, NEGATIVE, NULL);
-    int64_t day = china_day(start_ms);
+    int64_t day = civil_china_day(start_ms);
     int rc = check_start(c, day, e);
     if (rc)
         return rc;
@@ -485,7 +451,7 @@ int workday_add_workhours(const workday_cal_t *c, int64_t start_ms, int hours, i
 int workday_count_between(const workday_cal_t *c, int64_t from_ms, int64_t to_ms, int *days,
                           err_t *e)
 {
-    int64_t from = china_day(from_ms), to = china_day(to_ms);
+    int64_t from = civil_china_day(from_ms), to = civil_china_day(to_ms);
     int64_t y0 = year_of_day(from), y1 = year_of_day(to);
     int64_t ylo = y0 < y1 ? y0 : y1, yhi = y0 < y1 ? y1 : y0;
     if (!covers(c, ylo))
