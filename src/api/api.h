@@ -13,6 +13,10 @@ int64_t api_path_id(http_ctx_t *c, int i);
 /* A required/optional string member of a JSON body; replies 400 on a wrong type. */
 int api_str(http_ctx_t *c, json_t *obj, const char *key, int required, const char **out);
 json_t *api_id_json(int64_t id);
+/* The Idempotency-Key header (1..100 characters) and a hash of the body's canonical form, so a
+ * retry with the same key and another body can be told apart (409 in the domain). Both NULL
+ * without the header. Replies 400 itself and returns non-zero on a bad key. */
+int api_idempotency(http_ctx_t *c, json_t *body, const char **key, const char **body_hash);
 /* ?cursor= of a list: NULL or a string of digits; replies 400 and returns non-zero otherwise. */
 int api_cursor(http_ctx_t *c, const char **out);
 

@@ -9,7 +9,6 @@
 #include "domain/casestats.h"
 #include "domain/inbox.h"
 #include "domain/region.h"
-#include "lib/crypto.h"
 
 int api_case_categories(http_ctx_t *c)
 {
@@ -95,22 +94,8 @@ int api_cases_create(http_ctx_t *c)
         }
         a->n.for_person = pid;
     }
-    const char *key = http_header(c, "idempotency-key");
-    if (key) {
-        size_t n = strlen(key);
-        if (n == 0 || n > 100) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "Idempotency-Key 应为 1 到 100 个字符",
-                            "Idempotency-Key");
-            return 0;
-        }
-        /* The same key must come with the same request: hash a canonical form of the body. */
-        char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        char *h = http_alloc(c, 65);
-        crypto_token_hash(canon ? canon : "", h);
-        free(canon);
-        a->n.idem_key = key;
-        a->n.body_hash = h;
-    }
+    if (api_idempotency(c, body, &a->n.idem_key, &a->n.body_hash))
+        return 0;
     a->n.now = http_now(c);
     a->c = c;
     http_write(c, create_write, a, create_done);

@@ -2,7 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "api/api.h"
+#include "lib/crypto.h"
 
 int api_reply(http_ctx_t *c, json_t *obj, int rc, const char *notfound)
 {
@@ -65,5 +67,28 @@ int api_cursor(http_ctx_t *c, const char **out)
             return ERR_INVALID;
         }
     }
+    return 0;
+}
+
+int api_idempotency(http_ctx_t *c, json_t *body, const char **key, const char **body_hash)
+{
+    const char *k = http_header(c, "idempotency-key");
+    *key = NULL;
+    *body_hash = NULL;
+    if (!k)
+        return 0;
+    size_t n = strlen(k);
+    if (n == 0 || n > 100) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "Idempotency-Key 应为 1 到 100 个字符",
+                        "Idempotency-Key");
+        return ERR_INVALID;
+    }
+    /* The same key must come with the same request: hash a canonical form of the body. */
+    char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    char *h = http_alloc(c, 65);
+    crypto_token_hash(canon ? canon : "", h);
+    free(canon);
+    *key = k;
+    *body_hash = h;
     return 0;
 }

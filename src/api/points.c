@@ -6,7 +6,6 @@
 #include <string.h>
 #include "api/api.h"
 #include "domain/points.h"
-#include "lib/crypto.h"
 
 /* A {code} path parameter that must name a village (12 digits) or a county (6). */
 static const char *code_param(http_ctx_t *c, size_t len)
@@ -273,28 +272,6 @@ static int id_field(http_ctx_t *c, json_t *body, const char *key, int64_t *out)
     return 0;
 }
 
-static int idem(http_ctx_t *c, json_t *body, const char **key, const char **hash)
-{
-    const char *k = http_header(c, "idempotency-key");
-    *key = NULL;
-    *hash = NULL;
-    if (!k)
-        return 0;
-    size_t n = strlen(k);
-    if (n == 0 || n > 100) {
-        http_reply_fail(c, ERR_INVALID, "invalid", "Idempotency-Key 应为 1 到 100 个字符",
-                        "Idempotency-Key");
-        return ERR_INVALID;
-    }
-    /* The same key must come with the same request: hash a canonical form of the body. */
-    char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    char *h = http_alloc(c, 65);
-    crypto_token_hash(canon ? canon : "", h);
-    free(canon);
-    *key = k;
-    *hash = h;
-    return 0;
-}
 
 int api_points_award(http_ctx_t *c)
 {
@@ -304,7 +281,7 @@ int api_points_award(http_ctx_t *c)
     if (body_of(c, fields, &body) || id_field(c, body, "household_id", &a->award.household_id) ||
         id_field(c, body, "indicator_id", &a->award.indicator_id) ||
         api_str(c, body, "note", 0, &a->award.note) ||
-        idem(c, body, &a->award.idem_key, &a->award.body_hash))
+        api_idempotency(c, body, &a->award.idem_key, &a->award.body_hash))
         return 0;
     a->award.photos = json_object_get(body, "photos"); /* checked with the write: photos_check */
     a->award.now = http_now(c);

@@ -10,7 +10,6 @@
 #include "domain/ledger.h"
 #include "domain/points_report.h"
 #include "domain/points_store.h"
-#include "lib/crypto.h"
 
 /* An integer member: absent → *has = 0; wrong type or out of range → 400 (returns non-zero). */
 static int int_field(http_ctx_t *c, json_t *body, const char *key, int64_t min, int64_t max,
@@ -205,21 +204,8 @@ int api_points_order_create(http_ctx_t *c)
     int has;
     if (int_field(c, body, "qty", 1, POINTS_ORDER_MAX_QTY, "数量应为 1 到 99 的整数", &qty, &has))
         return 0;
-    const char *key = http_header(c, "idempotency-key");
-    if (key) {
-        size_t n = strlen(key);
-        if (n == 0 || n > 100) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "Idempotency-Key 应为 1 到 100 个字符",
-                            "Idempotency-Key");
-            return 0;
-        }
-        char *canon = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        char *h = http_alloc(c, 65);
-        crypto_token_hash(canon ? canon : "", h);
-        free(canon);
-        a->n.idem_key = key;
-        a->n.body_hash = h;
-    }
+    if (api_idempotency(c, body, &a->n.idem_key, &a->n.body_hash))
+        return 0;
     a->c = c;
     a->n.goods_id = g;
     a->n.qty = (int)qty;
