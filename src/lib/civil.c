@@ -26,8 +26,14 @@ void civil_from_days(int64_t z, int *y, int *m, int *d)
 
 int64_t civil_china_day(int64_t ms)
 {
-    int64_t t = ms + CIVIL_CHINA_OFFSET_MS;
-    return t >= 0 ? t / CIVIL_DAY_MS : -((-t + CIVIL_DAY_MS - 1) / CIVIL_DAY_MS);
+    /* Split first, add the offset to the remainder: no overflow for any int64 (INT64_MAX is a
+     * caller's "no end"). */
+    int64_t day = ms / CIVIL_DAY_MS, rem = ms % CIVIL_DAY_MS;
+    if (rem < 0) {
+        rem += CIVIL_DAY_MS;
+        day--;
+    }
+    return rem + CIVIL_CHINA_OFFSET_MS >= CIVIL_DAY_MS ? day + 1 : day;
 }
 
 int64_t civil_china_ms(int y, int m, int d)
