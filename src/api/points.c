@@ -94,21 +94,28 @@ int api_points_settings_put(http_ctx_t *c)
     return 0;
 }
 
+/* ?month=YYYY-MM (China time), default this month: [from, to) in ms. Replies 400 itself. */
+static int month_param(http_ctx_t *c, int64_t *from, int64_t *to)
+{
+    const char *m = http_query(c, "month");
+    if (!m || !*m) {
+        points_month_bounds(http_now(c), from, to);
+        return 0;
+    }
+    if (points_month_parse(m, from, to) == 0)
+        return 0;
+    http_reply_fail(c, ERR_INVALID, "invalid", "月份应为 YYYY-MM", "month");
+    return ERR_INVALID;
+}
+
 int api_points_flags(http_ctx_t *c)
 {
     const char *code = code_param(c, 12);
     if (!code)
         return 0;
     int64_t from, to;
-    const char *m = http_query(c, "month");
-    if (m && *m) {
-        if (points_month_parse(m, &from, &to)) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "月份应为 YYYY-MM", "month");
-            return 0;
-        }
-    } else {
-        points_month_bounds(http_now(c), &from, &to);
-    }
+    if (month_param(c, &from, &to))
+        return 0;
     int rc;
     json_t *o = points_flags(http_db(c), http_user(c), code, from, to, &rc);
     if (!o && rc == ERR_FORBIDDEN) {
@@ -445,15 +452,8 @@ int api_points_board(http_ctx_t *c)
     if (!code || http_limit(c, &limit))
         return 0;
     int64_t from, to;
-    const char *m = http_query(c, "month");
-    if (m && *m) {
-        if (points_month_parse(m, &from, &to)) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "月份应为 YYYY-MM", "month");
-            return 0;
-        }
-    } else {
-        points_month_bounds(http_now(c), &from, &to);
-    }
+    if (month_param(c, &from, &to))
+        return 0;
     int rc;
     json_t *o = points_board(http_db(c), http_user(c), code, from, to, limit, &rc);
     return api_reply(c, o, rc, "村/社区不存在或不在您的管辖范围内");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "domain/feed.h"
+#include "domain/inbox.h"
 #include "domain/region.h"
 #include "lib/idgen.h"
 #include "lib/log.h"
@@ -92,23 +93,6 @@ static const char SQL_INBOX[] =
     "SELECT id, at, kind, case_id, title, body, read_at FROM inbox WHERE user_id = ? AND id > ?"
     " ORDER BY id LIMIT ?";
 
-/* The message as inbox_list shows it (inbox.c message_json). */
-static json_t *message_json(db_stmt_t *st, char id[24])
-{
-    char cid[24];
-    snprintf(id, 24, "%" PRId64, db_col_i64(st, 0));
-    json_t *o = json_pack("{s:s,s:I,s:s,s:s,s:s}", "id", id, "at", (json_int_t)db_col_i64(st, 1),
-                          "kind", db_col_text(st, 2), "title", db_col_text(st, 4), "body",
-                          db_col_text(st, 5));
-    if (!db_col_isnull(st, 3)) {
-        snprintf(cid, sizeof cid, "%" PRId64, db_col_i64(st, 3));
-        json_object_set_new(o, "case_id", json_string(cid));
-    }
-    json_object_set_new(o, "read_at",
-                        db_col_isnull(st, 6) ? json_null() : json_integer(db_col_i64(st, 6)));
-    return o;
-}
-
 static int poll_inbox(db_t *db, const account_user_t *who, feed_t *f, int64_t now,
                       feed_emit_fn emit, void *ctx)
 {
@@ -122,7 +106,8 @@ static int poll_inbox(db_t *db, const account_user_t *who, feed_t *f, int64_t no
             int64_t id = db_col_i64(st, 0);
             if (!seen_has(&f->inbox_seen, id, 0)) {
                 char ids[24];
-                json_t *m = message_json(st, ids);
+                snprintf(ids, sizeof ids, "%" PRId64, id);
+                json_t *m = inbox_message_json(st);
                 int refused = emit(ctx, "inbox", ids, m);
                 json_decref(m);
                 if (refused) {

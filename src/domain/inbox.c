@@ -102,7 +102,7 @@ int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char
                   assignee, county, case_id, county, dept);
 }
 
-static json_t *message_json(db_stmt_t *st)
+json_t *inbox_message_json(db_stmt_t *st)
 {
     char id[24], cid[24];
     snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
@@ -128,7 +128,7 @@ json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const c
 {
     db_stmt_t *st = db_query(db, SQL_LIST, "iiii", who->id, listing_cursor(cursor, INT64_MAX),
                              (int64_t)(unread_only ? 1 : 0), (int64_t)limit + 1);
-    json_t *page = listing_page(st, limit, message_json, rc);
+    json_t *page = listing_page(st, limit, inbox_message_json, rc);
     if (!page)
         return NULL;
     int64_t unread = 0;

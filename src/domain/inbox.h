@@ -20,6 +20,10 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
 int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char *dept,
                        const char *dept_name, int64_t now);
 
+/* One message as the API shows it, from a row of (id, at, kind, case_id, title, body, read_at);
+ * shared by the inbox list and the live stream (feed.c). */
+json_t *inbox_message_json(db_stmt_t *st);
+
 /* The caller's messages, newest first; unread_only. {items, next_cursor, unread}. */
 json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const char *cursor,
                    int limit, int *rc);

@@ -63,6 +63,15 @@ static int permille(int p) { return (int)(rnd() % 1000) < p; }
 
 
 
+/* The grid's number within its village: digits 13–14 of a grid (14) or building (17) code; 0
+ * for a code above grid level. */
+static int grid_number(const char *code)
+{
+    if (strlen(code) < 14 || code[12] < '0' || code[12] > '9' || code[13] < '0' || code[13] > '9')
+        return 0;
+    return (code[12] - '0') * 10 + (code[13] - '0');
+}
+
 static int64_t day_of(int64_t at) { return civil_china_day(at); }
 static int64_t day_start(int64_t day) { return day * CIVIL_DAY_MS - CIVIL_CHINA_OFFSET_MS; }
 static int weekday(int64_t day) { return (int)((day % 7 + 11) % 7); } /* 0 Sunday */
@@ -580,7 +589,7 @@ static int load_households(db_t *db, const char *village, hh_t **out, int *n)
         memset(&h[k], 0, sizeof h[k]);
         h[k].id = db_col_i64(st, 0);
         snprintf(h[k].region, sizeof h[k].region, "%s", db_col_text(st, 1));
-        h[k].grid = atoi(h[k].region + 12) / (strlen(h[k].region) > 14 ? 1000 : 1);
+        h[k].grid = grid_number(h[k].region);
         k++;
     }
     db_reset(st);
@@ -835,7 +844,7 @@ static int take_limit(sim_t *s, hh_t *h, int k, int64_t at)
 
 static int grid_of_actor(const actor_t *a)
 {
-    return strlen(a->scope) >= 14 ? atoi(a->scope + 12) / (strlen(a->scope) > 14 ? 1000 : 1) : 0;
+    return grid_number(a->scope);
 }
 
 /* Who scores household h on indicator k: a cadre whose role the indicator allows and whose scope
