@@ -19,11 +19,11 @@ CFLAGS  := $(CFLAGS_BASE) -O2
 endif
 LDLIBS  := -lh2o-evloop -lssl -lcrypto -lz -ljansson -lsqlite3 -lpq -lsodium -lcurl -lpthread -lm \
            -lqrencode -lxlsxwriter \
-           $(shell pkg-config --libs vips)
+           $(shell pkg-config --libs vips 2>/dev/null)
 # libvips' headers pull in glib's: only the image module sees them.
-$(OBJDIR)/lib/image.o: CFLAGS += $(shell pkg-config --cflags vips)
+$(OBJDIR)/lib/image.o: CFLAGS += $(shell pkg-config --cflags vips 2>/dev/null)
 
-SRCS := $(wildcard src/*.c src/*/*.c)
+SRCS := $(wildcard src/*.c src/*/*.c src/*/*/*.c)
 OBJS := $(SRCS:src/%.c=$(OBJDIR)/%.o)
 MIGRATIONS := $(wildcard src/store/migrations/*.sql)
 WEB_SRCS := $(shell find web -type f -not -path 'web/dist/*' 2>/dev/null)
@@ -32,7 +32,10 @@ WEB_SRCS := $(shell find web -type f -not -path 'web/dist/*' 2>/dev/null)
 
 all: build
 
-build: bootstrap c web
+# The build runs in a second make, after bootstrap: the first one has already expanded
+# `pkg-config --libs vips` (and the like) when it read this file, before bootstrap installed them.
+build: bootstrap
+	@$(MAKE) --no-print-directory c web
 
 c: $(BIN)
 

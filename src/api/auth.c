@@ -1,7 +1,7 @@
 /* auth.c — login, logout, who am I, change password. */
 #include <string.h>
 #include "api/api.h"
-#include "domain/region.h"
+#include "domain/registry/registry.h"
 
 static json_t *me_json(http_ctx_t *c, const account_user_t *u)
 {

@@ -4,11 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/caseflow.h"
-#include "domain/cases.h"
-#include "domain/casestats.h"
-#include "domain/inbox.h"
-#include "domain/region.h"
+#include "domain/cases/cases.h"
+#include "domain/common/inbox.h"
+#include "domain/registry/registry.h"
 
 int api_case_categories(http_ctx_t *c)
 {

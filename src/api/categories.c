@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/categories.h"
+#include "domain/cases/cases.h"
 
 typedef struct {
     http_ctx_t *c;

@@ -4,7 +4,7 @@
  * Last-Event-ID (sent by EventSource when it reconnects) replays the messages after that one. */
 #include <stdlib.h>
 #include "api/api.h"
-#include "domain/feed.h"
+#include "domain/cases/cases.h"
 #include "http/sse.h"
 
 static int emit(void *ctx, const char *event, const char *id, json_t *data)

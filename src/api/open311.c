@@ -27,9 +27,9 @@
 #include <strings.h>
 #include <time.h>
 #include "api/api.h"
-#include "domain/apikey.h"
-#include "domain/open311.h"
-#include "domain/region.h"
+#include "domain/accounts/accounts.h"
+#include "domain/cases/cases.h"
+#include "domain/registry/registry.h"
 #include "lib/buf.h"
 #include "lib/ids.h"
 #include "lib/log.h"

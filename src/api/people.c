@@ -3,9 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/audit.h"
-#include "domain/region.h"
-#include "domain/registry.h"
+#include "domain/accounts/accounts.h"
+#include "domain/registry/registry.h"
 
 int api_household_get(http_ctx_t *c)
 {

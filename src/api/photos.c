@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api/api.h"
-#include "domain/photos.h"
+#include "domain/common/photos.h"
 #include "lib/image.h"
 
 typedef struct {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/points.h"
+#include "domain/points/points.h"
 
 /* A {code} path parameter that must name a village (12 digits) or a county (6). */
 static const char *code_param(http_ctx_t *c, size_t len)

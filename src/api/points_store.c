@@ -7,9 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "api/api.h"
-#include "domain/ledger.h"
-#include "domain/points_report.h"
-#include "domain/points_store.h"
+#include "domain/points/points.h"
 
 /* An integer member: absent → *has = 0; wrong type or out of range → 400 (returns non-zero). */
 static int int_field(http_ctx_t *c, json_t *body, const char *key, int64_t min, int64_t max,

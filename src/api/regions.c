@@ -1,7 +1,6 @@
 /* regions.c — the region tree, grids and their households, inside the caller's scope. */
 #include "api/api.h"
-#include "domain/region.h"
-#include "domain/registry.h"
+#include "domain/registry/registry.h"
 
 /* A code the caller may look at: valid and inside scope. Out of scope reads as not found, so
  * nobody learns what exists beyond their region. */

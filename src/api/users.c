@@ -1,7 +1,7 @@
 /* users.c — account management inside the caller's scope, and the audit log. */
 #include <string.h>
 #include "api/api.h"
-#include "domain/audit.h"
+#include "domain/accounts/accounts.h"
 
 int api_users_list(http_ctx_t *c)
 {

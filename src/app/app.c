@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "app/app.h"
-#include "domain/cases.h"
-#include "domain/photos.h"
-#include "domain/registry.h"
+#include "domain/cases/cases.h"
+#include "domain/common/photos.h"
+#include "domain/registry/registry.h"
 #include "lib/workday.h"
 #include "lib/idgen.h"
 #include "lib/log.h"

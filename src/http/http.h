@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "domain/account.h"
+#include "domain/accounts/accounts.h"
 #include "lib/err.h"
 #include "store/store.h"
 

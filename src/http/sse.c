@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "domain/webhook.h"
+#include "outbox/webhook.h"
 #include "http/sse.h"
 #include "lib/log.h"
 

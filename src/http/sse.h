@@ -9,7 +9,7 @@
 #define JICENG_HTTP_SSE_H
 
 #include <stdint.h>
-#include "domain/account.h"
+#include "domain/accounts/accounts.h"
 #include "http/http.h"
 #include "lib/buf.h"
 #include "store/db.h"

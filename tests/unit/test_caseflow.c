@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "domain/caseflow.h"
+#include "domain/cases/cases.h"
 
 /* event | from states | to ("same" = unchanged) | who: system, role names, "assignee:" roles,
  * "reporter". */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../src/domain/casestats.c"
+#include "../../src/domain/cases/casestats.c"
 #include "store/migrate.h"
 
 static char data_dir[64], url[256];

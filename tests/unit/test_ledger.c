@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sodium.h>
-#include "domain/ledger.h"
+#include "domain/points/points.h"
 #include "lib/idgen.h"
 #include "store/store.h"
 

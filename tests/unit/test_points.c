@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "domain/points.c"
+#include "domain/points/points.c"
 
 #define DAY 86400000LL
 

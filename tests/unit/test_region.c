@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "domain/region.h"
+#include "domain/registry/registry.h"
 #include "store/migrate.h"
 
 static void levels_and_validity(void **state)

@@ -1,0 +1,643 @@
+/* account.c — roles, sessions, login with lockout, account management inside a scope. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "domain/accounts/accounts.h"
+#include "domain/common/listing.h"
+#include "domain/registry/registry.h"
+#include "lib/crypto.h"
+#include "lib/idgen.h"
+#include "lib/ids.h"
+#include "lib/mask.h"
+#include "lib/password.h"
+
+static const struct {
+    role_t bit;
+    const char *name, *label;
+    int scope_len;
+} roles[] = {
+    {ROLE_RESIDENT, "resident", "居民", 0},
+    {ROLE_INFORMANT, "informant", "新就业群体信息员", 14},
+    {ROLE_BUILDING_HEAD, "building_head", "楼栋长/联户长", 17},
+    {ROLE_PARTY_LEADER, "party_leader", "党小组长", 14},
+    {ROLE_GRID_WORKER, "grid_worker", "网格员", 14},
+    {ROLE_COMMUNITY_ADMIN, "community_admin", "村/社区管理员", 12},
+    {ROLE_STREET_ADMIN, "street_admin", "街道/乡镇管理员", 9},
+    {ROLE_DEPARTMENT_STAFF, "department_staff", "职能部门", 6},
+    {ROLE_CENTER_OPERATOR, "center_operator", "综治中心", 6},
+    {ROLE_LEADER, "leader", "领导", 6},
+    {ROLE_AUDITOR, "auditor", "审计员", 6},
+    {ROLE_COUNTY_ADMIN, "county_admin", "县级管理员", 6},
+};
+#define NROLES (sizeof roles / sizeof roles[0])
+
+const char *account_role_name(role_t r)
+{
+    for (size_t i = 0; i < NROLES; i++)
+        if (roles[i].bit == r)
+            return roles[i].name;
+    return "unknown";
+}
+const char *account_role_label(role_t r)
+{
+    for (size_t i = 0; i < NROLES; i++)
+        if (roles[i].bit == r)
+            return roles[i].label;
+    return "未知";
+}
+role_t account_role_parse(const char *name)
+{
+    for (size_t i = 0; name && i < NROLES; i++)
+        if (strcmp(roles[i].name, name) == 0)
+            return roles[i].bit;
+    return 0;
+}
+int account_role_scope_len(role_t r)
+{
+    for (size_t i = 0; i < NROLES; i++)
+        if (roles[i].bit == r)
+            return roles[i].scope_len;
+    return 0;
+}
+
+/* Who manages whom: a county admin everyone in the county; a street admin the community and
+ * grid roles of its town; a community admin its grid workers, party leaders and heads. Auditors
+ * are separate from administrators (等保: separation of admin and audit roles). */
+unsigned account_manageable_roles(role_t caller)
+{
+    switch (caller) {
+    case ROLE_COUNTY_ADMIN:
+        return ROLE_ANY & ~(unsigned)ROLE_COUNTY_ADMIN;
+    case ROLE_STREET_ADMIN:
+        return ROLE_COMMUNITY_ADMIN | ROLE_GRID_WORKER | ROLE_PARTY_LEADER | ROLE_BUILDING_HEAD |
+               ROLE_INFORMANT | ROLE_RESIDENT;
+    case ROLE_COMMUNITY_ADMIN:
+        return ROLE_GRID_WORKER | ROLE_PARTY_LEADER | ROLE_BUILDING_HEAD | ROLE_INFORMANT |
+               ROLE_RESIDENT;
+    default:
+        return 0;
+    }
+}
+
+static void copy(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static const char SQL_SESSION[] =
+    "SELECT u.id, u.county, u.username, u.name, u.role, u.scope_code, u.person_id, u.must_change,"
+    " u.disabled, s.last_seen_at, u.pw_changed_at, u.department"
+    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+
+int account_session_load(db_t *db, const char *token_hash, int64_t now, account_user_t *u)
+{
+    db_stmt_t *st = db_query(db, SQL_SESSION, "s", token_hash);
+    if (!st)
+        return ERR_IO;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        memset(u, 0, sizeof *u);
+        u->id = db_col_i64(st, 0);
+        copy(u->county, sizeof u->county, db_col_text(st, 1));
+        copy(u->username, sizeof u->username, db_col_text(st, 2));
+        copy(u->name, sizeof u->name, db_col_text(st, 3));
+        u->role = account_role_parse(db_col_text(st, 4));
+        copy(u->scope, sizeof u->scope, db_col_text(st, 5));
+        u->person_id = db_col_i64(st, 6);
+        u->must_change = (int)db_col_i64(st, 7);
+        int disabled = (int)db_col_i64(st, 8);
+        u->last_seen_at = db_col_i64(st, 9);
+        int64_t changed = db_col_i64(st, 10);
+        copy(u->department, sizeof u->department, db_col_text(st, 11));
+        copy(u->token_hash, sizeof u->token_hash, token_hash);
+        if (now - changed > ACCOUNT_PW_MAX_AGE_MS)
+            u->must_change = 1; /* 等保: passwords are changed every 90 days */
+        rc = (disabled || !u->role || now - u->last_seen_at > ACCOUNT_IDLE_MS) ? ERR_UNAUTH : 0;
+    } else {
+        rc = rc < 0 ? rc : ERR_UNAUTH;
+    }
+    db_reset(st);
+    return rc;
+}
+
+static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?";
+
+int account_session_touch(db_t *db, const char *token_hash, int64_t now)
+{
+    return db_run(db, SQL_TOUCH, "is", now, token_hash);
+}
+
+/* ---------- login ---------- */
+
+static const char SQL_BY_NAME[] =
+    "SELECT id, pw_hash, county FROM users WHERE username = ?";
+
+void account_login_lookup(db_t *db, account_login_t *l)
+{
+    l->user_id = 0;
+    l->password_ok = 0;
+    l->pw_hash[0] = 0;
+    db_stmt_t *st = db_query(db, SQL_BY_NAME, "s", l->username);
+    if (st && db_step(st) == DB_ROW) {
+        l->user_id = db_col_i64(st, 0);
+        copy(l->pw_hash, sizeof l->pw_hash, db_col_text(st, 1));
+        copy(l->county, sizeof l->county, db_col_text(st, 2));
+    }
+    db_reset(st);
+}
+
+/* A hash of a random password, so an unknown username costs as much as a known one. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static void make_dummy(void)
+{
+    char pw[17];
+    crypto_password_random(pw);
+    if (crypto_password_hash(pw, dummy_hash) != 0)
+        dummy_hash[0] = 0;
+}
+
+void account_login_check(account_login_t *l, const char *password)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (!l->user_id || !l->pw_hash[0]) {
+        pthread_once(&once, make_dummy);
+        if (dummy_hash[0])
+            crypto_password_verify(dummy_hash, password);
+        l->password_ok = 0;
+        return;
+    }
+    l->password_ok = crypto_password_verify(l->pw_hash, password) == 0;
+}
+
+static const char SQL_LOGIN_STATE[] =
+    "SELECT failed_count, locked_until, disabled, county, username, name, role, scope_code,"
+    " person_id, must_change, pw_changed_at FROM users WHERE id = ?";
+static const char SQL_FAIL[] =
+    "UPDATE users SET failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 END,"
+    " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END"
+    " WHERE id = ? AND locked_until <= ?"; /* a lock set meanwhile by a concurrent login stands */
+static const char SQL_OK[] =
+    "UPDATE users SET failed_count = 0, locked_until = 0, previous_login_at = last_login_at,"
+    " last_login_at = ? WHERE id = ?";
+static const char SQL_NEW_SESSION[] =
+    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip, user_agent)"
+    " VALUES (?,?,?,?,?,?)";
+
+int account_login_commit(db_t *db, account_login_t *l, err_t *e)
+{
+    (void)e;
+    audit_entry_t a = {.username = l->username, .county = l->county, .ip = l->ip,
+                       .now = l->now, .object = NULL};
+    l->outcome = ERR_UNAUTH;
+    l->message = "用户名或密码错误";
+    if (!l->user_id) {
+        a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
+        return audit_write(db, &a);
+    }
+    db_stmt_t *st = db_query(db, SQL_LOGIN_STATE, "i", l->user_id);
+    if (!st || db_step(st) != DB_ROW) {
+        db_reset(st);
+        a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
+        return audit_write(db, &a);
+    }
+    int64_t locked_until = db_col_i64(st, 1);
+    int disabled = (int)db_col_i64(st, 2);
+    account_user_t *u = &l->user;
+    memset(u, 0, sizeof *u);
+    u->id = l->user_id;
+    copy(u->county, sizeof u->county, db_col_text(st, 3));
+    copy(u->username, sizeof u->username, db_col_text(st, 4));
+    copy(u->name, sizeof u->name, db_col_text(st, 5));
+    u->role = account_role_parse(db_col_text(st, 6));
+    copy(u->scope, sizeof u->scope, db_col_text(st, 7));
+    u->person_id = db_col_i64(st, 8);
+    u->must_change = (int)db_col_i64(st, 9);
+    if (l->now - db_col_i64(st, 10) > ACCOUNT_PW_MAX_AGE_MS)
+        u->must_change = 1;
+    db_reset(st);
+    char obj[32];
+    snprintf(obj, sizeof obj, "user:%" PRId64, u->id);
+    a.object = obj;
+    a.county = u->county;
+    int rc;
+    if (locked_until > l->now) {
+        l->outcome = ERR_LOCKED;
+        l->message = "连续登录失败次数过多，账号已锁定 10 分钟";
+        a.action = "login_failed", a.outcome = "denied", a.detail = "locked";
+        return audit_write(db, &a);
+    }
+    if (!l->password_ok) {
+        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
+                    (int64_t)ACCOUNT_MAX_FAILURES, l->now + ACCOUNT_LOCK_MS, u->id, l->now);
+        int64_t lu = 0;
+        int found = 0;
+        static const char SQL_LU[] = "SELECT locked_until FROM users WHERE id = ?";
+        if (rc == 0)
+            rc = db_one_i64(db, SQL_LU, &lu, &found, "i", u->id);
+        if (rc == 0 && lu > l->now) {
+            l->outcome = ERR_LOCKED;
+            l->message = "连续登录失败次数过多，账号已锁定 10 分钟";
+        }
+        a.action = "login_failed", a.outcome = "failed", a.detail = "bad password";
+        return rc ? rc : audit_write(db, &a);
+    }
+    if (disabled || !u->role) {
+        l->message = "账号已停用，请联系管理员";
+        a.action = "login_failed", a.outcome = "denied", a.detail = "disabled";
+        return audit_write(db, &a);
+    }
+    char hash[65];
+    crypto_token_new(l->token);
+    crypto_token_hash(l->token, hash);
+    copy(u->token_hash, sizeof u->token_hash, hash);
+    u->last_seen_at = l->now;
+    rc = db_run(db, SQL_OK, "ii", l->now, u->id);
+    if (rc == 0)
+        rc = db_run(db, SQL_NEW_SESSION, "siiiss", hash, u->id, l->now, l->now, l->ip,
+                    l->user_agent);
+    a.who = u;
+    a.action = "login", a.outcome = "ok";
+    if (rc == 0)
+        rc = audit_write(db, &a);
+    if (rc == 0) {
+        l->outcome = 0;
+        l->message = NULL;
+    }
+    return rc;
+}
+
+static const char SQL_DEL_SESSION[] = "DELETE FROM sessions WHERE token_hash = ?";
+static const char SQL_DEL_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
+
+int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t now)
+{
+    int rc = db_run(db, SQL_DEL_SESSION, "s", u->token_hash);
+    audit_entry_t a = {.who = u, .action = "logout", .outcome = "ok", .ip = ip, .now = now};
+    return rc ? rc : audit_write(db, &a);
+}
+
+static const char SQL_PW[] = "SELECT pw_hash FROM users WHERE id = ?";
+static const char SQL_SET_PW[] = "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 0"
+                                 " WHERE id = ? AND pw_hash = ?";
+static const char SQL_OTHER_SESSIONS[] =
+    "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?";
+
+int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MAX])
+{
+    out[0] = 0;
+    db_stmt_t *st = db_query(db, SQL_PW, "i", user_id);
+    int rc = st ? db_step(st) : ERR_IO;
+    if (rc == DB_ROW)
+        copy(out, ACCOUNT_HASH_MAX, db_col_text(st, 0));
+    db_reset(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOTFOUND;
+}
+
+int account_password_change_check(account_pw_change_t *p, const char *username, err_t *e)
+{
+    p->old_ok = p->current[0] && crypto_password_verify(p->current, p->old_pw) == 0;
+    if (!p->old_ok)
+        return 0; /* recorded as a failure by the write */
+    int rc = password_policy_check(p->new_pw, username, e);
+    if (rc)
+        return rc;
+    if (strcmp(p->old_pw, p->new_pw) == 0)
+        return err_set(e, ERR_INVALID, "invalid", "新密码不能与原密码相同", "new_password");
+    if (crypto_password_hash(p->new_pw, p->new_hash) != 0)
+        return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
+    return 0;
+}
+
+int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX])
+{
+    crypto_password_random(pw);
+    return crypto_password_hash(pw, hash) == 0 ? 0 : ERR_NOMEM;
+}
+
+int account_change_password(db_t *db, const account_user_t *u, const account_pw_change_t *p,
+                            const char *ip, int64_t now, err_t *e)
+{
+    audit_entry_t a = {.who = u, .action = "password_change", .outcome = "ok", .ip = ip,
+                       .now = now};
+    int rc;
+    if (!p->old_ok) {
+        /* A wrong old password is a wrong password: it counts towards the lockout. */
+        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
+                    (int64_t)ACCOUNT_MAX_FAILURES, now + ACCOUNT_LOCK_MS, u->id, now);
+        a.outcome = "failed";
+        a.detail = "bad old password";
+        if (rc == 0)
+            rc = audit_write(db, &a);
+        /* The failure is recorded (commit), and the caller is told. */
+        return rc ? rc : 0;
+    }
+    db_stmt_t *st = db_query(db, SQL_SET_PW, "siis", p->new_hash, now, u->id, p->current);
+    if (!st)
+        return ERR_IO;
+    rc = db_step(st);
+    int64_t changed = rc >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    if (rc < 0)
+        return rc;
+    if (changed != 1)
+        return err_set(e, ERR_CONFLICT, "conflict", "密码已在别处被修改，请重新操作", NULL);
+    /* Other sessions of this account end: whoever knew the old password is out. */
+    rc = db_run(db, SQL_OTHER_SESSIONS, "is", u->id, u->token_hash);
+    return rc ? rc : audit_write(db, &a);
+}
+
+/* ---------- management ---------- */
+
+static const char SQL_INSERT_USER[] =
+    "INSERT INTO users (id, county, username, name, role, scope_code, person_id, phone_enc,"
+    " phone_masked, pw_hash, pw_changed_at, must_change, created_at, created_by)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static int valid_username(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 3 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+              ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int account_create(db_t *db, const account_user_t *by, account_new_t *n, const char *ip, err_t *e)
+{
+    role_t role = account_role_parse(n->role);
+    if (!n->username || !valid_username(n->username))
+        return err_set(e, ERR_INVALID, "invalid", "用户名应为 3–32 位小写字母、数字或 . _ -",
+                       "username");
+    if (!n->name || !*n->name || strlen(n->name) > 60)
+        return err_set(e, ERR_INVALID, "invalid", "姓名不能为空且不超过 20 个字", "name");
+    if (!role)
+        return err_set(e, ERR_INVALID, "invalid", "角色不存在", "role");
+    if (!n->scope_code || !region_code_valid(n->scope_code))
+        return err_set(e, ERR_INVALID, "invalid", "所属区域代码格式不正确", "scope_code");
+    int want = account_role_scope_len(role);
+    if (want && (int)strlen(n->scope_code) != want && role != ROLE_RESIDENT)
+        return err_set(e, ERR_INVALID, "invalid", "所属区域的层级与角色不符", "scope_code");
+    if (by) {
+        if (!(account_manageable_roles(by->role) & role))
+            return err_set(e, ERR_FORBIDDEN, "forbidden", "无权创建该角色的账号", "role");
+        if (!region_in_scope(by->scope, n->scope_code))
+            return err_set(e, ERR_FORBIDDEN, "out_of_scope", "所属区域超出您的管辖范围",
+                           "scope_code");
+    }
+    int exists = 0;
+    int rc = region_exists(db, n->scope_code, &exists);
+    if (rc)
+        return rc;
+    if (!exists)
+        return err_set(e, ERR_INVALID, "invalid", "所属区域不存在", "scope_code");
+    if (n->department && role != ROLE_DEPARTMENT_STAFF)
+        return err_set(e, ERR_INVALID, "invalid", "只有职能部门账号可以指定部门", "department");
+    if (n->department) {
+        static const char SQL_DEPT[] = "SELECT 1 FROM departments WHERE county = ? AND code = ?";
+        char cty[8];
+        int64_t one;
+        snprintf(cty, sizeof cty, "%.6s", n->scope_code);
+        if ((rc = db_one_i64(db, SQL_DEPT, &one, &exists, "ss", cty, n->department)) != 0)
+            return rc;
+        if (!exists)
+            return err_set(e, ERR_INVALID, "invalid", "部门不存在", "department");
+    }
+    char phone[12] = "", pmask[16] = "";
+    char *penc = NULL;
+    if (n->phone && *n->phone) {
+        if ((rc = ids_mobile_normalize(n->phone, strlen(n->phone), phone, e)) != 0)
+            return rc;
+        mask_phone(phone, pmask, sizeof pmask);
+        penc = crypto_field_encrypt(registry_keys(), phone, strlen(phone));
+    }
+    const char *pw = n->password;
+    if (n->password_hash) {
+        pw = NULL;
+    } else if (!pw) {
+        crypto_password_random(n->initial_password);
+        pw = n->initial_password;
+    } else if ((rc = password_policy_check(pw, n->username, e)) != 0) {
+        free(penc);
+        return rc;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (n->password_hash)
+        snprintf(hash, sizeof hash, "%s", n->password_hash);
+    else if (crypto_password_hash(pw, hash) != 0) {
+        free(penc);
+        return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
+    }
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", n->scope_code);
+    n->id = idgen_next();
+    db_stmt_t *st = db_prepare(db, SQL_INSERT_USER);
+    if (!st) {
+        free(penc);
+        return ERR_IO;
+    }
+    db_bind_i64(st, 1, n->id);
+    db_bind_text(st, 2, county, -1);
+    db_bind_text(st, 3, n->username, -1);
+    db_bind_text(st, 4, n->name, -1);
+    db_bind_text(st, 5, account_role_name(role), -1);
+    db_bind_text(st, 6, n->scope_code, -1);
+    if (n->person_id)
+        db_bind_i64(st, 7, n->person_id);
+    else
+        db_bind_null(st, 7);
+    db_bind_text(st, 8, penc, -1);
+    db_bind_text(st, 9, penc ? pmask : NULL, -1);
+    db_bind_text(st, 10, hash, -1);
+    db_bind_i64(st, 11, n->now);
+    db_bind_i64(st, 12, n->must_change);
+    db_bind_i64(st, 13, n->now);
+    if (by)
+        db_bind_i64(st, 14, by->id);
+    else
+        db_bind_null(st, 14);
+    rc = db_step(st);
+    db_reset(st);
+    free(penc);
+    if (rc == ERR_CONFLICT)
+        return err_set(e, ERR_CONFLICT, "conflict", "用户名已被使用", "username");
+    if (rc < 0)
+        return rc;
+    if (n->department && (rc = account_set_department(db, n->id, n->department)) != 0)
+        return rc;
+    char obj[32];
+    snprintf(obj, sizeof obj, "user:%" PRId64, n->id);
+    audit_entry_t a = {.who = by, .username = "cli", .county = county, .action = "user_create",
+                       .object = obj, .outcome = "ok", .ip = ip, .now = n->now,
+                       .detail = n->username};
+    return audit_write(db, &a);
+}
+
+static const char SQL_FIND_ID[] = "SELECT id, scope_code, role, username FROM users WHERE id = ?";
+static const char SQL_FIND_NAME[] =
+    "SELECT id, scope_code, role, username FROM users WHERE username = ?";
+
+/* Find the target account and check the caller may manage it. */
+static int find_target(db_t *db, const account_user_t *by, int64_t id, const char *username,
+                       int64_t *out_id, char county[8], err_t *e)
+{
+    db_stmt_t *st = id > 0 ? db_query(db, SQL_FIND_ID, "i", id)
+                           : db_query(db, SQL_FIND_NAME, "s", username ? username : "");
+    if (!st)
+        return ERR_IO;
+    int rc = db_step(st);
+    if (rc != DB_ROW) {
+        db_reset(st);
+        return rc < 0 ? rc : err_set(e, ERR_NOTFOUND, "not_found", "账号不存在", NULL);
+    }
+    *out_id = db_col_i64(st, 0);
+    char scope[24];
+    copy(scope, sizeof scope, db_col_text(st, 1));
+    role_t role = account_role_parse(db_col_text(st, 2));
+    db_reset(st);
+    snprintf(county, 8, "%.6s", scope);
+    if (by) {
+        /* Outside the scope: answer as if it did not exist (no existence leak). */
+        if (!region_in_scope(by->scope, scope))
+            return err_set(e, ERR_NOTFOUND, "not_found", "账号不存在", NULL);
+        if (!(account_manageable_roles(by->role) & role))
+            return err_set(e, ERR_FORBIDDEN, "forbidden", "无权管理该账号", NULL);
+    }
+    return 0;
+}
+
+static const char SQL_DISABLE[] = "UPDATE users SET disabled = ? WHERE id = ?";
+
+int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const char *username,
+                         int disabled, const char *ip, int64_t now, err_t *e)
+{
+    int64_t uid = 0;
+    char county[8];
+    int rc = find_target(db, by, id, username, &uid, county, e);
+    if (rc == 0)
+        rc = db_run(db, SQL_DISABLE, "ii", (int64_t)(disabled ? 1 : 0), uid);
+    /* Disabling ends every session of the account at once. */
+    if (rc == 0 && disabled)
+        rc = db_run(db, SQL_DEL_SESSIONS, "i", uid);
+    if (rc == 0) {
+        char obj[32];
+        snprintf(obj, sizeof obj, "user:%" PRId64, uid);
+        audit_entry_t a = {.who = by, .username = "cli", .county = county,
+                           .action = disabled ? "user_disable" : "user_enable", .object = obj,
+                           .outcome = "ok", .ip = ip, .now = now};
+        rc = audit_write(db, &a);
+    }
+    return rc;
+}
+
+static const char SQL_RESET[] =
+    "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 1, failed_count = 0,"
+    " locked_until = 0 WHERE id = ?";
+
+int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const char *username,
+                           const char *new_hash, const char *ip, int64_t now, err_t *e)
+{
+    int64_t uid = 0;
+    char county[8];
+    int rc = find_target(db, by, id, username, &uid, county, e);
+    if (rc)
+        return rc;
+    const char *hash = new_hash;
+    rc = db_run(db, SQL_RESET, "sii", hash, now, uid);
+    if (rc == 0)
+        rc = db_run(db, SQL_DEL_SESSIONS, "i", uid);
+    if (rc == 0) {
+        char obj[32];
+        snprintf(obj, sizeof obj, "user:%" PRId64, uid);
+        audit_entry_t a = {.who = by, .username = "cli", .county = county,
+                           .action = "password_reset", .object = obj, .outcome = "ok", .ip = ip,
+                           .now = now};
+        rc = audit_write(db, &a);
+    }
+    return rc;
+}
+
+/* ---------- views ---------- */
+
+#define USER_COLS                                                                                  \
+    "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                 \
+    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at,"  \
+    " u.department"
+
+static json_t *user_json(db_stmt_t *st)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
+    role_t role = account_role_parse(db_col_text(st, 3));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:b,s:b,s:s?,s:I}", "id", id,
+                          "username", db_col_text(st, 1), "name", db_col_text(st, 2), "role",
+                          db_col_text(st, 3), "role_label", account_role_label(role),
+                          "scope_code", db_col_text(st, 4), "scope_name", db_col_text(st, 10),
+                          "disabled", (int)db_col_i64(st, 5), "must_change_password",
+                          (int)db_col_i64(st, 6), "phone_masked", db_col_text(st, 8),
+                          "created_at", (json_int_t)db_col_i64(st, 9));
+    json_object_set_new(o, "last_login_at",
+                        db_col_isnull(st, 7) ? json_null() : json_integer(db_col_i64(st, 7)));
+    json_object_set_new(o, "previous_login_at",
+                        db_col_isnull(st, 12) ? json_null() : json_integer(db_col_i64(st, 12)));
+    if (db_col_text(st, 13))
+        json_object_set_new(o, "department", json_string(db_col_text(st, 13)));
+    if (!db_col_isnull(st, 11)) {
+        snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 11));
+        json_object_set_new(o, "person_id", json_string(id));
+    }
+    return o;
+}
+
+static const char SQL_LIST_USERS[] =
+    "SELECT " USER_COLS " FROM users u LEFT JOIN regions r ON r.code = u.scope_code"
+    " WHERE u.scope_code >= ? AND u.scope_code < ? AND u.id < ?"
+    " AND (? = '' OR u.role = ?) AND (? = '' OR u.username LIKE ? OR u.name LIKE ?)"
+    " ORDER BY u.id DESC LIMIT ?";
+
+json_t *account_list(db_t *db, const account_user_t *by, const char *role, const char *q,
+                     const char *cursor, int limit, int *rc)
+{
+    char hi[32], like[128];
+    snprintf(hi, sizeof hi, "%s~", by->scope);
+    snprintf(like, sizeof like, "%%%s%%", q ? q : "");
+    int64_t before = listing_cursor(cursor, INT64_MAX);
+    const char *r = role ? role : "", *qq = q ? q : "";
+    db_stmt_t *st = db_query(db, SQL_LIST_USERS, "ssisssssi", by->scope, hi, before, r, r, qq,
+                             like, like, (int64_t)limit + 1);
+    return listing_page(st, limit, user_json, rc);
+}
+
+static const char SQL_GET_USER[] = "SELECT " USER_COLS
+                                   " FROM users u LEFT JOIN regions r ON r.code = u.scope_code"
+                                   " WHERE u.id = ?";
+
+json_t *account_get(db_t *db, const account_user_t *by, int64_t id, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_GET_USER, "i", id);
+    if (!st) {
+        *rc = ERR_IO;
+        return NULL;
+    }
+    int s = db_step(st);
+    json_t *o = NULL;
+    if (s == DB_ROW && (!by || region_in_scope(by->scope, db_col_text(st, 4))))
+        o = user_json(st);
+    db_reset(st);
+    *rc = o ? 0 : (s < 0 ? s : ERR_NOTFOUND);
+    return o;
+}
+
+static const char SQL_SET_DEPT[] = "UPDATE users SET department = ? WHERE id = ?";
+
+int account_set_department(db_t *db, int64_t user_id, const char *dept_code)
+{
+    return db_run(db, SQL_SET_DEPT, "si", dept_code, user_id);
+}

@@ -1,0 +1,193 @@
+/* categories.c — checks, then one INSERT or UPDATE and its audit row, in one transaction. */
+#include <stdio.h>
+#include <string.h>
+#include "domain/accounts/accounts.h"
+#include "domain/cases/cases.h"
+#include "lib/utf8.h"
+
+static int digits(const char *s, size_t n)
+{
+    if (!s || strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static const char SQL_ONE[] =
+    "SELECT k.code, k.parent_code, k.name, k.handling, k.department, d.name, k.respond_hours,"
+    " k.complete_value, k.complete_unit, k.active FROM categories k"
+    " LEFT JOIN departments d ON d.county = k.county AND d.code = k.department"
+    " WHERE k.county = ? AND k.code = ?";
+
+json_t *categories_get(db_t *db, const char *county, const char *code, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_ONE, "ss", county, code);
+    int s = st ? db_step(st) : ERR_IO;
+    json_t *o = NULL;
+    if (s == DB_ROW)
+        o = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:I,s:s,s:b}", "code", db_col_text(st, 0),
+                      "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2), "handling",
+                      db_col_text(st, 3), "department", db_col_text(st, 4), "department_name",
+                      db_col_text(st, 5), "respond_hours", (json_int_t)db_col_i64(st, 6),
+                      "complete_value", (json_int_t)db_col_i64(st, 7), "complete_unit",
+                      db_col_text(st, 8), "active", (int)db_col_i64(st, 9));
+    db_reset(st);
+    *rc = o ? 0 : s < 0 ? s : ERR_NOTFOUND;
+    return o;
+}
+
+typedef struct {
+    const char *name, *handling, *department, *unit;
+    int64_t respond, value;
+    int active;
+} cat_t;
+
+/* Start from the stored row (an update) and lay spec over it. */
+static int load(db_t *db, const char *county, const char *code, cat_t *c, char *buf, size_t cap)
+{
+    db_stmt_t *st = db_query(db, SQL_ONE, "ss", county, code);
+    int s = st ? db_step(st) : ERR_IO;
+    if (s == DB_ROW) {
+        /* Copy the texts out before the statement is reset. */
+        int n = snprintf(buf, cap, "%s%c%s%c%s%c%s", db_col_text(st, 2), 0, db_col_text(st, 3), 0,
+                         db_col_text(st, 4) ? db_col_text(st, 4) : "", 0, db_col_text(st, 8));
+        (void)n;
+        c->name = buf;
+        c->handling = c->name + strlen(c->name) + 1;
+        c->department = c->handling + strlen(c->handling) + 1;
+        c->unit = c->department + strlen(c->department) + 1;
+        if (!*c->department)
+            c->department = NULL;
+        c->respond = db_col_i64(st, 6);
+        c->value = db_col_i64(st, 7);
+        c->active = (int)db_col_i64(st, 9);
+    }
+    db_reset(st);
+    return s == DB_ROW ? 0 : s < 0 ? s : ERR_NOTFOUND;
+}
+
+static const char SQL_DEPT[] = "SELECT 1 FROM departments WHERE county = ? AND code = ?";
+static const char SQL_INSERT[] =
+    "INSERT INTO categories (county, code, parent_code, name, handling, department,"
+    " respond_hours, complete_value, complete_unit, active, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,1,?,?)";
+static const char SQL_UPDATE[] =
+    "UPDATE categories SET name = ?, handling = ?, department = ?, respond_hours = ?,"
+    " complete_value = ?, complete_unit = ?, active = ?, updated_at = ? WHERE county = ? AND code = ?";
+
+int categories_save(db_t *db, const account_user_t *who, const char *code, json_t *spec,
+                    int create, const char *ip, int64_t now, err_t *e)
+{
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", who->scope);
+    cat_t c = {.active = 1};
+    char buf[512];
+    const char *parent = NULL;
+    int rc;
+    if (create) {
+        if (!digits(code, 2) && !digits(code, 4))
+            return err_set(e, ERR_INVALID, "invalid", "分类代码应为 2 位（大类）或 4 位（小类）数字",
+                           "code");
+        parent = json_string_value(json_object_get(spec, "parent_code"));
+        if (strlen(code) == 4) {
+            if (!parent || strncmp(parent, code, 2) != 0 || strlen(parent) != 2)
+                return err_set(e, ERR_INVALID, "invalid", "小类的上级应为其代码前两位所示的大类",
+                               "parent_code");
+            json_t *p = categories_get(db, county, parent, &rc);
+            if (!p)
+                return rc == ERR_NOTFOUND
+                           ? err_set(e, ERR_INVALID, "invalid", "上级大类不存在", "parent_code")
+                           : rc;
+            json_decref(p);
+        } else if (parent) {
+            return err_set(e, ERR_INVALID, "invalid", "大类没有上级", "parent_code");
+        }
+        json_t *old = categories_get(db, county, code, &rc);
+        if (old) {
+            json_decref(old);
+            return err_set(e, ERR_CONFLICT, "conflict", "分类代码已存在", "code");
+        }
+        if (rc != ERR_NOTFOUND)
+            return rc;
+        static const char *const need[] = {"name", "handling", "respond_hours", "complete_value",
+                                           "complete_unit"};
+        for (size_t i = 0; i < sizeof need / sizeof *need; i++)
+            if (!json_object_get(spec, need[i]))
+                return err_set(e, ERR_INVALID, "invalid", "缺少必填项", need[i]);
+    } else if ((rc = load(db, county, code, &c, buf, sizeof buf)) != 0) {
+        return rc == ERR_NOTFOUND
+                   ? err_set(e, ERR_NOTFOUND, "not_found", "分类不存在", NULL)
+                   : rc;
+    }
+    json_t *v;
+    if ((v = json_object_get(spec, "name")))
+        c.name = json_string_value(v);
+    if ((v = json_object_get(spec, "handling")))
+        c.handling = json_string_value(v);
+    if ((v = json_object_get(spec, "department")))
+        c.department = json_is_null(v) ? NULL : json_string_value(v);
+    if ((v = json_object_get(spec, "respond_hours")))
+        c.respond = json_integer_value(v);
+    if ((v = json_object_get(spec, "complete_value")))
+        c.value = json_integer_value(v);
+    if ((v = json_object_get(spec, "complete_unit")))
+        c.unit = json_string_value(v);
+    if ((v = json_object_get(spec, "active")))
+        c.active = json_is_true(v);
+
+    size_t nl = c.name ? strlen(c.name) : 0;
+    if (!c.name || nl == 0 || !utf8_valid(c.name, nl) || utf8_count(c.name, nl) > 20)
+        return err_set(e, ERR_INVALID, "invalid", "名称应为 1 到 20 个字", "name");
+    if (!c.handling || (strcmp(c.handling, "grid") && strcmp(c.handling, "community") &&
+                        strcmp(c.handling, "street") && strcmp(c.handling, "department")))
+        return err_set(e, ERR_INVALID, "invalid",
+                       "处置层级应为 grid（网格）、community（社区）、street（街道）或 department（部门）",
+                       "handling");
+    if (strcmp(c.handling, "department") == 0) {
+        int64_t one;
+        int found = 0;
+        if (!c.department)
+            return err_set(e, ERR_INVALID, "invalid", "部门处置的分类须指定部门", "department");
+        if ((rc = db_one_i64(db, SQL_DEPT, &one, &found, "ss", county, c.department)) != 0)
+            return rc;
+        if (!found)
+            return err_set(e, ERR_INVALID, "invalid", "部门不存在", "department");
+    } else {
+        c.department = NULL; /* only department categories name one */
+    }
+    if (c.respond < 1 || c.respond > 720)
+        return err_set(e, ERR_INVALID, "invalid", "响应时限应为 1 到 720 小时", "respond_hours");
+    if (!c.unit || (strcmp(c.unit, "hours") && strcmp(c.unit, "workdays")))
+        return err_set(e, ERR_INVALID, "invalid", "办结时限单位应为 hours（小时）或 workdays（工作日）",
+                       "complete_unit");
+    int64_t max = strcmp(c.unit, "hours") == 0 ? 2160 : 60;
+    if (c.value < 1 || c.value > max)
+        return err_set(e, ERR_INVALID, "invalid",
+                       max == 2160 ? "办结时限应为 1 到 2160 小时" : "办结时限应为 1 到 60 个工作日",
+                       "complete_value");
+
+    if (create)
+        rc = db_run(db, SQL_INSERT, "ssssssiisii", county, code, parent, c.name, c.handling,
+                    c.department, c.respond, c.value, c.unit, now, now);
+    else
+        rc = db_run(db, SQL_UPDATE, "sssiisiiss", c.name, c.handling, c.department, c.respond,
+                    c.value, c.unit, (int64_t)c.active, now, county, code);
+    if (rc == ERR_CONFLICT)
+        return err_set(e, ERR_CONFLICT, "conflict", "分类代码已存在", "code");
+    if (rc)
+        return rc;
+    char object[32], detail[160];
+    snprintf(object, sizeof object, "category:%s", code);
+    snprintf(detail, sizeof detail, "%s %s %s %lld/%lld %s%s", code, c.name, c.handling,
+             (long long)c.respond, (long long)c.value, c.unit, c.active ? "" : " retired");
+    audit_entry_t a = {.who = who,
+                       .action = create ? "category_create" : "category_update",
+                       .object = object,
+                       .outcome = "ok",
+                       .ip = ip,
+                       .detail = detail,
+                       .now = now};
+    return audit_write(db, &a);
+}

@@ -1,0 +1,208 @@
+/* photos.c — files under DATA/photos/<first two hex digits>/<id>.jpg and <id>.t.jpg; rows in
+ * `photos` (who uploaded what) and `case_photos` (which event of which case shows it). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "domain/cases/cases.h"
+#include "domain/common/photos.h"
+#include "domain/points/points.h"
+#include "lib/log.h"
+
+static char photos_dir[PATH_MAX - 80] = "data/photos";
+
+void photos_set_dir(const char *dir) { snprintf(photos_dir, sizeof photos_dir, "%s", dir); }
+
+int photos_id_valid(const char *id)
+{
+    if (!id || strlen(id) != 64)
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return 0;
+    return 1;
+}
+
+int photos_path(const char *id, int thumb, char *out, size_t cap)
+{
+    if (!photos_id_valid(id))
+        return ERR_INVALID;
+    int n = snprintf(out, cap, "%s/%.2s/%s%s", photos_dir, id, id, thumb ? ".t.jpg" : ".jpg");
+    return n < 0 || (size_t)n >= cap ? ERR_INVALID : 0;
+}
+
+/* Write bytes to path durably unless a file is there already (same content: same name). */
+static int write_once(const char *path, const unsigned char *b, size_t len)
+{
+    if (access(path, F_OK) == 0)
+        return 0;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)gettid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ERR_IO;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, b + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    int ok = off == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ERR_IO;
+    }
+    return 0;
+}
+
+int photos_store_files(const image_t *im, char id_out[65], err_t *e)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, im->full, im->full_len);
+    sodium_bin2hex(id_out, 65, h, sizeof h);
+    char dir[PATH_MAX], full[PATH_MAX], thumb[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%.2s", photos_dir, id_out);
+    if ((mkdir(photos_dir, 0700) != 0 && errno != EEXIST) ||
+        (mkdir(dir, 0700) != 0 && errno != EEXIST) || photos_path(id_out, 0, full, sizeof full) ||
+        photos_path(id_out, 1, thumb, sizeof thumb) ||
+        write_once(thumb, im->thumb, im->thumb_len) != 0 ||
+        write_once(full, im->full, im->full_len) != 0) {
+        log_error("photos: cannot write under %s: %s", dir, strerror(errno));
+        return err_set(e, ERR_IO, "io", "图片保存失败，请稍后重试", NULL);
+    }
+    /* The directory entries too, so an acknowledged upload survives a power cut. */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+static const char SQL_RECORD[] =
+    "INSERT INTO photos (id, uploader_id, county, bytes, width, height, created_at)"
+    " VALUES (?,?,?,?,?,?,?) ON CONFLICT (id, uploader_id) DO NOTHING";
+
+int photos_record(db_t *db, const account_user_t *who, const char *id, size_t bytes, int width,
+                  int height, int64_t now)
+{
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", who->scope);
+    return db_run(db, SQL_RECORD, "sisiiii", id, who->id, county, (int64_t)bytes,
+                  (int64_t)width, (int64_t)height, now);
+}
+
+static const char SQL_MINE[] = "SELECT 1 FROM photos WHERE id = ? AND uploader_id = ?";
+
+int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e)
+{
+    if (!ids || json_is_null(ids))
+        return 0;
+    if (!json_is_array(ids))
+        return err_set(e, ERR_INVALID, "invalid", "photos 应为图片编号的数组", "photos");
+    if (json_array_size(ids) > PHOTOS_PER_EVENT)
+        return err_set(e, ERR_INVALID, "invalid", "每次最多附 6 张图片", "photos");
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) {
+        const char *id = json_string_value(v);
+        if (!photos_id_valid(id))
+            return err_set(e, ERR_INVALID, "invalid", "图片编号不正确", "photos");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(json_string_value(json_array_get(ids, k)), id) == 0)
+                return err_set(e, ERR_INVALID, "invalid", "同一张图片附了两次", "photos");
+        int64_t one;
+        int found = 0;
+        int rc = db_one_i64(db, SQL_MINE, &one, &found, "si", id, who->id);
+        if (rc)
+            return rc;
+        if (!found)
+            return err_set(e, ERR_INVALID, "invalid", "图片不存在，请重新上传", "photos");
+    }
+    return 0;
+}
+
+static const char SQL_ATTACH[] =
+    "INSERT INTO case_photos (county, case_id, seq, pos, photo_id) VALUES (?,?,?,?,?)";
+
+int photos_attach(db_t *db, const char *county, int64_t case_id, int seq, json_t *ids)
+{
+    size_t i;
+    json_t *v;
+    if (!ids || !json_is_array(ids))
+        return 0;
+    json_array_foreach(ids, i, v) {
+        int rc = db_run(db, SQL_ATTACH, "siiis", county, case_id, (int64_t)seq, (int64_t)i,
+                        json_string_value(v));
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static json_t *photo_json(const char *id)
+{
+    char url[128], thumb[128];
+    snprintf(url, sizeof url, "/api/v1/photos/%s", id);
+    snprintf(thumb, sizeof thumb, "/api/v1/photos/%s/thumb", id);
+    return json_pack("{s:s,s:s,s:s}", "id", id, "url", url, "thumb_url", thumb);
+}
+
+static const char SQL_OF_CASE[] = "SELECT seq, photo_id FROM case_photos"
+                                  " WHERE county = ? AND case_id = ? ORDER BY seq, pos";
+
+json_t *photos_of_case(db_t *db, const char *county, int64_t case_id)
+{
+    json_t *o = json_object();
+    db_stmt_t *st = db_query(db, SQL_OF_CASE, "si", county, case_id);
+    while (st && db_step(st) == DB_ROW) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
+        json_t *arr = json_object_get(o, key);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(o, key, arr);
+        }
+        json_array_append_new(arr, photo_json(db_col_text(st, 1)));
+    }
+    db_reset(st);
+    return o;
+}
+
+static const char SQL_CASES_WITH[] =
+    "SELECT DISTINCT county, case_id FROM case_photos WHERE photo_id = ? LIMIT 50";
+
+int photos_readable(db_t *db, const account_user_t *who, const char *id)
+{
+    if (!photos_id_valid(id))
+        return 0;
+    int64_t one;
+    int found = 0;
+    if (db_one_i64(db, SQL_MINE, &one, &found, "si", id, who->id) == 0 && found)
+        return 1;
+    struct {
+        char county[8];
+        int64_t id;
+    } hits[50];
+    int n = 0;
+    db_stmt_t *st = db_query(db, SQL_CASES_WITH, "s", id);
+    while (st && n < 50 && db_step(st) == DB_ROW) {
+        snprintf(hits[n].county, sizeof hits[n].county, "%s", db_col_text(st, 0));
+        hits[n++].id = db_col_i64(st, 1);
+    }
+    db_reset(st);
+    for (int i = 0; i < n; i++)
+        if (cases_visible(db, who, hits[i].county, hits[i].id))
+            return 1;
+    /* A photo of goods in a village's points store is for everyone of that village; evidence
+     * on points for the household and the village's cadres. */
+    return points_store_photo_readable(db, who, id) || points_photo_readable(db, who, id);
+}
