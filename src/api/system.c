@@ -33,7 +33,7 @@ int api_readyz(http_ctx_t *c)
     int64_t v = 0;
     int found = 0;
     static const char SQL[] = "SELECT 1";
-    if (db_one_i64(db, SQL, &v, &found, "") != 0 || !found) {
+    if (db_one_i64(db, SQL, &v, &found) != 0 || !found) {
         http_reply_fail(c, ERR_BUSY, "not_ready", "数据库不可用", NULL);
         return 0;
     }

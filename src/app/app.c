@@ -45,10 +45,10 @@ static int claim_node(store_t *s, int slot, unsigned *node)
     for (int attempt = 0; attempt < 20; attempt++) {
         int64_t next = 0;
         int found = 0;
-        if (db_one_i64(db, SQL_NEXT, &next, &found, "") != 0)
+        if (db_one_i64(db, SQL_NEXT, &next, &found) != 0)
             return ERR_IO;
         if (next < 256) {
-            if (db_run(db, SQL_CLAIM, "ii", next, app_now_ms()) == 0) {
+            if (db_run(db, SQL_CLAIM, I(next), I(app_now_ms())) == 0) {
                 *node = (unsigned)next;
                 return 0;
             }
@@ -56,8 +56,8 @@ static int claim_node(store_t *s, int slot, unsigned *node)
         }
         /* All 256 used over time: reuse the one started longest ago. */
         int64_t old = 0;
-        if (db_one_i64(db, SQL_OLDEST, &old, &found, "") == 0 && found &&
-            db_run(db, SQL_REUSE, "ii", app_now_ms(), old) == 0) {
+        if (db_one_i64(db, SQL_OLDEST, &old, &found) == 0 && found &&
+            db_run(db, SQL_REUSE, I(app_now_ms()), I(old)) == 0) {
             *node = (unsigned)old;
             return 0;
         }

@@ -154,7 +154,7 @@ int seed_present(db_t *db)
     static const char SQL[] = "SELECT 1 FROM users WHERE username = 'duolun.admin'";
     int64_t v;
     int found = 0;
-    return db_one_i64(db, SQL, &v, &found, "") == 0 && found;
+    return db_one_i64(db, SQL, &v, &found) == 0 && found;
 }
 
 /* ---------- generation ---------- */
@@ -377,7 +377,7 @@ static int load_villages(db_t *db, const char *county, village_t **out, int *n)
 {
     char hi[16];
     region_scope_hi(county, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_VILLAGES, "ss", county, hi);
+    db_stmt_t *st = db_query(db, SQL_VILLAGES, S(county), S(hi));
     if (!st)
         return ERR_IO;
     int cap = 64, k = 0, s;
@@ -599,7 +599,7 @@ static int seed_accounts_of(gen_t *g, const place_t *p, const char *village, con
         snprintf(name, sizeof name, "%s%s（演示）", p->name, account_role_label(rb));
         if (n.person_id) {
             static const char SQL[] = "SELECT name FROM people WHERE county = ? AND id = ?";
-            db_stmt_t *st = db_query(g->db, SQL, "si", p->county, n.person_id);
+            db_stmt_t *st = db_query(g->db, SQL, S(p->county), I(n.person_id));
             if (st && db_step(st) == DB_ROW)
                 snprintf(name, sizeof name, "%s", db_col_text(st, 0));
             db_reset(st);

@@ -254,7 +254,7 @@ static int make_id(db_t *db, int y, int m, int d, int male, char out[19])
         crypto_field_hash(registry_keys(), out, 18, h);
         int64_t one;
         int seen = 0;
-        int rc = db_one_i64(db, SQL_ID_SEEN, &one, &seen, "ss", COUNTY, h);
+        int rc = db_one_i64(db, SQL_ID_SEEN, &one, &seen, S(COUNTY), S(h));
         if (rc)
             return rc;
         if (!seen)
@@ -402,7 +402,7 @@ static const char SQL_PERSON[] = "SELECT name FROM people WHERE county = ? AND i
 
 static int existing_actor(db_t *db, const char *username, int role, actor_t *a)
 {
-    db_stmt_t *st = db_query(db, SQL_USER, "s", username);
+    db_stmt_t *st = db_query(db, SQL_USER, S(username));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         a->id = db_col_i64(st, 0);
@@ -416,7 +416,7 @@ static int existing_actor(db_t *db, const char *username, int role, actor_t *a)
 
 static int person_name(db_t *db, int64_t pid, char *out, size_t cap)
 {
-    db_stmt_t *st = db_query(db, SQL_PERSON, "si", COUNTY, pid);
+    db_stmt_t *st = db_query(db, SQL_PERSON, S(COUNTY), I(pid));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW)
         snprintf(out, cap, "%s", db_col_text(st, 0));
@@ -428,7 +428,7 @@ static int member_of(db_t *db, const char *region, const char *role, int64_t *pi
 {
     int found = 0;
     *pid = 0;
-    int rc = db_one_i64(db, SQL_MEMBER, pid, &found, "sss", COUNTY, region, role);
+    int rc = db_one_i64(db, SQL_MEMBER, pid, &found, S(COUNTY), S(region), S(role));
     return rc ? rc : found ? 0 : ERR_NOTFOUND;
 }
 
@@ -514,7 +514,7 @@ static int choose_villages(db_t *db, village_t *out, err_t *e)
 {
     char hi[16];
     region_scope_hi(COUNTY, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_VILLAGES, "ss", COUNTY, hi);
+    db_stmt_t *st = db_query(db, SQL_VILLAGES, S(COUNTY), S(hi));
     if (!st)
         return ERR_IO;
     struct {
@@ -577,7 +577,7 @@ static int load_households(db_t *db, const char *village, hh_t **out, int *n)
 {
     char hi[24];
     region_scope_hi(village, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, "sss", COUNTY, village, hi);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, S(COUNTY), S(village), S(hi));
     if (!st)
         return ERR_IO;
     int cap = 64, k = 0, s;
@@ -1124,13 +1124,8 @@ static int do_shop(sim_t *s, ev_t *ev)
         return ERR_NOMEM;
     int64_t requester = demo ? v->resident.id : v->actors[0].id;
     static const char *const states[] = {"handed_over", "cancelled", "expired"};
-    int rc = fate == 2 ? db_run(s->c->db, SQL_ORDER, "issiiiisssiiiin", order, COUNTY, v->code,
-                                h->id, v->goods_id[g], (int64_t)qty, pts, states[fate], code_hash,
-                                code_enc, requester, ev->at, expires, closed)
-                       : db_run(s->c->db, SQL_ORDER, "issiiiisssiiiii", order, COUNTY, v->code,
-                                h->id, v->goods_id[g], (int64_t)qty, pts, states[fate], code_hash,
-                                code_enc, requester, ev->at, expires, closed,
-                                fate == 0 ? v->actors[0].id : requester);
+    int rc = fate == 2 ? db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id), I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash), S(code_enc), I(requester), I(ev->at), I(expires), I(closed), NUL)
+                       : db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id), I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash), S(code_enc), I(requester), I(ev->at), I(expires), I(closed), I(fate == 0 ? v->actors[0].id : requester));
     free(code_enc);
     if (rc)
         return rc;
@@ -1229,9 +1224,7 @@ static int put_indicator(ctx_t *c, const char *village, const ind_def_t *d, int 
     char aw[96];
     awarders_text(d->awarders, aw, sizeof aw);
     *id = idgen_next();
-    return db_run(c->db, SQL_INDICATOR, "issssiisisssiii", *id, COUNTY, village, d->group,
-                  d->name, (int64_t)points, (int64_t)d->evidence, aw, (int64_t)d->limit_count,
-                  d->period, from, to, (int64_t)active, created, created);
+    return db_run(c->db, SQL_INDICATOR, I(*id), S(COUNTY), S(village), S(d->group), S(d->name), I((int64_t)points), I((int64_t)d->evidence), S(aw), I((int64_t)d->limit_count), S(d->period), S(from), S(to), I((int64_t)active), I(created), I(created));
 }
 
 /* Star thresholds of 十家子村 on honour (lifetime points earned): 一星 … 五星. */
@@ -1277,7 +1270,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         int64_t nh = 0;
         int found;
         if (rc == 0)
-            rc = db_one_i64(db, SQL_COUNT_HH, &nh, &found, "sss", COUNTY, v[i].code, hi);
+            rc = db_one_i64(db, SQL_COUNT_HH, &nh, &found, S(COUNTY), S(v[i].code), S(hi));
         v[i].households = (int)nh;
         v[i].resident_hh_index = -1;
     }
@@ -1357,12 +1350,11 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
     /* Settings, budgets, stars. Every village lets points lapse at the end of the next year. */
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
         int mutual = !strcmp(v[i].code, LIMIN);
-        rc = db_run(db, SQL_SETTINGS, "ssiisii", v[i].code, COUNTY, (int64_t)FEN_PER_POINT,
-                    (int64_t)mutual, "end_of_next_year", (int64_t)20, started);
+        rc = db_run(db, SQL_SETTINGS, S(v[i].code), S(COUNTY), I((int64_t)FEN_PER_POINT), I((int64_t)mutual), S("end_of_next_year"), I((int64_t)20), I(started));
         for (int y = y0; rc == 0 && y <= y1; y++)
-            rc = db_run(db, SQL_BUDGET, "sii", v[i].code, (int64_t)y, v[i].budget_fen);
+            rc = db_run(db, SQL_BUDGET, S(v[i].code), I((int64_t)y), I(v[i].budget_fen));
         for (int l = 0; rc == 0 && !strcmp(v[i].code, SHIJIAZI) && l < 5; l++)
-            rc = db_run(db, SQL_STAR, "sii", v[i].code, (int64_t)(l + 1), stars[l]);
+            rc = db_run(db, SQL_STAR, S(v[i].code), I((int64_t)(l + 1)), I(stars[l]));
     }
 
     /* The county template, and each village's catalogue copied from it. */
@@ -1406,10 +1398,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         for (int g = 0; rc == 0 && g < v[i].ngoods; g++) {
             v[i].goods_id[g] = idgen_next();
             v[i].goods_stock[g] = v[i].goods[g].stock;
-            rc = db_run(db, SQL_GOODS, "isssiiiii", v[i].goods_id[g], COUNTY, v[i].code,
-                        v[i].goods[g].name, (int64_t)v[i].goods[g].price,
-                        (int64_t)v[i].goods[g].stock, (int64_t)v[i].goods[g].cost_fen, started,
-                        started);
+            rc = db_run(db, SQL_GOODS, I(v[i].goods_id[g]), S(COUNTY), S(v[i].code), S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price), I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen), I(started), I(started));
         }
     }
 
@@ -1450,7 +1439,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
                 "SELECT head_person_id FROM households WHERE county = ? AND id = ?";
             int64_t pid = 0;
             int found = 0;
-            rc = db_one_i64(db, SQL_HEAD, &pid, &found, "si", COUNTY, s.h[k].id);
+            rc = db_one_i64(db, SQL_HEAD, &pid, &found, S(COUNTY), I(s.h[k].id));
             if (rc == 0)
                 rc = new_account(&c, "tuquan.mingxing.resident", "resident", s.h[k].region, pid,
                                  "明星村居民", 0, &v[i].resident, e);
@@ -1471,8 +1460,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         pending += s.pending_open;
         for (int g = 0; rc == 0 && g < v[i].ngoods; g++)
             if (v[i].goods_stock[g] != v[i].goods[g].stock)
-                rc = db_run(db, SQL_STOCK, "iii", (int64_t)v[i].goods_stock[g], now,
-                            v[i].goods_id[g]);
+                rc = db_run(db, SQL_STOCK, I((int64_t)v[i].goods_stock[g]), I(now), I(v[i].goods_id[g]));
         free(s.h);
         free(s.plan.v);
         free(s.later.v);

@@ -191,7 +191,7 @@ int webhook_case_event(db_t *db, const char *county, int64_t case_id, int seq, i
     atomic_fetch_add(&wh.events, 1);
     if (!wh.enabled)
         return 0;
-    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, case_id);
+    db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(case_id));
     int s = st ? db_step(st) : ERR_IO;
     if (s != DB_ROW) {
         db_reset(st);
@@ -224,8 +224,7 @@ int webhook_case_event(db_t *db, const char *county, int64_t case_id, int seq, i
     json_decref(p);
     if (!body)
         return ERR_NOMEM;
-    int rc = db_run(db, SQL_PUT, "siiisisi", county, id, case_id, (int64_t)seq, event, at, body,
-                    now_ms());
+    int rc = db_run(db, SQL_PUT, S(county), I(id), I(case_id), I((int64_t)seq), S(event), I(at), S(body), I(now_ms()));
     free(body);
     return rc;
 }
@@ -262,7 +261,7 @@ static int claim(db_t *db, void *arg, err_t *e)
     claim_t *c = arg;
     c->n = 0;
     db_stmt_t *st =
-        db_query(db, db_engine(db) == DB_PG ? SQL_DUE_PG : SQL_DUE, "i", c->now);
+        db_query(db, db_engine(db) == DB_PG ? SQL_DUE_PG : SQL_DUE, I(c->now));
     int s;
     while (st && c->n < BATCH && (s = db_step(st)) == DB_ROW) {
         row_t *r = &c->rows[c->n++];
@@ -275,7 +274,7 @@ static int claim(db_t *db, void *arg, err_t *e)
     db_reset(st);
     int rc = st ? 0 : ERR_IO;
     for (int i = 0; rc == 0 && i < c->n; i++)
-        rc = db_run(db, SQL_LEASE, "isi", c->now + LEASE_MS, c->rows[i].county, c->rows[i].id);
+        rc = db_run(db, SQL_LEASE, I(c->now + LEASE_MS), S(c->rows[i].county), I(c->rows[i].id));
     return rc;
 }
 
@@ -311,12 +310,11 @@ static int record(db_t *db, void *arg, err_t *e)
     outcome_t *o = arg;
     const row_t *r = o->row;
     if (o->status >= 200 && o->status < 300)
-        return db_run(db, SQL_OK, "iisi", o->now, (int64_t)o->status, r->county, r->id);
+        return db_run(db, SQL_OK, I(o->now), I((int64_t)o->status), S(r->county), I(r->id));
     int failures = r->attempts + 1;
     if (failures >= WEBHOOK_MAX_ATTEMPTS)
-        return db_run(db, SQL_FAILED, "issi", (int64_t)o->status, o->error, r->county, r->id);
-    return db_run(db, SQL_RETRY, "iissi", o->now + backoff(failures), (int64_t)o->status,
-                  o->error, r->county, r->id);
+        return db_run(db, SQL_FAILED, I((int64_t)o->status), S(o->error), S(r->county), I(r->id));
+    return db_run(db, SQL_RETRY, I(o->now + backoff(failures)), I((int64_t)o->status), S(o->error), S(r->county), I(r->id));
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *unused)
@@ -397,7 +395,7 @@ static void wait_for_work(void)
     int64_t next = 0, now = now_ms();
     int found = 0;
     int64_t wait = IDLE_POLL_MS;
-    if (db_one_i64(store_reader(wh.store, wh.slot), SQL_NEXT_DUE, &next, &found, "") == 0 &&
+    if (db_one_i64(store_reader(wh.store, wh.slot), SQL_NEXT_DUE, &next, &found) == 0 &&
         found && next > 0)
         wait = next <= now ? 0 : next - now < IDLE_POLL_MS ? next - now : IDLE_POLL_MS;
     if (wait <= 0)
@@ -504,7 +502,7 @@ static const char SQL_COUNTS[] = "SELECT state, COUNT(*) FROM outbox GROUP BY st
 int webhook_counts(db_t *db, int64_t *pending, int64_t *delivered, int64_t *failed)
 {
     *pending = *delivered = *failed = 0;
-    db_stmt_t *st = db_query(db, SQL_COUNTS, "");
+    db_stmt_t *st = db_query(db, SQL_COUNTS);
     int s = st ? 0 : ERR_IO;
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *k = db_col_text(st, 0);

@@ -1,5 +1,5 @@
-/* db.c — engine dispatch, statement cache and the variadic conveniences of db.h. */
-#include <stdarg.h>
+/* db.c — engine dispatch, statement cache, the check of every binding, and the typed
+ * conveniences of db.h (db_query, db_run, db_one_i64). */
 #include <stdio.h>
 #include <string.h>
 #include "store/dbint.h"
@@ -50,76 +50,108 @@ void db_close(db_t *db)
 }
 int db_engine(const db_t *db) { return db->engine; }
 const char *db_errmsg(db_t *db) { return db->ops->errmsg(db); }
-db_stmt_t *db_prepare(db_t *db, const char *sql) { return db->ops->prepare(db, sql); }
+/* The stmt layout is engine-private; it starts with a db_stmt_head_t. */
+static db_stmt_head_t *head(db_stmt_t *st) { return (db_stmt_head_t *)st; }
+static db_t *owner(db_stmt_t *st) { return head(st)->db; }
 
-/* The stmt layout is engine-private; its first member is always the owning db. */
-static db_t *owner(db_stmt_t *st) { return *(db_t **)st; }
+db_stmt_t *db_prepare(db_t *db, const char *sql)
+{
+    db_stmt_t *st = db->ops->prepare(db, sql);
+    if (st) {
+        head(st)->bound = 0;
+        head(st)->stepped = 0;
+    }
+    return st;
+}
 
-void db_bind_i64(db_stmt_t *st, int idx, int64_t v) { owner(st)->ops->bind_i64(st, idx, v); }
+/* A wrong parameter index or count is a programming error: stop at the first test that runs
+ * the query, with the SQL in the log, rather than run it with a value in the wrong place. */
+static void bound(db_stmt_t *st, int idx)
+{
+    db_stmt_head_t *h = head(st);
+    if (idx < 1 || idx > h->nparams)
+        log_fatal("db: parameter %d bound, the statement has %d: %s", idx, h->nparams, h->sql);
+    h->bound |= 1ull << (idx - 1);
+}
+
+void db_bind_i64(db_stmt_t *st, int idx, int64_t v)
+{
+    bound(st, idx);
+    owner(st)->ops->bind_i64(st, idx, v);
+}
 void db_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len)
 {
+    bound(st, idx);
     owner(st)->ops->bind_text(st, idx, s, len);
 }
-void db_bind_null(db_stmt_t *st, int idx) { owner(st)->ops->bind_null(st, idx); }
-int db_step(db_stmt_t *st) { return owner(st)->ops->step(st); }
+void db_bind_null(db_stmt_t *st, int idx)
+{
+    bound(st, idx);
+    owner(st)->ops->bind_null(st, idx);
+}
+
+int db_step(db_stmt_t *st)
+{
+    db_stmt_head_t *h = head(st);
+    if (!h->stepped) {
+        uint64_t all = h->nparams ? (~0ull >> (64 - h->nparams)) : 0;
+        if (h->bound != all)
+            log_fatal("db: %d of %d parameters bound: %s", __builtin_popcountll(h->bound),
+                      h->nparams, h->sql);
+        h->stepped = 1;
+    }
+    return owner(st)->ops->step(st);
+}
 int64_t db_col_i64(db_stmt_t *st, int col) { return owner(st)->ops->col_i64(st, col); }
 const char *db_col_text(db_stmt_t *st, int col) { return owner(st)->ops->col_text(st, col); }
 int db_col_isnull(db_stmt_t *st, int col) { return owner(st)->ops->col_isnull(st, col); }
 int64_t db_changes(db_stmt_t *st) { return owner(st)->ops->changes(st); }
 void db_reset(db_stmt_t *st)
 {
-    if (st)
+    if (st) {
         owner(st)->ops->reset(st);
+        head(st)->bound = 0;
+        head(st)->stepped = 0;
+    }
 }
 int db_exec(db_t *db, const char *sql) { return db->ops->exec(db, sql); }
 
-static void bind_va(db_stmt_t *st, const char *fmt, va_list ap)
+static void bind_vals(db_stmt_t *st, const db_val_t *v, int n)
 {
-    for (int i = 0; fmt && fmt[i]; i++) {
-        switch (fmt[i]) {
-        case 'i': db_bind_i64(st, i + 1, va_arg(ap, int64_t)); break;
-        case 's': db_bind_text(st, i + 1, va_arg(ap, const char *), -1); break;
-        case 'n': db_bind_null(st, i + 1); break;
-        default: log_fatal("db: bad bind format '%c'", fmt[i]);
+    if (n != head(st)->nparams)
+        log_fatal("db: %d values for %d parameters: %s", n, head(st)->nparams, head(st)->sql);
+    for (int i = 0; i < n; i++) {
+        switch (v[i].kind) {
+        case DBV_I64: db_bind_i64(st, i + 1, v[i].i); break;
+        case DBV_TEXT: db_bind_text(st, i + 1, v[i].s, -1); break;
+        case DBV_NULL: db_bind_null(st, i + 1); break;
         }
     }
 }
 
-db_stmt_t *db_query(db_t *db, const char *sql, const char *fmt, ...)
+db_stmt_t *db_query_v(db_t *db, const char *sql, const db_val_t *v, int n)
 {
     db_stmt_t *st = db_prepare(db, sql);
-    if (!st)
-        return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    bind_va(st, fmt, ap);
-    va_end(ap);
+    if (st)
+        bind_vals(st, v, n);
     return st;
 }
 
-int db_run(db_t *db, const char *sql, const char *fmt, ...)
+int db_run_v(db_t *db, const char *sql, const db_val_t *v, int n)
 {
-    db_stmt_t *st = db_prepare(db, sql);
+    db_stmt_t *st = db_query_v(db, sql, v, n);
     if (!st)
         return ERR_IO;
-    va_list ap;
-    va_start(ap, fmt);
-    bind_va(st, fmt, ap);
-    va_end(ap);
     int rc = db_step(st);
     db_reset(st);
     return rc < 0 ? rc : 0;
 }
 
-int db_one_i64(db_t *db, const char *sql, int64_t *out, int *found, const char *fmt, ...)
+int db_one_i64_v(db_t *db, const char *sql, int64_t *out, int *found, const db_val_t *v, int n)
 {
-    db_stmt_t *st = db_prepare(db, sql);
+    db_stmt_t *st = db_query_v(db, sql, v, n);
     if (!st)
         return ERR_IO;
-    va_list ap;
-    va_start(ap, fmt);
-    bind_va(st, fmt, ap);
-    va_end(ap);
     int rc = db_step(st);
     if (found)
         *found = rc == DB_ROW;

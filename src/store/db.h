@@ -21,12 +21,33 @@ void db_close(db_t *db);
 int db_engine(const db_t *db);
 const char *db_errmsg(db_t *db); /* last error text of this connection; valid until next call */
 
+/* Values for the parameters of a statement, typed so that the compiler checks each one:
+ * I(x) an integer (int64_t), S(x) a NUL-terminated text (NULL binds SQL NULL), NUL a SQL NULL.
+ * Passing a pointer to I() or an integer to S() does not compile (-Werror). */
+typedef enum { DBV_NULL, DBV_I64, DBV_TEXT } db_val_kind_t;
+typedef struct {
+    db_val_kind_t kind;
+    int64_t i;
+    const char *s;
+} db_val_t;
+#define I(x) ((db_val_t){.kind = DBV_I64, .i = (x)})
+#define S(x) ((db_val_t){.kind = DBV_TEXT, .s = (x)})
+#define NUL ((db_val_t){.kind = DBV_NULL})
+/* The values of a call as an array and its length, counted by the compiler. */
+#define DB_VALS(...)                                                                               \
+    (const db_val_t[]){__VA_ARGS__}, (int)(sizeof((db_val_t[]){__VA_ARGS__}) / sizeof(db_val_t))
+
 /* Prepare (once per connection, cached by the address of sql: pass static strings) and reset.
- * Returns NULL on a SQL error (a programming error: logged). Valid until db_close. */
+ * Returns NULL on a SQL error (a programming error: logged). Valid until db_close.
+ * Every parameter of the statement must be bound before its first step, each index at most
+ * once per use, none beyond the statement's count: anything else is a programming error and
+ * ends the process with the SQL in the log (log_fatal), so the first test that runs the query
+ * finds it, on either engine. */
 db_stmt_t *db_prepare(db_t *db, const char *sql);
-/* Prepare and bind in one go. fmt has one char per parameter: 'i' int64_t, 's' const char*
- * (NULL binds NULL), 'n' null (no vararg). */
-db_stmt_t *db_query(db_t *db, const char *sql, const char *fmt, ...);
+/* Prepare and bind in one go: db_query(db, sql, S(county), I(id)). The number of values must be
+ * the statement's parameter count (checked, fatal otherwise). */
+#define db_query(db, sql, ...) db_query_v((db), (sql), DB_VALS(__VA_ARGS__))
+db_stmt_t *db_query_v(db_t *db, const char *sql, const db_val_t *v, int n);
 void db_bind_i64(db_stmt_t *st, int idx, int64_t v); /* idx is 1-based */
 void db_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len); /* len<0: strlen; s NULL: null */
 void db_bind_null(db_stmt_t *st, int idx);
@@ -41,9 +62,12 @@ int64_t db_changes(db_stmt_t *st);                 /* rows changed by the last s
 void db_reset(db_stmt_t *st);                      /* release results; bindings are cleared */
 
 /* Run a statement to completion (writes). Returns 0, or db_step's error. Resets the stmt. */
-int db_run(db_t *db, const char *sql, const char *fmt, ...);
+#define db_run(db, sql, ...) db_run_v((db), (sql), DB_VALS(__VA_ARGS__))
+int db_run_v(db_t *db, const char *sql, const db_val_t *v, int n);
 /* Single int64 result of a query (first column of first row); *found=0 if no row. */
-int db_one_i64(db_t *db, const char *sql, int64_t *out, int *found, const char *fmt, ...);
+#define db_one_i64(db, sql, out, found, ...)                                                       \
+    db_one_i64_v((db), (sql), (out), (found), DB_VALS(__VA_ARGS__))
+int db_one_i64_v(db_t *db, const char *sql, int64_t *out, int *found, const db_val_t *v, int n);
 
 /* Raw SQL, possibly several statements, no parameters (migrations, pragmas). */
 int db_exec(db_t *db, const char *sql);

@@ -7,6 +7,15 @@
 #define DB_MAX_PARAMS 32
 #define DB_CACHE_SLOTS 256
 
+/* The first member of every engine's statement: what db.c needs to check bindings. */
+typedef struct {
+    db_t *db;        /* the owning connection */
+    const char *sql; /* as given to db_prepare, for messages */
+    int nparams;     /* the statement's parameter count (at most DB_MAX_PARAMS) */
+    int stepped;     /* stepped since the last prepare/reset: bindings were checked */
+    uint64_t bound;  /* bit i-1: parameter i bound since the last prepare/reset */
+} db_stmt_head_t;
+
 typedef struct db_ops {
     db_stmt_t *(*prepare)(db_t *db, const char *sql);
     void (*bind_i64)(db_stmt_t *st, int idx, int64_t v);

@@ -112,14 +112,13 @@ int migrate_run(db_t *db, int *applied, err_t *e)
             break;
         /* Read the version inside the transaction so two instances starting together on
          * PostgreSQL do not both apply it (the second fails on the primary key and rolls back). */
-        rc = db_one_i64(db, SQL_VERSION, &have, &found, "");
+        rc = db_one_i64(db, SQL_VERSION, &have, &found);
         if (rc == 0 && have < migrations[i].version) {
             char *sql = for_engine(migrations[i].sql, db_engine(db));
             rc = db_exec(db, sql);
             free(sql);
             if (rc == 0)
-                rc = db_run(db, SQL_RECORD, "isi", (int64_t)migrations[i].version,
-                            migrations[i].name, now_ms());
+                rc = db_run(db, SQL_RECORD, I((int64_t)migrations[i].version), S(migrations[i].name), I(now_ms()));
             if (rc == 0)
                 count++;
         }

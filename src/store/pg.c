@@ -9,15 +9,13 @@
 #include "lib/log.h"
 
 typedef struct {
-    db_t *db; /* must be first: see db.c owner() */
+    db_stmt_head_t h; /* must be first: see dbint.h */
     char name[16];
-    int nparams;
     char *vals[DB_MAX_PARAMS];
     PGresult *res;
     int row;   /* next row to return */
     int cur;   /* current row, -1 before first */
     int64_t changes;
-    const char *sql;
 } pg_stmt_t;
 
 typedef struct {
@@ -85,9 +83,9 @@ static db_stmt_t *pg_prepare(db_t *db, const char *sql)
     if (np > DB_MAX_PARAMS)
         log_fatal("pg: too many parameters in %s", sql);
     st = log_check_alloc(calloc(1, sizeof *st));
-    st->db = db;
-    st->sql = sql;
-    st->nparams = np;
+    st->h.db = db;
+    st->h.sql = sql;
+    st->h.nparams = np;
     st->cur = -1;
     snprintf(st->name, sizeof st->name, "s%d", ++d->nstmts);
     PGresult *r = PQprepare(d->c, st->name, q, np, NULL);
@@ -145,15 +143,15 @@ static int map_state(PGresult *r)
 static int pg_step(db_stmt_t *s)
 {
     pg_stmt_t *st = (pg_stmt_t *)s;
-    pg_db_t *d = (pg_db_t *)st->db;
+    pg_db_t *d = (pg_db_t *)st->h.db;
     if (!st->res) {
-        st->res = PQexecPrepared(d->c, st->name, st->nparams, (const char *const *)st->vals, NULL,
+        st->res = PQexecPrepared(d->c, st->name, st->h.nparams, (const char *const *)st->vals, NULL,
                                  NULL, 0);
         ExecStatusType t = PQresultStatus(st->res);
         if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
             int rc = map_state(st->res);
             if (rc == ERR_IO)
-                log_error("pg step: %s: %s", PQresultErrorMessage(st->res), st->sql);
+                log_error("pg step: %s: %s", PQresultErrorMessage(st->res), st->h.sql);
             snprintf(d->err, sizeof d->err, "%s", PQresultErrorMessage(st->res));
             PQclear(st->res);
             st->res = NULL;

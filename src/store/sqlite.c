@@ -7,7 +7,7 @@
 #include "lib/log.h"
 
 typedef struct {
-    db_t *db; /* must be first: see db.c owner() */
+    db_stmt_head_t h; /* must be first: see dbint.h */
     sqlite3_stmt *s;
 } sq_stmt_t;
 
@@ -33,7 +33,11 @@ static db_stmt_t *sq_prepare(db_t *db, const char *sql)
         return NULL;
     }
     st = log_check_alloc(calloc(1, sizeof *st));
-    st->db = db;
+    st->h.db = db;
+    st->h.sql = sql;
+    st->h.nparams = sqlite3_bind_parameter_count(s);
+    if (st->h.nparams > DB_MAX_PARAMS)
+        log_fatal("db: %d parameters (at most %d): %s", st->h.nparams, DB_MAX_PARAMS, sql);
     st->s = s;
     db_cache_put(db, sql, (db_stmt_t *)st);
     return (db_stmt_t *)st;
@@ -62,7 +66,7 @@ static int map_rc(sq_stmt_t *st, int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return ERR_BUSY;
     default:
-        log_error("sqlite step: %s: %s", sqlite3_errmsg(((sq_db_t *)st->db)->h),
+        log_error("sqlite step: %s: %s", sqlite3_errmsg(((sq_db_t *)st->h.db)->h),
                   sqlite3_sql(st->s));
         return ERR_IO;
     }
@@ -87,7 +91,7 @@ static int sq_col_isnull(db_stmt_t *st, int col)
 }
 static int64_t sq_changes(db_stmt_t *st)
 {
-    return sqlite3_changes64(((sq_db_t *)((sq_stmt_t *)st)->db)->h);
+    return sqlite3_changes64(((sq_db_t *)((sq_stmt_t *)st)->h.db)->h);
 }
 static void sq_reset(db_stmt_t *st)
 {

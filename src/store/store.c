@@ -103,7 +103,7 @@ int store_ping(store_t *s, int t)
     int64_t v = 0;
     int found = 0;
     static const char SQL[] = "SELECT 1";
-    return db_one_i64(s->conns[t], SQL, &v, &found, "") == 0 && found && v == 1 ? 0 : ERR_IO;
+    return db_one_i64(s->conns[t], SQL, &v, &found) == 0 && found && v == 1 ? 0 : ERR_IO;
 }
 
 /* PostgreSQL: write on the caller's own connection, one transaction per job. A serialization

@@ -126,18 +126,16 @@ static void make_cases(db_t *db)
             db_reset(st);
             assert_int_equal(casestats_case_event(db, "152531", id, "note"), 0);
         } else if (what < 8) {
-            assert_int_equal(db_run(db, SQL_EV, "iiis", id, (int64_t)++seq[i], created[i],
-                                    "reopen"),
+            assert_int_equal(db_run(db, SQL_EV, I(id), I((int64_t)++seq[i]), I(created[i]), S("reopen")),
                              0);
             assert_int_equal(casestats_case_event(db, "152531", id, "reopen"), 0);
         } else {
             int64_t t = some_time();
             assert_int_equal(db_run(db, "UPDATE cases SET state = 'escalated' WHERE county ="
-                                        " '152531' AND id = ?",
-                                    "i", id),
+                                        " '152531' AND id = ?", I(id)),
                              0);
             assert_int_equal(casestats_case_event(db, "152531", id, "escalate"), 0);
-            assert_int_equal(db_run(db, SQL_MOVE_DUES, "iii", t + 24 * HOUR, t + 48 * HOUR, id), 0);
+            assert_int_equal(db_run(db, SQL_MOVE_DUES, I(t + 24 * HOUR), I(t + 48 * HOUR), I(id)), 0);
         }
     }
     assert_int_equal(db_commit(db), 0);
@@ -166,8 +164,7 @@ static int compare_once(db_t *db, const char *scope, int mode, int64_t from, int
                  .county = county, .now = now};
     groups_t a = {0}, b = {0};
     assert_int_equal(kpi_counted(db, &q, from, to, &a), 0);
-    assert_int_equal(drain(db_query(db, SQL_SCAN, "iiiiissii", (int64_t)mode,
-                                    (int64_t)q.keylen, now, now, now, scope, hi, from, to),
+    assert_int_equal(drain(db_query(db, SQL_SCAN, I((int64_t)mode), I((int64_t)q.keylen), I(now), I(now), I(now), S(scope), S(hi), I(from), I(to)),
                            &b, add_scanned),
                      0);
     groups_sorted(&a);
@@ -237,13 +234,13 @@ static void counters_equal_a_scan(void **state)
         char hi[32];
         region_scope_hi(scope, hi, sizeof hi);
         int64_t now = some_time();
-        db_stmt_t *a = db_query(db, SQL_OVERDUE, "siss", "152531", now, scope, hi);
+        db_stmt_t *a = db_query(db, SQL_OVERDUE, S("152531"), I(now), S(scope), S(hi));
         int64_t ids[2][20];
         int n[2] = {0, 0};
         while (db_step(a) == DB_ROW)
             ids[0][n[0]++] = db_col_i64(a, 0);
         db_reset(a);
-        db_stmt_t *b = db_query(db, SQL_OVERDUE_ANY, "ssi", scope, hi, now);
+        db_stmt_t *b = db_query(db, SQL_OVERDUE_ANY, S(scope), S(hi), I(now));
         while (db_step(b) == DB_ROW)
             ids[1][n[1]++] = db_col_i64(b, 0);
         db_reset(b);
@@ -257,12 +254,10 @@ static void counters_equal_a_scan(void **state)
     assert_true(checked >= NCASES);
     /* Altered behind the counters' back: check says so. */
     assert_int_equal(db_run(db, "UPDATE case_counters SET resolved = resolved + 1 WHERE depth = 9"
-                                " AND node = '152531101'",
-                            ""),
+                                " AND node = '152531101'"),
                      0);
     assert_int_equal(db_run(db, "UPDATE cases SET rating = 5 WHERE county = '152531'"
-                                " AND id = 1001",
-                            ""),
+                                " AND id = 1001"),
                      0);
     problems = 0;
     assert_int_equal(casestats_check(db, &checked, &problems), 0);

@@ -63,7 +63,7 @@ static int sql_job(db_t *db, void *arg, err_t *e)
 {
     (void)e;
     sql_job_t *j = arg;
-    return j->arg ? db_run(db, j->sql, "i", j->arg) : db_run(db, j->sql, "");
+    return j->arg ? db_run(db, j->sql, I(j->arg)) : db_run(db, j->sql);
 }
 
 static int exec_sql(const char *sql, int64_t arg)
@@ -111,7 +111,7 @@ static int64_t one(const char *sql, int64_t arg)
 {
     int64_t v = -1;
     int found = 0;
-    db_one_i64(store_reader(store, 0), sql, &v, &found, "i", arg);
+    db_one_i64(store_reader(store, 0), sql, &v, &found, I(arg));
     return v;
 }
 

@@ -30,7 +30,7 @@ static void migrations_apply_once(void **state)
     int64_t v = 0;
     int found = 0;
     static const char SQL[] = "SELECT MAX(version) FROM schema_migrations";
-    assert_int_equal(db_one_i64(db, SQL, &v, &found, ""), 0);
+    assert_int_equal(db_one_i64(db, SQL, &v, &found), 0);
     assert_int_equal(v, migrate_latest());
     store_close(s);
     /* A second open finds nothing to do. */
@@ -43,7 +43,7 @@ static void migrations_apply_once(void **state)
         assert_int_equal(applied, 0);
     }
     static const char SQL_N[] = "SELECT COUNT(*) FROM schema_migrations";
-    assert_int_equal(db_one_i64(db, SQL_N, &v, &found, ""), 0);
+    assert_int_equal(db_one_i64(db, SQL_N, &v, &found), 0);
     assert_int_equal(v, migrate_latest());
     store_close(s);
 }
@@ -62,7 +62,7 @@ static int insert_job(db_t *db, void *arg, err_t *e)
     job_arg_t *a = arg;
     char code[32];
     snprintf(code, sizeof code, "99000000000000%03d", a->n);
-    int rc = db_run(db, SQL_INS, "ssi", code, "测试楼", (int64_t)a->n);
+    int rc = db_run(db, SQL_INS, S(code), S("测试楼"), I((int64_t)a->n));
     if (rc == 0 && a->fail)
         return err_set(e, ERR_INVALID, "invalid", "故意失败", NULL); /* after writing */
     return rc;
@@ -80,7 +80,7 @@ static void roundtrip_and_conflict(void **state)
     assert_int_equal(store_write(s, 0, insert_job, &a, &e), ERR_CONFLICT);
     static const char SQL_GET[] =
         "SELECT name, level, parent_code, created_at FROM regions WHERE code = ?";
-    db_stmt_t *st = db_query(store_reader(s, 0), SQL_GET, "s", "99000000000000900");
+    db_stmt_t *st = db_query(store_reader(s, 0), SQL_GET, S("99000000000000900"));
     assert_non_null(st);
     assert_int_equal(db_step(st), DB_ROW);
     assert_string_equal(db_col_text(st, 0), "测试楼");
@@ -131,7 +131,7 @@ static void failing_write_rolls_back_alone(void **state)
     int found = 0;
     static const char SQL_N[] =
         "SELECT COUNT(*) FROM regions WHERE code >= '99000000000000000' AND code < '99000000000000060'";
-    assert_int_equal(db_one_i64(store_reader(s, 0), SQL_N, &n, &found, ""), 0);
+    assert_int_equal(db_one_i64(store_reader(s, 0), SQL_N, &n, &found), 0);
     assert_int_equal(n, N - failed);
     long long writes = 0, commits = 0;
     store_stats(s, &writes, &commits);

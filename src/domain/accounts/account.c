@@ -94,7 +94,7 @@ static const char SQL_SESSION[] =
 
 int account_session_load(db_t *db, const char *token_hash, int64_t now, account_user_t *u)
 {
-    db_stmt_t *st = db_query(db, SQL_SESSION, "s", token_hash);
+    db_stmt_t *st = db_query(db, SQL_SESSION, S(token_hash));
     if (!st)
         return ERR_IO;
     int rc = db_step(st);
@@ -127,7 +127,7 @@ static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen_at = ? WHERE toke
 
 int account_session_touch(db_t *db, const char *token_hash, int64_t now)
 {
-    return db_run(db, SQL_TOUCH, "is", now, token_hash);
+    return db_run(db, SQL_TOUCH, I(now), S(token_hash));
 }
 
 /* ---------- login ---------- */
@@ -140,7 +140,7 @@ void account_login_lookup(db_t *db, account_login_t *l)
     l->user_id = 0;
     l->password_ok = 0;
     l->pw_hash[0] = 0;
-    db_stmt_t *st = db_query(db, SQL_BY_NAME, "s", l->username);
+    db_stmt_t *st = db_query(db, SQL_BY_NAME, S(l->username));
     if (st && db_step(st) == DB_ROW) {
         l->user_id = db_col_i64(st, 0);
         copy(l->pw_hash, sizeof l->pw_hash, db_col_text(st, 1));
@@ -197,7 +197,7 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
         a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
         return audit_write(db, &a);
     }
-    db_stmt_t *st = db_query(db, SQL_LOGIN_STATE, "i", l->user_id);
+    db_stmt_t *st = db_query(db, SQL_LOGIN_STATE, I(l->user_id));
     if (!st || db_step(st) != DB_ROW) {
         db_reset(st);
         a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
@@ -230,13 +230,12 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
         return audit_write(db, &a);
     }
     if (!l->password_ok) {
-        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
-                    (int64_t)ACCOUNT_MAX_FAILURES, l->now + ACCOUNT_LOCK_MS, u->id, l->now);
+        rc = db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES), I(l->now + ACCOUNT_LOCK_MS), I(u->id), I(l->now));
         int64_t lu = 0;
         int found = 0;
         static const char SQL_LU[] = "SELECT locked_until FROM users WHERE id = ?";
         if (rc == 0)
-            rc = db_one_i64(db, SQL_LU, &lu, &found, "i", u->id);
+            rc = db_one_i64(db, SQL_LU, &lu, &found, I(u->id));
         if (rc == 0 && lu > l->now) {
             l->outcome = ERR_LOCKED;
             l->message = "连续登录失败次数过多，账号已锁定 10 分钟";
@@ -254,10 +253,9 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
     crypto_token_hash(l->token, hash);
     copy(u->token_hash, sizeof u->token_hash, hash);
     u->last_seen_at = l->now;
-    rc = db_run(db, SQL_OK, "ii", l->now, u->id);
+    rc = db_run(db, SQL_OK, I(l->now), I(u->id));
     if (rc == 0)
-        rc = db_run(db, SQL_NEW_SESSION, "siiiss", hash, u->id, l->now, l->now, l->ip,
-                    l->user_agent);
+        rc = db_run(db, SQL_NEW_SESSION, S(hash), I(u->id), I(l->now), I(l->now), S(l->ip), S(l->user_agent));
     a.who = u;
     a.action = "login", a.outcome = "ok";
     if (rc == 0)
@@ -274,7 +272,7 @@ static const char SQL_DEL_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
 
 int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t now)
 {
-    int rc = db_run(db, SQL_DEL_SESSION, "s", u->token_hash);
+    int rc = db_run(db, SQL_DEL_SESSION, S(u->token_hash));
     audit_entry_t a = {.who = u, .action = "logout", .outcome = "ok", .ip = ip, .now = now};
     return rc ? rc : audit_write(db, &a);
 }
@@ -288,7 +286,7 @@ static const char SQL_OTHER_SESSIONS[] =
 int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MAX])
 {
     out[0] = 0;
-    db_stmt_t *st = db_query(db, SQL_PW, "i", user_id);
+    db_stmt_t *st = db_query(db, SQL_PW, I(user_id));
     int rc = st ? db_step(st) : ERR_IO;
     if (rc == DB_ROW)
         copy(out, ACCOUNT_HASH_MAX, db_col_text(st, 0));
@@ -325,8 +323,7 @@ int account_change_password(db_t *db, const account_user_t *u, const account_pw_
     int rc;
     if (!p->old_ok) {
         /* A wrong old password is a wrong password: it counts towards the lockout. */
-        rc = db_run(db, SQL_FAIL, "iiiii", (int64_t)ACCOUNT_MAX_FAILURES,
-                    (int64_t)ACCOUNT_MAX_FAILURES, now + ACCOUNT_LOCK_MS, u->id, now);
+        rc = db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES), I(now + ACCOUNT_LOCK_MS), I(u->id), I(now));
         a.outcome = "failed";
         a.detail = "bad old password";
         if (rc == 0)
@@ -334,7 +331,7 @@ int account_change_password(db_t *db, const account_user_t *u, const account_pw_
         /* The failure is recorded (commit), and the caller is told. */
         return rc ? rc : 0;
     }
-    db_stmt_t *st = db_query(db, SQL_SET_PW, "siis", p->new_hash, now, u->id, p->current);
+    db_stmt_t *st = db_query(db, SQL_SET_PW, S(p->new_hash), I(now), I(u->id), S(p->current));
     if (!st)
         return ERR_IO;
     rc = db_step(st);
@@ -345,7 +342,7 @@ int account_change_password(db_t *db, const account_user_t *u, const account_pw_
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "conflict", "密码已在别处被修改，请重新操作", NULL);
     /* Other sessions of this account end: whoever knew the old password is out. */
-    rc = db_run(db, SQL_OTHER_SESSIONS, "is", u->id, u->token_hash);
+    rc = db_run(db, SQL_OTHER_SESSIONS, I(u->id), S(u->token_hash));
     return rc ? rc : audit_write(db, &a);
 }
 
@@ -405,7 +402,7 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
         char cty[8];
         int64_t one;
         snprintf(cty, sizeof cty, "%.6s", n->scope_code);
-        if ((rc = db_one_i64(db, SQL_DEPT, &one, &exists, "ss", cty, n->department)) != 0)
+        if ((rc = db_one_i64(db, SQL_DEPT, &one, &exists, S(cty), S(n->department))) != 0)
             return rc;
         if (!exists)
             return err_set(e, ERR_INVALID, "invalid", "部门不存在", "department");
@@ -488,8 +485,8 @@ static const char SQL_FIND_NAME[] =
 static int find_target(db_t *db, const account_user_t *by, int64_t id, const char *username,
                        int64_t *out_id, char county[8], err_t *e)
 {
-    db_stmt_t *st = id > 0 ? db_query(db, SQL_FIND_ID, "i", id)
-                           : db_query(db, SQL_FIND_NAME, "s", username ? username : "");
+    db_stmt_t *st = id > 0 ? db_query(db, SQL_FIND_ID, I(id))
+                           : db_query(db, SQL_FIND_NAME, S(username ? username : ""));
     if (!st)
         return ERR_IO;
     int rc = db_step(st);
@@ -522,10 +519,10 @@ int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const c
     char county[8];
     int rc = find_target(db, by, id, username, &uid, county, e);
     if (rc == 0)
-        rc = db_run(db, SQL_DISABLE, "ii", (int64_t)(disabled ? 1 : 0), uid);
+        rc = db_run(db, SQL_DISABLE, I((int64_t)(disabled ? 1 : 0)), I(uid));
     /* Disabling ends every session of the account at once. */
     if (rc == 0 && disabled)
-        rc = db_run(db, SQL_DEL_SESSIONS, "i", uid);
+        rc = db_run(db, SQL_DEL_SESSIONS, I(uid));
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%" PRId64, uid);
@@ -550,9 +547,9 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
     if (rc)
         return rc;
     const char *hash = new_hash;
-    rc = db_run(db, SQL_RESET, "sii", hash, now, uid);
+    rc = db_run(db, SQL_RESET, S(hash), I(now), I(uid));
     if (rc == 0)
-        rc = db_run(db, SQL_DEL_SESSIONS, "i", uid);
+        rc = db_run(db, SQL_DEL_SESSIONS, I(uid));
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%" PRId64, uid);
@@ -610,8 +607,7 @@ json_t *account_list(db_t *db, const account_user_t *by, const char *role, const
     snprintf(like, sizeof like, "%%%s%%", q ? q : "");
     int64_t before = listing_cursor(cursor, INT64_MAX);
     const char *r = role ? role : "", *qq = q ? q : "";
-    db_stmt_t *st = db_query(db, SQL_LIST_USERS, "ssisssssi", by->scope, hi, before, r, r, qq,
-                             like, like, (int64_t)limit + 1);
+    db_stmt_t *st = db_query(db, SQL_LIST_USERS, S(by->scope), S(hi), I(before), S(r), S(r), S(qq), S(like), S(like), I((int64_t)limit + 1));
     return listing_page(st, limit, user_json, rc);
 }
 
@@ -621,7 +617,7 @@ static const char SQL_GET_USER[] = "SELECT " USER_COLS
 
 json_t *account_get(db_t *db, const account_user_t *by, int64_t id, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_GET_USER, "i", id);
+    db_stmt_t *st = db_query(db, SQL_GET_USER, I(id));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -639,5 +635,5 @@ static const char SQL_SET_DEPT[] = "UPDATE users SET department = ? WHERE id = ?
 
 int account_set_department(db_t *db, int64_t user_id, const char *dept_code)
 {
-    return db_run(db, SQL_SET_DEPT, "si", dept_code, user_id);
+    return db_run(db, SQL_SET_DEPT, S(dept_code), I(user_id));
 }

@@ -29,7 +29,7 @@ int apikey_create(db_t *db, const char *county, const char *name, int64_t now, c
     crypto_token_new(out_key);
     crypto_token_hash(out_key, hash);
     *out_id = idgen_next();
-    return db_run(db, SQL_INSERT, "isssi", *out_id, county, name, hash, now);
+    return db_run(db, SQL_INSERT, I(*out_id), S(county), S(name), S(hash), I(now));
 }
 
 int apikey_check(db_t *db, const char *key, apikey_t *k)
@@ -38,7 +38,7 @@ int apikey_check(db_t *db, const char *key, apikey_t *k)
         return ERR_UNAUTH;
     char hash[65];
     crypto_token_hash(key, hash);
-    db_stmt_t *st = db_query(db, SQL_GET, "s", hash);
+    db_stmt_t *st = db_query(db, SQL_GET, S(hash));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         k->id = db_col_i64(st, 0);

@@ -60,7 +60,6 @@ static json_t *audit_json(db_stmt_t *st)
 json_t *audit_list(db_t *db, const account_user_t *who, const char *cursor, int limit)
 {
     int rc;
-    db_stmt_t *st = db_query(db, SQL_LIST, "sii", who->county, listing_cursor(cursor, INT64_MAX),
-                             (int64_t)limit + 1);
+    db_stmt_t *st = db_query(db, SQL_LIST, S(who->county), I(listing_cursor(cursor, INT64_MAX)), I((int64_t)limit + 1));
     return listing_page(st, limit, audit_json, &rc);
 }

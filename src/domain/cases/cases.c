@@ -67,7 +67,7 @@ int cases_seed_categories(db_t *db, const char *county, int64_t now)
 {
     int64_t n = 0;
     int found = 0;
-    int rc = db_one_i64(db, SQL_CAT_COUNT, &n, &found, "s", county);
+    int rc = db_one_i64(db, SQL_CAT_COUNT, &n, &found, S(county));
     if (rc || n > 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < sizeof default_categories / sizeof default_categories[0];
@@ -101,7 +101,7 @@ static const char SQL_CATS[] =
 
 json_t *cases_categories(db_t *db, const char *county, int all, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_CATS, "si", county, (int64_t)(all ? 1 : 0));
+    db_stmt_t *st = db_query(db, SQL_CATS, S(county), I((int64_t)(all ? 1 : 0)));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -150,14 +150,13 @@ int cases_seed_departments(db_t *db, const char *county, int64_t now)
 {
     int64_t n = 0;
     int found = 0;
-    int rc = db_one_i64(db, SQL_DEPT_COUNT, &n, &found, "s", county);
+    int rc = db_one_i64(db, SQL_DEPT_COUNT, &n, &found, S(county));
     if (rc || n > 0)
         return rc;
     size_t all = sizeof default_departments / sizeof default_departments[0];
     size_t count = strcmp(county, "150802") == 0 ? all : 10;
     for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = db_run(db, SQL_DEPT_INSERT, "sssi", county, default_departments[i][0],
-                    default_departments[i][1], now);
+        rc = db_run(db, SQL_DEPT_INSERT, S(county), S(default_departments[i][0]), S(default_departments[i][1]), I(now));
     return rc;
 }
 
@@ -165,7 +164,7 @@ static const char SQL_DEPTS[] = "SELECT code, name FROM departments WHERE county
 
 json_t *cases_departments(db_t *db, const char *county, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_DEPTS, "s", county);
+    db_stmt_t *st = db_query(db, SQL_DEPTS, S(county));
     json_t *items = json_array();
     int s = ERR_IO;
     while (st && (s = db_step(st)) == DB_ROW)
@@ -232,7 +231,7 @@ static const char SQL_CAT[] =
 
 static int load_category(db_t *db, const char *county, const char *code, category_t *c)
 {
-    db_stmt_t *st = db_query(db, SQL_CAT, "ss", county, code);
+    db_stmt_t *st = db_query(db, SQL_CAT, S(county), S(code));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         snprintf(c->code, sizeof c->code, "%s", db_col_text(st, 0));
@@ -303,7 +302,7 @@ static int give_to_worker(db_t *db, const char *county, int64_t id, const char *
     int64_t ids[PICK_WORKERS_MAX];
     int n = 0;
     if (strlen(grid) == 14) {
-        db_stmt_t *st = db_query(db, SQL_GRID_WORKERS, "s", grid);
+        db_stmt_t *st = db_query(db, SQL_GRID_WORKERS, S(grid));
         int s;
         while (st && n < PICK_WORKERS_MAX && (s = db_step(st)) == DB_ROW)
             ids[n++] = db_col_i64(st, 0);
@@ -312,12 +311,12 @@ static int give_to_worker(db_t *db, const char *county, int64_t id, const char *
             return ERR_IO;
     }
     if (n == 0)
-        return db_run(db, SQL_NO_HANDLER, "si", county, id);
+        return db_run(db, SQL_NO_HANDLER, S(county), I(id));
     int64_t best = ids[0], least = INT64_MAX;
     for (int i = 0; n > 1 && i < n; i++) {
         int64_t open = 0;
         int found = 0;
-        int rc = db_one_i64(db, SQL_OPEN_OF, &open, &found, "i", ids[i]);
+        int rc = db_one_i64(db, SQL_OPEN_OF, &open, &found, I(ids[i]));
         if (rc)
             return rc;
         if (open < least) {
@@ -325,7 +324,7 @@ static int give_to_worker(db_t *db, const char *county, int64_t id, const char *
             best = ids[i];
         }
     }
-    return db_run(db, SQL_SET_HANDLER, "isi", best, county, id);
+    return db_run(db, SQL_SET_HANDLER, I(best), S(county), I(id));
 }
 
 /* ---------- create ---------- */
@@ -362,7 +361,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
 {
     int rc;
     if (n->idem_key) {
-        db_stmt_t *st = db_query(db, SQL_IDEM_GET, "is", who->id, n->idem_key);
+        db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(n->idem_key));
         int s = st ? db_step(st) : ERR_IO;
         if (s == DB_ROW) {
             int same = strcmp(db_col_text(st, 0), n->body_hash ? n->body_hash : "") == 0;
@@ -410,7 +409,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         if (!(who->role & (ROLE_BUILDING_HEAD | ROLE_GRID_WORKER)))
             return err_set(e, ERR_FORBIDDEN, "forbidden", "只有楼栋长、联户长或网格员可以代群众上报",
                            "for_person");
-        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, n->for_person);
+        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, S(county), I(n->for_person));
         int s = st ? db_step(st) : ERR_IO;
         int ours = s == DB_ROW && region_in_scope(who->scope, db_col_text(st, 1));
         db_reset(st);
@@ -423,8 +422,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         filed_by = who->id;
         int64_t acct = 0;
         int found = 0;
-        if ((rc = db_one_i64(db, SQL_ACCOUNT_OF_PERSON, &acct, &found, "si", county,
-                             n->for_person)) != 0)
+        if ((rc = db_one_i64(db, SQL_ACCOUNT_OF_PERSON, &acct, &found, S(county), I(n->for_person))) != 0)
             return rc;
         if (found)
             reporter = acct;
@@ -438,7 +436,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         placed_by = "location";
     }
     if (subject) {
-        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", county, subject);
+        db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, S(county), I(subject));
         if (st && db_step(st) == DB_ROW) {
             household = db_col_i64(st, 0);
             if (strcmp(placed_by, "location") != 0) {
@@ -533,7 +531,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     else
         snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
     if (filed_by)
-        rc = db_run(db, SQL_FILED_BY, "isi", filed_by, county, n->id);
+        rc = db_run(db, SQL_FILED_BY, I(filed_by), S(county), I(n->id));
     if (rc)
         return rc;
     rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, placed);
@@ -552,8 +550,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
                               caseflow_state_label(assignee ? CASE_DISPATCHED : CASE_SUBMITTED),
                               who->id, n->now);
     if (rc == 0 && n->idem_key) {
-        rc = db_run(db, SQL_IDEM_PUT, "issii", who->id, n->idem_key,
-                    n->body_hash ? n->body_hash : "", n->id, n->now);
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash ? n->body_hash : ""), I(n->id), I(n->now));
         /* PostgreSQL: a parallel retry with the same key committed first. Ask the store to run
          * this again from the start (ERR_BUSY is retried): it then finds the key and replays. */
         if (rc == ERR_CONFLICT)
@@ -620,7 +617,7 @@ static int has_part(db_t *db, const account_user_t *who, const char *county, int
         return 0;
     int64_t v;
     int found = 0;
-    return db_one_i64(db, SQL_HAS_PART, &v, &found, "sis", county, id, who->department) == 0 &&
+    return db_one_i64(db, SQL_HAS_PART, &v, &found, S(county), I(id), S(who->department)) == 0 &&
            found;
 }
 
@@ -683,7 +680,7 @@ int cases_visible(db_t *db, const account_user_t *who, const char *county, int64
     county_of(who->scope, own);
     if (strcmp(own, county) != 0)
         return 0;
-    db_stmt_t *st = db_query(db, SQL_SEES, "si", county, id);
+    db_stmt_t *st = db_query(db, SQL_SEES, S(county), I(id));
     int see = st && db_step(st) == DB_ROW &&
               visible(who, db_col_text(st, 0), db_col_text(st, 1),
                       db_col_isnull(st, 2) ? 0 : db_col_i64(st, 2),
@@ -696,7 +693,7 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 {
     char county[8];
     county_of(who->scope, county);
-    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, id);
+    db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(id));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     int see = s == DB_ROW &&
@@ -705,7 +702,7 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     if (s == DB_ROW && !see) {
         db_reset(st);
         see = has_part(db, who, county, id);
-        st = db_query(db, SQL_CASE, "si", county, id);
+        st = db_query(db, SQL_CASE, S(county), I(id));
         s = st ? db_step(st) : ERR_IO;
         see = see && s == DB_ROW;
     }
@@ -720,12 +717,12 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     }
     int64_t into = 0;
     int merged = 0;
-    if (db_one_i64(db, SQL_MERGED_INTO, &into, &merged, "si", county, id) == 0 && merged && into)
+    if (db_one_i64(db, SQL_MERGED_INTO, &into, &merged, S(county), I(id)) == 0 && merged && into)
         json_object_set_new(o, "merged_into", id_json(into));
     else
         json_object_set_new(o, "merged_into", json_null());
     /* 负载均衡: the worker the case was given to, if any. */
-    st = db_query(db, SQL_HANDLER, "si", county, id);
+    st = db_query(db, SQL_HANDLER, S(county), I(id));
     if (st && db_step(st) == DB_ROW)
         json_object_set_new(o, "handler", json_pack("{s:o,s:s}", "id", id_json(db_col_i64(st, 0)),
                                                     "name", db_col_text(st, 1)));
@@ -733,7 +730,7 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
         json_object_set_new(o, "handler", json_null());
     db_reset(st);
     json_t *pics = photos_of_case(db, county, id);
-    st = db_query(db, SQL_EVENTS, "si", county, id);
+    st = db_query(db, SQL_EVENTS, S(county), I(id));
     json_t *tl = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
         int ev = caseflow_event_parse(db_col_text(st, 4));
@@ -756,7 +753,7 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     json_decref(pics);
     json_object_set_new(o, "timeline", tl);
     json_t *parts = json_array();
-    st = db_query(db, SQL_PARTS, "si", county, id);
+    st = db_query(db, SQL_PARTS, S(county), I(id));
     while (st && (s = db_step(st)) == DB_ROW) {
         json_t *pt = json_pack("{s:s,s:s?,s:I,s:I,s:s?}", "department", db_col_text(st, 0),
                                "name", db_col_text(st, 1), "summoned_at",
@@ -1010,11 +1007,10 @@ int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int
         /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. A
          * department's queue is the whistles it has not finished. */
         st = who->role == ROLE_DEPARTMENT_STAFF
-                 ? db_query(db, SQL_DEPT_QUEUE, "sssi", county, who->department, dept_code,
-                            (int64_t)limit)
+                 ? db_query(db, SQL_DEPT_QUEUE, S(county), S(who->department), S(dept_code), I((int64_t)limit))
                  : strlen(who->scope) == 14
-                       ? db_query(db, SQL_QUEUE_GRID, "sis", who->scope, (int64_t)limit, county)
-                       : db_query(db, SQL_QUEUE, "ssis", who->scope, hi, (int64_t)limit, county);
+                       ? db_query(db, SQL_QUEUE_GRID, S(who->scope), I((int64_t)limit), S(county))
+                       : db_query(db, SQL_QUEUE, S(who->scope), S(hi), I((int64_t)limit), S(county));
         return list_write(st, limit, 0, out);
     }
     if (who->role == ROLE_DEPARTMENT_STAFF || filtered(f)) {
@@ -1068,19 +1064,16 @@ int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int
         return list_write(st, limit, 1, out);
     }
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
-        st = db_query(db, SQL_LIST_MINE, "siissi", county, who->id, before, stv, stv,
-                      (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_MINE, S(county), I(who->id), I(before), S(stv), S(stv), I((int64_t)limit + 1));
     else if (who->role == ROLE_BUILDING_HEAD)
         /* A building head follows what they reported and what they filed for residents. */
-        st = db_query(db, SQL_LIST_FILED, "siiissi", county, who->id, who->id, before, stv, stv,
-                      (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_FILED, S(county), I(who->id), I(who->id), I(before), S(stv), S(stv), I((int64_t)limit + 1));
     else if (strlen(who->scope) == 14)
         /* A grid: one region code, so the (region_code, id) index yields the newest first
          * without sorting the grid's whole history. */
-        st = db_query(db, SQL_LIST_GRID, "sissi", who->scope, before, stv, stv, (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_GRID, S(who->scope), I(before), S(stv), S(stv), I((int64_t)limit + 1));
     else
-        st = db_query(db, SQL_LIST_SCOPE, "ssissi", who->scope, hi, before, stv, stv,
-                      (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_SCOPE, S(who->scope), S(hi), I(before), S(stv), S(stv), I((int64_t)limit + 1));
     return list_write(st, limit, 1, out);
 }
 
@@ -1122,7 +1115,7 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
         *rc = ERR_NOTFOUND;
         return NULL;
     }
-    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, id);
+    db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(id));
     int s = st ? db_step(st) : ERR_IO;
     if (s != DB_ROW) {
         db_reset(st);
@@ -1140,8 +1133,7 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
     /* The community (12 digits) around the case; a case placed higher up looks at its own node. */
     snprintf(lo, sizeof lo, "%.12s", region);
     region_scope_hi(lo, hi, sizeof hi);
-    st = db_query(db, SQL_SIMILAR, "ssssiii", lo, hi, county, category, id,
-                  created - SIMILAR_WINDOW_MS, created + SIMILAR_WINDOW_MS);
+    st = db_query(db, SQL_SIMILAR, S(lo), S(hi), S(county), S(category), I(id), I(created - SIMILAR_WINDOW_MS), I(created + SIMILAR_WINDOW_MS));
     json_t *items = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *r = db_col_text(st, 6);
@@ -1210,7 +1202,7 @@ static const char SQL_PART_INSERT[] =
 
 static int name_of_dept(db_t *db, const char *county, const char *code, char *out, size_t cap)
 {
-    db_stmt_t *st = db_query(db, SQL_DEPT_NAME, "ss", county, code);
+    db_stmt_t *st = db_query(db, SQL_DEPT_NAME, S(county), S(code));
     int found = st && db_step(st) == DB_ROW;
     if (found && out)
         snprintf(out, cap, "%s", db_col_text(st, 0));
@@ -1228,7 +1220,7 @@ static int merge_target_ok(db_t *db, const account_user_t *who, const char *coun
         return err_set(e, ERR_INVALID, "invalid", "请选择要合并到的诉求", "into");
     if (into == id)
         return err_set(e, ERR_INVALID, "invalid", "不能合并到自身", "into");
-    db_stmt_t *st = db_query(db, SQL_TARGET, "si", county, into);
+    db_stmt_t *st = db_query(db, SQL_TARGET, S(county), I(into));
     int r = st ? db_step(st) : ERR_IO;
     char state[24] = "";
     if (r == DB_ROW)
@@ -1256,10 +1248,10 @@ static const char SQL_EVENTS_OF[] = "SELECT events, state FROM cases WHERE count
 static int merge_into(db_t *db, const account_user_t *who, const char *county, int64_t id,
                       int64_t into, int64_t now)
 {
-    int rc = db_run(db, SQL_MERGED, "isi", into, county, id);
+    int rc = db_run(db, SQL_MERGED, I(into), S(county), I(id));
     if (rc)
         return rc;
-    db_stmt_t *st = db_query(db, SQL_EVENTS_OF, "si", county, into);
+    db_stmt_t *st = db_query(db, SQL_EVENTS_OF, S(county), I(into));
     int r = st ? db_step(st) : ERR_IO;
     int64_t events = r == DB_ROW ? db_col_i64(st, 0) : 0;
     char state[24] = "";
@@ -1268,7 +1260,7 @@ static int merge_into(db_t *db, const account_user_t *who, const char *county, i
     db_reset(st);
     if (r != DB_ROW)
         return r < 0 ? r : ERR_CONFLICT;
-    st = db_query(db, SQL_TARGET_BUMP, "isii", now, county, into, events);
+    st = db_query(db, SQL_TARGET_BUMP, I(now), S(county), I(into), I(events));
     r = st ? db_step(st) : ERR_IO;
     int64_t changed = r >= 0 ? db_changes(st) : 0;
     db_reset(st);
@@ -1285,7 +1277,7 @@ static int merge_into(db_t *db, const account_user_t *who, const char *county, i
 static int apply_one(db_t *db, const account_user_t *who, const char *county, int64_t id,
                      case_event_t ev, cases_step_t *s, err_t *e)
 {
-    db_stmt_t *st = db_query(db, SQL_STATE, "si", county, id);
+    db_stmt_t *st = db_query(db, SQL_STATE, S(county), I(id));
     int r = st ? db_step(st) : ERR_IO;
     if (r != DB_ROW) {
         db_reset(st);
@@ -1444,9 +1436,9 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     if (rc)
         return rc;
     if (ev == CEV_WAIT)
-        rc = db_run(db, SQL_PAUSE, "isi", s->now, county, id);
+        rc = db_run(db, SQL_PAUSE, I(s->now), S(county), I(id));
     else if (ev == CEV_RESUME)
-        rc = db_run(db, SQL_UNPAUSE, "iisi", s->now, s->now, county, id);
+        rc = db_run(db, SQL_UNPAUSE, I(s->now), I(s->now), S(county), I(id));
     if (rc == 0)
         rc = add_event(db, county, id, (int)events + 1, s->now, who, caseflow_event_name(ev), state,
                        caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
@@ -1456,8 +1448,7 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         rc = merge_into(db, who, county, id, s->into, s->now);
     /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
     for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
-        rc = db_run(db, SQL_PART_INSERT, "sisii", county, id, s->departments[i], s->now,
-                    s->now + WHISTLE_REPORT_MS);
+        rc = db_run(db, SQL_PART_INSERT, S(county), I(id), S(s->departments[i]), I(s->now), I(s->now + WHISTLE_REPORT_MS));
     /* Tell the reporter and whoever now holds the case, in the same transaction. */
     if (rc == 0)
         rc = inbox_case_event(db, county, id, caseflow_event_name(ev), caseflow_state_label(to),
@@ -1540,7 +1531,7 @@ static int parts_overdue(db_t *db, int64_t now, int max)
     if (!late)
         return ERR_NOMEM;
     int n = 0, rc = 0, s;
-    db_stmt_t *st = db_query(db, SQL_PARTS_LATE, "ii", now, (int64_t)max);
+    db_stmt_t *st = db_query(db, SQL_PARTS_LATE, I(now), I((int64_t)max));
     while (st && (s = db_step(st)) == DB_ROW && n < max) {
         snprintf(late[n].county, sizeof late[n].county, "%s", db_col_text(st, 0));
         late[n].id = db_col_i64(st, 1);
@@ -1551,7 +1542,7 @@ static int parts_overdue(db_t *db, int64_t now, int max)
     db_reset(st);
     for (int i = 0; i < n && rc == 0; i++) {
         late_t *l = &late[i];
-        st = db_query(db, SQL_CASE_SEQ, "si", l->county, l->id);
+        st = db_query(db, SQL_CASE_SEQ, S(l->county), I(l->id));
         s = st ? db_step(st) : ERR_IO;
         int64_t events = s == DB_ROW ? db_col_i64(st, 0) : 0;
         char state[24] = "";
@@ -1562,9 +1553,9 @@ static int parts_overdue(db_t *db, int64_t now, int max)
             rc = s < 0 ? s : 0;
             continue;
         }
-        rc = db_run(db, SQL_PART_LATE_MARK, "isis", now, l->county, l->id, l->dept);
+        rc = db_run(db, SQL_PART_LATE_MARK, I(now), S(l->county), I(l->id), S(l->dept));
         if (rc == 0)
-            rc = db_run(db, SQL_CASE_SEQ_BUMP, "isii", now, l->county, l->id, events);
+            rc = db_run(db, SQL_CASE_SEQ_BUMP, I(now), S(l->county), I(l->id), I(events));
         char note[200], detail[48];
         snprintf(note, sizeof note, "%s未在时限内报到", l->name);
         snprintf(detail, sizeof detail, "{\"department\":\"%s\"}", l->dept);
@@ -1588,7 +1579,7 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
     if (db_engine(db) == DB_PG) {
         int64_t got = 0;
         int found = 0;
-        int rc = db_one_i64(db, SQL_PG_LOCK, &got, &found, "");
+        int rc = db_one_i64(db, SQL_PG_LOCK, &got, &found);
         if (rc)
             return rc;
         if (!got) {
@@ -1605,7 +1596,7 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
     if (!list)
         return ERR_NOMEM;
     int n = 0, rc = 0, s;
-    db_stmt_t *st = db_query(db, SQL_OVERDUE, "iii", now, now, (int64_t)max);
+    db_stmt_t *st = db_query(db, SQL_OVERDUE, I(now), I(now), I((int64_t)max));
     while (st && (s = db_step(st)) == DB_ROW && n < max) {
         snprintf(list[n].county, sizeof list[n].county, "%s", db_col_text(st, 0));
         list[n].id = db_col_i64(st, 1);
@@ -1625,8 +1616,7 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
             continue;
         }
         if (rc == 0)
-            rc = db_run(db, SQL_NEW_DUES, "iisi", now + ESCALATE_RESPOND_MS,
-                        now + ESCALATE_COMPLETE_MS, list[i].county, list[i].id);
+            rc = db_run(db, SQL_NEW_DUES, I(now + ESCALATE_RESPOND_MS), I(now + ESCALATE_COMPLETE_MS), S(list[i].county), I(list[i].id));
         if (rc == 0)
             (*escalated)++;
         else
@@ -1634,7 +1624,7 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
     }
     /* Reminders: once per deadline, to whoever holds the case. */
     n = 0;
-    st = rc == 0 ? db_query(db, SQL_DUE_SOON, "iii", now, now + REMIND_BEFORE_MS, (int64_t)max)
+    st = rc == 0 ? db_query(db, SQL_DUE_SOON, I(now), I(now + REMIND_BEFORE_MS), I((int64_t)max))
                  : NULL;
     while (st && (s = db_step(st)) == DB_ROW && n < max) {
         snprintf(list[n].county, sizeof list[n].county, "%s", db_col_text(st, 0));
@@ -1645,7 +1635,7 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
     for (int i = 0; i < n && rc == 0; i++) {
         rc = inbox_case_event(db, list[i].county, list[i].id, "remind", "即将超时", 0, now);
         if (rc == 0)
-            rc = db_run(db, SQL_REMINDED, "isi", now, list[i].county, list[i].id);
+            rc = db_run(db, SQL_REMINDED, I(now), S(list[i].county), I(list[i].id));
         if (rc == 0 && reminded)
             (*reminded)++;
     }
@@ -1685,7 +1675,7 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
     /* Only the department's own staff act on its part. */
     if (who->role != ROLE_DEPARTMENT_STAFF || strcmp(who->department, dept) != 0)
         return err_set(e, ERR_NOTFOUND, "not_found", "该诉求没有召集您的部门", NULL);
-    db_stmt_t *st = db_query(db, SQL_PART, "sis", county, id, dept);
+    db_stmt_t *st = db_query(db, SQL_PART, S(county), I(id), S(dept));
     int s = st ? db_step(st) : ERR_IO;
     int reported = s == DB_ROW && !db_col_isnull(st, 0), done = s == DB_ROW && !db_col_isnull(st, 1);
     db_reset(st);
@@ -1698,7 +1688,7 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
     if (!report && done)
         return err_set(e, ERR_CONFLICT, "invalid_transition", "本部门已办结", NULL);
     /* Record it as an event of the case (seq keeps concurrent writers apart). */
-    st = db_query(db, SQL_STATE, "si", county, id);
+    st = db_query(db, SQL_STATE, S(county), I(id));
     s = st ? db_step(st) : ERR_IO;
     int64_t events = s == DB_ROW ? db_col_i64(st, 1) : 0;
     char state[24] = "";
@@ -1707,9 +1697,8 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
     db_reset(st);
     if (strcmp(state, "whistle") != 0)
         return err_set(e, ERR_CONFLICT, "invalid_transition", "该诉求不在吹哨处置中", NULL);
-    int rc = db_run(db, report ? SQL_PART_REPORT : SQL_PART_DONE, "issis", now, note, county, id,
-                    dept);
-    st = db_query(db, SQL_BUMP, "isii", now, county, id, events);
+    int rc = db_run(db, report ? SQL_PART_REPORT : SQL_PART_DONE, I(now), S(note), S(county), I(id), S(dept));
+    st = db_query(db, SQL_BUMP, I(now), S(county), I(id), I(events));
     s = st ? db_step(st) : ERR_IO;
     int64_t changed = s >= 0 ? db_changes(st) : 0;
     db_reset(st);
@@ -1725,7 +1714,7 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
         /* The case closes its whistle only when every summoned part is done. */
         int64_t open = 0;
         int found = 0;
-        rc = db_one_i64(db, SQL_PARTS_OPEN, &open, &found, "si", county, id);
+        rc = db_one_i64(db, SQL_PARTS_OPEN, &open, &found, S(county), I(id));
         if (rc == 0 && open == 0) {
             cases_step_t step = {.now = now, .note = "各召集部门均已办结"};
             rc = apply_one(db, NULL, county, id, CEV_PARTS_DONE, &step, e);

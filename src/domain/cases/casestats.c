@@ -185,7 +185,7 @@ int casestats_case_event(db_t *db, const char *county, int64_t case_id, const ch
     tally_t old, now;
     int had = 0, rc = 0;
     if (strcmp(event, "create") != 0) {
-        db_stmt_t *st = db_query(db, SQL_TALLY_GET, "si", county, case_id);
+        db_stmt_t *st = db_query(db, SQL_TALLY_GET, S(county), I(case_id));
         int s = st ? db_step(st) : ERR_IO;
         if (s == DB_ROW) {
             had = 1;
@@ -209,11 +209,11 @@ int casestats_case_event(db_t *db, const char *county, int64_t case_id, const ch
     else if (strcmp(event, "create") != 0) {
         /* A case written without a tally (loaded outside the application): look it up. */
         int found = 0;
-        if ((rc = db_one_i64(db, SQL_REOPENED, &seen, &found, "si", county, case_id)) != 0)
+        if ((rc = db_one_i64(db, SQL_REOPENED, &seen, &found, S(county), I(case_id))) != 0)
             return rc;
         seen = seen > 0;
     }
-    db_stmt_t *st = db_query(db, SQL_CASE_ROW, "si", county, case_id);
+    db_stmt_t *st = db_query(db, SQL_CASE_ROW, S(county), I(case_id));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW)
         tally_of(st, seen, &now);
@@ -510,24 +510,19 @@ static int kpi_counted(db_t *db, const query_t *q, int64_t from, int64_t to, gro
         else
             parts[1].a = s1, parts[1].b = to, parts[1].fn = add_counted;
         if (d0 < d1)
-            rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, "sisssisisiii",
-                                q->county, (int64_t)depth, q->scope, q->hi, q->county,
-                                (int64_t)depth, q->hi, m, q->county, (int64_t)depth, d0, d1),
+            rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, S(q->county), I((int64_t)depth), S(q->scope), S(q->hi), S(q->county), I((int64_t)depth), S(q->hi), I(m), S(q->county), I((int64_t)depth), I(d0), I(d1)),
                        gs, add_counted);
     }
     for (int i = 0; rc == 0 && i < 2; i++)
         if (parts[i].a < parts[i].b)
-            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, "iisiiss", m, kl,
-                                q->county, parts[i].a, parts[i].b, q->scope, q->hi),
+            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, I(m), I(kl), S(q->county), I(parts[i].a), I(parts[i].b), S(q->scope), S(q->hi)),
                        gs, parts[i].fn);
     static void (*const sub[3])(group_t *, db_stmt_t *) = {sub_respond, sub_complete, sub_open};
     for (int i = 0; rc == 0 && i < 3; i++)
-        rc = drain(db_query(db, SQL_LIVE[i][pg], "iisiiiss", m, kl, q->county, q->now, from, to,
-                            q->scope, q->hi),
+        rc = drain(db_query(db, SQL_LIVE[i][pg], I(m), I(kl), S(q->county), I(q->now), I(from), I(to), S(q->scope), S(q->hi)),
                    gs, sub[i]);
     if (rc == 0)
-        rc = drain(db_query(db, SQL_LIVE_ESCALATED, "iisiiss", m, kl, q->county, from, to,
-                            q->scope, q->hi),
+        rc = drain(db_query(db, SQL_LIVE_ESCALATED, I(m), I(kl), S(q->county), I(from), I(to), S(q->scope), S(q->hi)),
                    gs, sub_escalated);
     return rc;
 }
@@ -557,7 +552,7 @@ static json_t *kpi_json(const int64_t *v)
 static const char *name_of(db_t *db, const char *sql, const char *a, const char *b, char *out,
                            size_t cap)
 {
-    db_stmt_t *st = b ? db_query(db, sql, "ss", a, b) : db_query(db, sql, "s", a);
+    db_stmt_t *st = b ? db_query(db, sql, S(a), S(b)) : db_query(db, sql, S(a));
     out[0] = 0;
     if (st && db_step(st) == DB_ROW)
         snprintf(out, cap, "%s", db_col_text(st, 0));
@@ -595,8 +590,7 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
     groups_t gs = {0};
     int s = counted_level(scope)
                 ? kpi_counted(db, &q, from_ms, to_ms, &gs)
-                : drain(db_query(db, SQL_SCAN, "iiiiissii", (int64_t)q.mode, (int64_t)q.keylen,
-                                 now_ms, now_ms, now_ms, scope, hi, from_ms, to_ms),
+                : drain(db_query(db, SQL_SCAN, I((int64_t)q.mode), I((int64_t)q.keylen), I(now_ms), I(now_ms), I(now_ms), S(scope), S(hi), I(from_ms), I(to_ms)),
                         &gs, add_scanned);
     if (s) {
         free(gs.g);
@@ -629,8 +623,8 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
     free(gs.g);
     json_t *overdue = json_array();
     db_stmt_t *st = strlen(scope) >= 6
-                        ? db_query(db, SQL_OVERDUE, "siss", county, now_ms, scope, hi)
-                        : db_query(db, SQL_OVERDUE_ANY, "ssi", scope, hi, now_ms);
+                        ? db_query(db, SQL_OVERDUE, S(county), I(now_ms), S(scope), S(hi))
+                        : db_query(db, SQL_OVERDUE_ANY, S(scope), S(hi), I(now_ms));
     while (st && (s = db_step(st)) == DB_ROW) {
         char id[24];
         snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
@@ -711,9 +705,9 @@ static const char SQL_CHECK_COUNTERS[] =
 int casestats_check(db_t *db, long *checked, long *problems)
 {
     int64_t n = 0, rows = 0;
-    int found = 0, rc = db_one_i64(db, SQL_CHECK_CASES, &n, &found, "");
+    int found = 0, rc = db_one_i64(db, SQL_CHECK_CASES, &n, &found);
     if (rc == 0)
-        rc = db_one_i64(db, SQL_CHECK_ROWS, &rows, &found, "");
+        rc = db_one_i64(db, SQL_CHECK_ROWS, &rows, &found);
     if (rc)
         return rc;
     *checked += (long)(n + rows);

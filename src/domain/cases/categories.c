@@ -23,7 +23,7 @@ static const char SQL_ONE[] =
 
 json_t *categories_get(db_t *db, const char *county, const char *code, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_ONE, "ss", county, code);
+    db_stmt_t *st = db_query(db, SQL_ONE, S(county), S(code));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (s == DB_ROW)
@@ -47,7 +47,7 @@ typedef struct {
 /* Start from the stored row (an update) and lay spec over it. */
 static int load(db_t *db, const char *county, const char *code, cat_t *c, char *buf, size_t cap)
 {
-    db_stmt_t *st = db_query(db, SQL_ONE, "ss", county, code);
+    db_stmt_t *st = db_query(db, SQL_ONE, S(county), S(code));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         /* Copy the texts out before the statement is reset. */
@@ -150,7 +150,7 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
         int found = 0;
         if (!c.department)
             return err_set(e, ERR_INVALID, "invalid", "部门处置的分类须指定部门", "department");
-        if ((rc = db_one_i64(db, SQL_DEPT, &one, &found, "ss", county, c.department)) != 0)
+        if ((rc = db_one_i64(db, SQL_DEPT, &one, &found, S(county), S(c.department))) != 0)
             return rc;
         if (!found)
             return err_set(e, ERR_INVALID, "invalid", "部门不存在", "department");
@@ -169,11 +169,9 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
                        "complete_value");
 
     if (create)
-        rc = db_run(db, SQL_INSERT, "ssssssiisii", county, code, parent, c.name, c.handling,
-                    c.department, c.respond, c.value, c.unit, now, now);
+        rc = db_run(db, SQL_INSERT, S(county), S(code), S(parent), S(c.name), S(c.handling), S(c.department), I(c.respond), I(c.value), S(c.unit), I(now), I(now));
     else
-        rc = db_run(db, SQL_UPDATE, "sssiisiiss", c.name, c.handling, c.department, c.respond,
-                    c.value, c.unit, (int64_t)c.active, now, county, code);
+        rc = db_run(db, SQL_UPDATE, S(c.name), S(c.handling), S(c.department), I(c.respond), I(c.value), S(c.unit), I((int64_t)c.active), I(now), S(county), S(code));
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "分类代码已存在", "code");
     if (rc)

@@ -97,7 +97,7 @@ static int poll_inbox(db_t *db, const account_user_t *who, feed_t *f, int64_t no
                       feed_emit_fn emit, void *ctx)
 {
     for (;;) {
-        db_stmt_t *st = db_query(db, SQL_INBOX, "iii", who->id, f->inbox_lo, (int64_t)PAGE);
+        db_stmt_t *st = db_query(db, SQL_INBOX, I(who->id), I(f->inbox_lo), I((int64_t)PAGE));
         if (!st)
             return ERR_IO;
         int s, rows = 0, full = 0;
@@ -159,10 +159,7 @@ static int poll_events(db_t *db, const account_user_t *who, feed_t *f, int64_t n
     int64_t staff = !(who->role & (ROLE_RESIDENT | ROLE_INFORMANT | ROLE_DEPARTMENT_STAFF));
     int64_t dept = who->role == ROLE_DEPARTMENT_STAFF && who->department[0];
     for (;;) {
-        db_stmt_t *st = db_query(db, SQL_EVENTS, "siiiiiiiiissssisi", county, f->ev_at,
-                                 now + FUTURE_MS, f->ev_at, f->ev_at, f->ev_case, f->ev_case,
-                                 f->ev_seq, who->id, staff, who->scope, hi, who->scope, hi, dept,
-                                 who->department, (int64_t)PAGE);
+        db_stmt_t *st = db_query(db, SQL_EVENTS, S(county), I(f->ev_at), I(now + FUTURE_MS), I(f->ev_at), I(f->ev_at), I(f->ev_case), I(f->ev_case), I(f->ev_seq), I(who->id), I(staff), S(who->scope), S(hi), S(who->scope), S(hi), I(dept), S(who->department), I((int64_t)PAGE));
         if (!st)
             return ERR_IO;
         int s, rows = 0, full = 0;

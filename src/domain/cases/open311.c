@@ -86,7 +86,7 @@ static json_t *service_json(db_stmt_t *st)
 
 json_t *open311_services(db_t *db, const char *county, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_SERVICES, "s", county);
+    db_stmt_t *st = db_query(db, SQL_SERVICES, S(county));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -108,7 +108,7 @@ json_t *open311_services(db_t *db, const char *county, int *rc)
 /* The service's name into name[cap]: 0, ERR_NOTFOUND, or a store error. */
 static int service_name(db_t *db, const char *county, const char *code, char *name, size_t cap)
 {
-    db_stmt_t *st = db_query(db, SQL_SERVICE, "ss", county, code);
+    db_stmt_t *st = db_query(db, SQL_SERVICE, S(county), S(code));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW)
         copy_utf8(name, cap, db_col_text(st, 1));
@@ -131,7 +131,7 @@ int open311_changeset(db_t *db, int64_t *ms)
 {
     int found = 0;
     *ms = 0;
-    return db_one_i64(db, SQL_CHANGESET, ms, &found, "");
+    return db_one_i64(db, SQL_CHANGESET, ms, &found);
 }
 
 /* ---------- requests ---------- */
@@ -213,13 +213,11 @@ json_t *open311_requests(db_t *db, const char *county, const open311_filter_t *f
         /* One primary-key look-up each (at most OPEN311_MAX_IDS): IDs of other counties simply
          * find nothing. */
         for (int i = 0; i < f->nids && r == 0; i++)
-            r = collect(db_query(db, SQL_REQUEST, "si", county, f->ids[i]), items);
+            r = collect(db_query(db, SQL_REQUEST, S(county), I(f->ids[i])), items);
     } else {
         const char *codes = f->service_codes ? f->service_codes : "";
         int64_t status = f->status;
-        r = collect(db_query(db, SQL_REQUESTS, "siiissiiii", county, idgen_floor(f->start),
-                             f->start, f->end, codes, codes, status, status, status,
-                             (int64_t)OPEN311_MAX_RECORDS),
+        r = collect(db_query(db, SQL_REQUESTS, S(county), I(idgen_floor(f->start)), I(f->start), I(f->end), S(codes), S(codes), I(status), I(status), I(status), I((int64_t)OPEN311_MAX_RECORDS)),
                     items);
     }
     if (r) {
@@ -234,7 +232,7 @@ json_t *open311_requests(db_t *db, const char *county, const open311_filter_t *f
 json_t *open311_request(db_t *db, const char *county, int64_t id, int *rc)
 {
     json_t *items = json_array();
-    *rc = collect(db_query(db, SQL_REQUEST, "si", county, id), items);
+    *rc = collect(db_query(db, SQL_REQUEST, S(county), I(id)), items);
     if (*rc == 0 && json_array_size(items) == 0)
         *rc = ERR_NOTFOUND;
     if (*rc) {

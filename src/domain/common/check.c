@@ -36,7 +36,7 @@ int check_db(db_t *db, check_report_t *r)
     int64_t v = 0;
     int found = 0;
     static const char SQL_V[] = "SELECT MAX(version) FROM schema_migrations";
-    if (db_one_i64(db, SQL_V, &v, &found, "") != 0)
+    if (db_one_i64(db, SQL_V, &v, &found) != 0)
         return check_failed(db, r, "schema");
     if (v != migrate_latest()) {
         printf("schema: version %" PRId64 ", binary expects %d\n", v, migrate_latest());

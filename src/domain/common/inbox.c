@@ -29,7 +29,7 @@ static const char SQL_TO_HOLDERS[] =
 int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *event,
                      const char *state_label, int64_t actor_id, int64_t now)
 {
-    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, case_id);
+    db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(case_id));
     int s = st ? db_step(st) : -1;
     char title[200] = "", assignee[48] = "", state[24] = "";
     int64_t reporter = 0, handler = 0;
@@ -51,8 +51,7 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
         strcmp(event, "note") != 0 && !remind) {
         snprintf(head, sizeof head, "您的诉求%s", state_label);
         snprintf(body, sizeof body, "「%s」当前状态：%s", title, state_label);
-        rc = db_run(db, SQL_TO_REPORTER, "iisiiss", reporter, idgen_next(), county, now, case_id,
-                    head, body);
+        rc = db_run(db, SQL_TO_REPORTER, I(reporter), I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body));
     }
     int assigned = remind || strcmp(event, "dispatch") == 0 || strcmp(event, "escalate") == 0 ||
                    strcmp(event, "whistle") == 0 || strcmp(event, "reopen") == 0 ||
@@ -64,9 +63,7 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
                                                                          : "新诉求待接单");
         snprintf(body, sizeof body, "「%s」", title);
         /* IDs: a fresh base, one apart per recipient (they are per account anyway). */
-        rc = db_run(db, SQL_TO_HOLDERS, "isiissisiissssis", idgen_next(), county, now, case_id,
-                    head, body, actor_id, assignee[0] ? assignee : "-", handler, handler, county,
-                    assignee[0] ? assignee : "-", county, county, case_id, state);
+        rc = db_run(db, SQL_TO_HOLDERS, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body), I(actor_id), S(assignee[0] ? assignee : "-"), I(handler), I(handler), S(county), S(assignee[0] ? assignee : "-"), S(county), S(county), I(case_id), S(state));
     }
     return rc;
 }
@@ -83,7 +80,7 @@ static const char SQL_TO_LATE[] =
 int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char *dept,
                        const char *dept_name, int64_t now)
 {
-    db_stmt_t *st = db_query(db, SQL_CASE, "si", county, case_id);
+    db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(case_id));
     int s = st ? db_step(st) : -1;
     char title[200] = "", assignee[48] = "-";
     if (s == DB_ROW) {
@@ -98,8 +95,7 @@ int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char
     snprintf(head, sizeof head, "部门报到超时：%s", dept_name && *dept_name ? dept_name : dept);
     snprintf(body, sizeof body, "「%s」吹哨后%s未在时限内报到，请立即报到并办理", title,
              dept_name && *dept_name ? dept_name : dept);
-    return db_run(db, SQL_TO_LATE, "isiissssiss", idgen_next(), county, now, case_id, head, body,
-                  assignee, county, case_id, county, dept);
+    return db_run(db, SQL_TO_LATE, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body), S(assignee), S(county), I(case_id), S(county), S(dept));
 }
 
 json_t *inbox_message_json(db_stmt_t *st)
@@ -126,14 +122,13 @@ static const char SQL_UNREAD[] = "SELECT COUNT(*) FROM inbox WHERE user_id = ? A
 json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const char *cursor,
                    int limit, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_LIST, "iiii", who->id, listing_cursor(cursor, INT64_MAX),
-                             (int64_t)(unread_only ? 1 : 0), (int64_t)limit + 1);
+    db_stmt_t *st = db_query(db, SQL_LIST, I(who->id), I(listing_cursor(cursor, INT64_MAX)), I((int64_t)(unread_only ? 1 : 0)), I((int64_t)limit + 1));
     json_t *page = listing_page(st, limit, inbox_message_json, rc);
     if (!page)
         return NULL;
     int64_t unread = 0;
     int found = 0;
-    *rc = db_one_i64(db, SQL_UNREAD, &unread, &found, "i", who->id);
+    *rc = db_one_i64(db, SQL_UNREAD, &unread, &found, I(who->id));
     json_object_set_new(page, "unread", json_integer(unread));
     if (*rc) {
         json_decref(page);
@@ -147,7 +142,7 @@ static const char SQL_READ[] =
 
 int inbox_mark_read(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e)
 {
-    db_stmt_t *st = db_query(db, SQL_READ, "iii", now, who->id, id);
+    db_stmt_t *st = db_query(db, SQL_READ, I(now), I(who->id), I(id));
     int rc = st ? db_step(st) : ERR_IO;
     int64_t n = rc >= 0 ? db_changes(st) : 0;
     db_reset(st);

@@ -96,8 +96,7 @@ int photos_record(db_t *db, const account_user_t *who, const char *id, size_t by
 {
     char county[8];
     snprintf(county, sizeof county, "%.6s", who->scope);
-    return db_run(db, SQL_RECORD, "sisiiii", id, who->id, county, (int64_t)bytes,
-                  (int64_t)width, (int64_t)height, now);
+    return db_run(db, SQL_RECORD, S(id), I(who->id), S(county), I((int64_t)bytes), I((int64_t)width), I((int64_t)height), I(now));
 }
 
 static const char SQL_MINE[] = "SELECT 1 FROM photos WHERE id = ? AND uploader_id = ?";
@@ -121,7 +120,7 @@ int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e)
                 return err_set(e, ERR_INVALID, "invalid", "同一张图片附了两次", "photos");
         int64_t one;
         int found = 0;
-        int rc = db_one_i64(db, SQL_MINE, &one, &found, "si", id, who->id);
+        int rc = db_one_i64(db, SQL_MINE, &one, &found, S(id), I(who->id));
         if (rc)
             return rc;
         if (!found)
@@ -140,8 +139,7 @@ int photos_attach(db_t *db, const char *county, int64_t case_id, int seq, json_t
     if (!ids || !json_is_array(ids))
         return 0;
     json_array_foreach(ids, i, v) {
-        int rc = db_run(db, SQL_ATTACH, "siiis", county, case_id, (int64_t)seq, (int64_t)i,
-                        json_string_value(v));
+        int rc = db_run(db, SQL_ATTACH, S(county), I(case_id), I((int64_t)seq), I((int64_t)i), S(json_string_value(v)));
         if (rc)
             return rc;
     }
@@ -162,7 +160,7 @@ static const char SQL_OF_CASE[] = "SELECT seq, photo_id FROM case_photos"
 json_t *photos_of_case(db_t *db, const char *county, int64_t case_id)
 {
     json_t *o = json_object();
-    db_stmt_t *st = db_query(db, SQL_OF_CASE, "si", county, case_id);
+    db_stmt_t *st = db_query(db, SQL_OF_CASE, S(county), I(case_id));
     while (st && db_step(st) == DB_ROW) {
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
@@ -186,14 +184,14 @@ int photos_readable(db_t *db, const account_user_t *who, const char *id)
         return 0;
     int64_t one;
     int found = 0;
-    if (db_one_i64(db, SQL_MINE, &one, &found, "si", id, who->id) == 0 && found)
+    if (db_one_i64(db, SQL_MINE, &one, &found, S(id), I(who->id)) == 0 && found)
         return 1;
     struct {
         char county[8];
         int64_t id;
     } hits[50];
     int n = 0;
-    db_stmt_t *st = db_query(db, SQL_CASES_WITH, "s", id);
+    db_stmt_t *st = db_query(db, SQL_CASES_WITH, S(id));
     while (st && n < 50 && db_step(st) == DB_ROW) {
         snprintf(hits[n].county, sizeof hits[n].county, "%s", db_col_text(st, 0));
         hits[n++].id = db_col_i64(st, 1);

@@ -36,7 +36,7 @@ static const char SQL_INDICATOR[] =
 static int load_indicator(db_t *db, int64_t id, indicator_t *d)
 {
     memset(d, 0, sizeof *d);
-    db_stmt_t *st = db_query(db, SQL_INDICATOR, "i", id);
+    db_stmt_t *st = db_query(db, SQL_INDICATOR, I(id));
     int r = st ? db_step(st) : ERR_IO;
     if (r == DB_ROW) {
         d->id = id;
@@ -113,9 +113,9 @@ static int over_limit(db_t *db, const indicator_t *d, int64_t household, int64_t
     int64_t from, to, a = 0, b = 0;
     int f;
     period_bounds(d->period, now, &from, &to);
-    int rc = db_one_i64(db, SQL_LIMIT_ENTRIES, &a, &f, "iiii", household, d->id, from, to);
+    int rc = db_one_i64(db, SQL_LIMIT_ENTRIES, &a, &f, I(household), I(d->id), I(from), I(to));
     if (rc == 0)
-        rc = db_one_i64(db, SQL_LIMIT_PENDING, &b, &f, "iiii", household, d->id, from, to);
+        rc = db_one_i64(db, SQL_LIMIT_PENDING, &b, &f, I(household), I(d->id), I(from), I(to));
     *over = rc == 0 && a + b >= d->limit;
     return rc;
 }
@@ -185,7 +185,7 @@ int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *
 {
     int rc;
     if (a->idem_key) {
-        db_stmt_t *st = db_query(db, SQL_IDEM_GET, "is", who->id, a->idem_key);
+        db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(a->idem_key));
         int s = st ? db_step(st) : ERR_IO;
         if (s == DB_ROW) {
             int same = strcmp(db_col_text(st, 0), a->body_hash ? a->body_hash : "") == 0;
@@ -291,12 +291,9 @@ int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *
     free(photos);
     /* Evidence photos are shown to the household and the village's cadres (points_photo_readable). */
     for (size_t i = 0; rc == 0 && i < nphotos; i++)
-        rc = db_run(db, SQL_PHOTO_LINK, "sis", json_string_value(json_array_get(a->photos, i)),
-                    a->household_id, village);
+        rc = db_run(db, SQL_PHOTO_LINK, S(json_string_value(json_array_get(a->photos, i))), I(a->household_id), S(village));
     if (rc == 0 && a->idem_key) {
-        rc = db_run(db, SQL_IDEM_PUT, "isssii", who->id, a->idem_key,
-                    a->body_hash ? a->body_hash : "", a->pending ? "pending" : "entry", a->id,
-                    a->now);
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(a->idem_key), S(a->body_hash ? a->body_hash : ""), S(a->pending ? "pending" : "entry"), I(a->id), I(a->now));
         /* PostgreSQL: a parallel retry with the same key committed first; run again from the
          * start (ERR_BUSY is retried) and it replays. */
         if (rc == ERR_CONFLICT)
@@ -391,7 +388,7 @@ json_t *points_pending_list(db_t *db, const account_user_t *who, int *rc)
     snprintf(village, sizeof village, "%.12s", who->scope);
     int64_t own = pts_own_household(db, who);
     int admin = pts_is_admin(who, village);
-    db_stmt_t *st = db_query(db, SQL_PENDING_LIST, "s", village);
+    db_stmt_t *st = db_query(db, SQL_PENDING_LIST, S(village));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
         pend_view_t v = view_of(st);
@@ -412,7 +409,7 @@ json_t *points_pending_list(db_t *db, const account_user_t *who, int *rc)
 
 json_t *points_pending_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_PENDING_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_PENDING_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (r == DB_ROW && pts_reaches(who, db_col_text(st, 1))) {
@@ -435,7 +432,7 @@ static const char SQL_PENDING_ENTRY[] = "UPDATE points_pending SET entry_id = ? 
 int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int confirm,
                           const char *reason, int64_t now, int64_t *entry_id, err_t *e)
 {
-    db_stmt_t *st = db_query(db, SQL_PENDING_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_PENDING_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     char village[16] = "", hgrid[16] = "", agrid[16] = "", state[16] = "", aname[64] = "";
     int64_t household = 0, indicator = 0, points = 0, awarder = 0;
@@ -513,7 +510,7 @@ int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int c
                            .reason = note, .photos = photos, .actor_id = awarder,
                            .actor_name = aname, .at = now};
         if ((rc = ledger_post(db, &p, e)) == 0)
-            rc = db_run(db, SQL_PENDING_ENTRY, "ii", p.id, id);
+            rc = db_run(db, SQL_PENDING_ENTRY, I(p.id), I(id));
         if (entry_id)
             *entry_id = p.id;
     }
@@ -533,7 +530,7 @@ static const char SQL_REVERSED[] = "SELECT id FROM points_entries WHERE reverses
 int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const char *reason,
                    const char *ip, int64_t now, int64_t *new_id, err_t *e)
 {
-    db_stmt_t *st = db_query(db, SQL_ENTRY_BASICS, "i", entry_id);
+    db_stmt_t *st = db_query(db, SQL_ENTRY_BASICS, I(entry_id));
     int r = st ? db_step(st) : ERR_IO;
     char village[16] = "", kind[16] = "";
     int64_t household = 0, points = 0, honour = 0, indicator = 0;
@@ -562,7 +559,7 @@ int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const 
                                                      : "只有打分和调整记录可以冲正", NULL);
     int64_t other;
     int done = 0;
-    int rc = db_one_i64(db, SQL_REVERSED, &other, &done, "i", entry_id);
+    int rc = db_one_i64(db, SQL_REVERSED, &other, &done, I(entry_id));
     if (rc)
         return rc;
     if (done)
@@ -644,7 +641,7 @@ int points_on_event(db_t *db, const char *event, const char *county, int64_t hou
         return rc;
     int64_t ind = 0;
     int found = 0;
-    if ((rc = db_one_i64(db, SQL_RULE_FOR, &ind, &found, "ssss", county, event, village, county)) !=
+    if ((rc = db_one_i64(db, SQL_RULE_FOR, &ind, &found, S(county), S(event), S(village), S(county))) !=
             0 || !found)
         return rc;
     indicator_t d;

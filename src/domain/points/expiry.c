@@ -37,7 +37,7 @@ static int village_pass(db_t *db, const char *village, int boundary, int64_t now
 {
     size_t n = 0, cap = 256;
     due_t *due = malloc(cap * sizeof *due);
-    db_stmt_t *st = db_query(db, SQL_CANDIDATES, "is", ledger_year_start(boundary), village);
+    db_stmt_t *st = db_query(db, SQL_CANDIDATES, I(ledger_year_start(boundary)), S(village));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
         int64_t x = points_expiring(db_col_i64(st, 2), db_col_i64(st, 3), db_col_i64(st, 1));
@@ -81,7 +81,7 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
     int boundary = y - 1; /* the year end just passed closes year y-1 */
     char (*villages)[16] = malloc(100 * sizeof *villages);
     int nv = 0;
-    db_stmt_t *st = db_query(db, SQL_DUE_VILLAGES, "i", (int64_t)boundary);
+    db_stmt_t *st = db_query(db, SQL_DUE_VILLAGES, I((int64_t)boundary));
     int r = st ? 0 : ERR_IO;
     while (st && nv < 100 && (r = db_step(st)) == DB_ROW)
         snprintf(villages[nv++], 16, "%s", db_col_text(st, 0));
@@ -91,7 +91,7 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
         int complete = 0;
         rc = village_pass(db, villages[i], boundary, now, max, expired, &complete, e);
         if (rc == 0 && complete)
-            rc = db_run(db, SQL_DONE, "isi", (int64_t)boundary, villages[i], (int64_t)boundary);
+            rc = db_run(db, SQL_DONE, I((int64_t)boundary), S(villages[i]), I((int64_t)boundary));
     }
     free(villages);
     return rc;

@@ -82,8 +82,7 @@ int ledger_issued_in_year(db_t *db, const char *village, int64_t at, int64_t *is
     int y = ledger_year_of(at);
     int found = 0;
     *issued = 0;
-    return db_one_i64(db, SQL_ISSUED, issued, &found, "sii", village, ledger_year_start(y),
-                      ledger_year_start(y + 1));
+    return db_one_i64(db, SQL_ISSUED, issued, &found, S(village), I(ledger_year_start(y)), I(ledger_year_start(y + 1)));
 }
 
 static const char SQL_BUDGET[] =
@@ -93,7 +92,7 @@ static const char SQL_BUDGET[] =
 int ledger_budget_points(db_t *db, const char *village, int64_t at, int64_t *points, int *set)
 {
     *points = 0;
-    return db_one_i64(db, SQL_BUDGET, points, set, "si", village, (int64_t)ledger_year_of(at));
+    return db_one_i64(db, SQL_BUDGET, points, set, S(village), I((int64_t)ledger_year_of(at)));
 }
 
 /* Taking the head first: on PostgreSQL the UPDATE locks the village's row until commit, so two
@@ -128,10 +127,10 @@ static void bind_opt(db_stmt_t *st, int idx, int64_t v)
 
 int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
 {
-    int rc = db_run(db, SQL_LOCK, "s", p->village);
+    int rc = db_run(db, SQL_LOCK, S(p->village));
     if (rc)
         return rc;
-    db_stmt_t *st = db_query(db, SQL_HEAD, "s", p->village);
+    db_stmt_t *st = db_query(db, SQL_HEAD, S(p->village));
     int s = st ? db_step(st) : ERR_IO;
     int64_t last_seq = 0;
     char prev[65] = "", county[8] = "";
@@ -149,8 +148,7 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
     if (p->source) {
         int64_t one;
         int seen = 0;
-        if ((rc = db_one_i64(db, SQL_SOURCE_SEEN, &one, &seen, "sss", p->village, p->source,
-                             p->source_ref ? p->source_ref : "")) != 0)
+        if ((rc = db_one_i64(db, SQL_SOURCE_SEEN, &one, &seen, S(p->village), S(p->source), S(p->source_ref ? p->source_ref : ""))) != 0)
             return rc;
         if (seen)
             return err_set(e, ERR_CONFLICT, "duplicate", "该事项已计过积分", NULL);
@@ -158,7 +156,7 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
 
     /* The household's account, opened on its first entry. */
     int64_t balance = 0, honour = 0;
-    st = db_query(db, SQL_ACCOUNT, "i", p->household_id);
+    st = db_query(db, SQL_ACCOUNT, I(p->household_id));
     s = st ? db_step(st) : ERR_IO;
     int exists = s == DB_ROW;
     int elsewhere = exists && strcmp(db_col_text(st, 2), p->village) != 0;
@@ -171,8 +169,7 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
         return s;
     if (elsewhere)
         return err_set(e, ERR_INVALID, "invalid", "该户的积分账户属于另一个村", "household_id");
-    if (!exists && (rc = db_run(db, SQL_ACCOUNT_NEW, "issi", p->household_id, county, p->village,
-                                p->at)) != 0)
+    if (!exists && (rc = db_run(db, SQL_ACCOUNT_NEW, I(p->household_id), S(county), S(p->village), I(p->at))) != 0)
         return rc;
     if (balance + p->points < 0)
         return err_set(e, ERR_CONFLICT, "insufficient_points", "积分余额不足", NULL);
@@ -228,10 +225,9 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
         return err_set(e, ERR_CONFLICT, "already_reversed", "该记录已被冲正", NULL);
     if (s < 0)
         return s;
-    if ((rc = db_run(db, SQL_ACCOUNT_SET, "iiii", balance + p->points, honour + p->honour, p->at,
-                     p->household_id)) != 0)
+    if ((rc = db_run(db, SQL_ACCOUNT_SET, I(balance + p->points), I(honour + p->honour), I(p->at), I(p->household_id))) != 0)
         return rc;
-    return db_run(db, SQL_HEAD_SET, "isis", p->seq, hash, p->at, p->village);
+    return db_run(db, SQL_HEAD_SET, I(p->seq), S(hash), I(p->at), S(p->village));
 }
 
 /* ---------- check ---------- */
@@ -270,7 +266,7 @@ int ledger_check(db_t *db, check_report_t *r)
     } head_t;
     size_t nh = 0, hcap = 64;
     head_t *tails = malloc(hcap * sizeof *tails);
-    db_stmt_t *st = db_query(db, SQL_ALL, "");
+    db_stmt_t *st = db_query(db, SQL_ALL);
     int s;
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *v = db_col_text(st, 0);
@@ -324,7 +320,7 @@ int ledger_check(db_t *db, check_report_t *r)
         tails[nh++].seq = expect_seq - 1;
     }
     /* The stored heads must name the last entry of each chain. */
-    st = db_query(db, SQL_HEADS, "");
+    st = db_query(db, SQL_HEADS);
     while (st && db_step(st) == DB_ROW) {
         const char *v = db_col_text(st, 0);
         int64_t seq = db_col_i64(st, 1);
@@ -354,7 +350,7 @@ int ledger_check(db_t *db, check_report_t *r)
             sums[m++] = sums[i];
         }
     }
-    st = db_query(db, SQL_ACCOUNTS, "");
+    st = db_query(db, SQL_ACCOUNTS);
     while (st && db_step(st) == DB_ROW) {
         int64_t hh = db_col_i64(st, 0), bal = db_col_i64(st, 1), hon = db_col_i64(st, 2);
         for (; k < m && sums[k].household < hh; k++) {

@@ -93,7 +93,7 @@ int pts_settings_load(db_t *db, const char *village, pts_settings_t *s, int *fou
 {
     memset(s, 0, sizeof *s);
     *found = 0;
-    db_stmt_t *st = db_query(db, SQL_SETTINGS, "s", village);
+    db_stmt_t *st = db_query(db, SQL_SETTINGS, S(village));
     int r = st ? db_step(st) : ERR_IO;
     if (r == DB_ROW) {
         snprintf(s->village, sizeof s->village, "%s", village);
@@ -117,7 +117,7 @@ int pts_is_village(db_t *db, const char *code)
         return 0;
     int64_t level = 0;
     int found = 0;
-    return db_one_i64(db, SQL_REGION_LEVEL, &level, &found, "s", code) == 0 && found &&
+    return db_one_i64(db, SQL_REGION_LEVEL, &level, &found, S(code)) == 0 && found &&
            level == REGION_VILLAGE;
 }
 
@@ -139,7 +139,7 @@ static const char SQL_HOUSEHOLD[] = "SELECT region_code FROM households WHERE co
 
 int pts_household_region(db_t *db, const char *county, int64_t id, char region[32])
 {
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD, "si", county, id);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD, S(county), I(id));
     int r = st ? db_step(st) : ERR_IO;
     if (r == DB_ROW)
         snprintf(region, 32, "%s", db_col_text(st, 0));
@@ -158,7 +158,7 @@ int64_t pts_own_household(db_t *db, const account_user_t *who)
     snprintf(county, sizeof county, "%.6s", who->scope);
     int64_t hh = 0;
     int found = 0;
-    if (db_one_i64(db, SQL_OWN_HOUSEHOLD, &hh, &found, "si", county, who->person_id) || !found)
+    if (db_one_i64(db, SQL_OWN_HOUSEHOLD, &hh, &found, S(county), I(who->person_id)) || !found)
         return 0;
     return hh;
 }
@@ -217,7 +217,7 @@ static const char SQL_STARS[] =
 int pts_stars(db_t *db, const char *village, int64_t *min, int *n)
 {
     *n = 0;
-    db_stmt_t *st = db_query(db, SQL_STARS, "s", village);
+    db_stmt_t *st = db_query(db, SQL_STARS, S(village));
     int r;
     while (st && (r = db_step(st)) == DB_ROW) {
         int level = (int)db_col_i64(st, 0);
@@ -270,7 +270,7 @@ json_t *points_settings_get(db_t *db, const account_user_t *who, const char *vil
         return NULL;
     json_t *o = json_object();
     json_object_set_new(o, "village_code", json_string(village));
-    db_stmt_t *st = db_query(db, SQL_REGION_NAME, "s", village);
+    db_stmt_t *st = db_query(db, SQL_REGION_NAME, S(village));
     if (st && db_step(st) == DB_ROW)
         json_object_set_new(o, "village_name", json_string(db_col_text(st, 0)));
     db_reset(st);
@@ -288,7 +288,7 @@ json_t *points_settings_get(db_t *db, const account_user_t *who, const char *vil
         json_array_append_new(stars, json_pack("{s:i,s:I}", "level", i + 1, "min_honour",
                                                (json_int_t)mins[i]));
     json_object_set_new(o, "stars", stars);
-    st = db_query(db, SQL_BUDGETS, "s", village);
+    st = db_query(db, SQL_BUDGETS, S(village));
     while (st && db_step(st) == DB_ROW)
         json_array_append_new(budgets, json_pack("{s:I,s:I}", "year", (json_int_t)db_col_i64(st, 0),
                                                  "budget_fen", (json_int_t)db_col_i64(st, 1)));
@@ -301,9 +301,9 @@ json_t *points_settings_get(db_t *db, const account_user_t *who, const char *vil
     if (found &&
         ((*rc = ledger_issued_in_year(db, village, now, &issued_year)) != 0 ||
          (*rc = ledger_budget_points(db, village, now, &budget, &set)) != 0 ||
-         (*rc = db_one_i64(db, SQL_OUTSTANDING, &outstanding, &f, "s", village)) != 0))
+         (*rc = db_one_i64(db, SQL_OUTSTANDING, &outstanding, &f, S(village))) != 0))
         goto fail;
-    st = db_query(db, SQL_TOTALS, "s", village);
+    st = db_query(db, SQL_TOTALS, S(village));
     if (st && db_step(st) == DB_ROW) {
         issued = db_col_i64(st, 0);
         redeemed = db_col_i64(st, 1);
@@ -456,23 +456,20 @@ int points_settings_put(db_t *db, const account_user_t *who, const char *village
     char county[8];
     snprintf(county, sizeof county, "%.6s", village);
     if (!found)
-        rc = db_run(db, SQL_SETTINGS_NEW, "ssiisii", village, county, s.fen_per_point,
-                    (int64_t)s.mutual_check, s.expiry, s.pair_threshold, now);
+        rc = db_run(db, SQL_SETTINGS_NEW, S(village), S(county), I(s.fen_per_point), I((int64_t)s.mutual_check), S(s.expiry), I(s.pair_threshold), I(now));
     else
-        rc = db_run(db, SQL_SETTINGS_SET, "iisiis", s.fen_per_point, (int64_t)s.mutual_check,
-                    s.expiry, s.pair_threshold, now, village);
+        rc = db_run(db, SQL_SETTINGS_SET, I(s.fen_per_point), I((int64_t)s.mutual_check), S(s.expiry), I(s.pair_threshold), I(now), S(village));
     if (rc == 0 && stars) {
-        rc = db_run(db, SQL_STARS_CLEAR, "s", village);
+        rc = db_run(db, SQL_STARS_CLEAR, S(village));
         for (size_t i = 0; rc == 0 && i < nstars; i++)
-            rc = db_run(db, SQL_STAR_PUT, "sii", village, (int64_t)(i + 1), mins[i]);
+            rc = db_run(db, SQL_STAR_PUT, S(village), I((int64_t)(i + 1)), I(mins[i]));
     }
     for (size_t i = 0; rc == 0 && budgets && i < json_array_size(budgets); i++) {
         json_t *x = json_array_get(budgets, i);
         int64_t y = json_integer_value(json_object_get(x, "year"));
-        rc = db_run(db, SQL_BUDGET_CLEAR, "si", village, y);
+        rc = db_run(db, SQL_BUDGET_CLEAR, S(village), I(y));
         if (rc == 0)
-            rc = db_run(db, SQL_BUDGET_PUT, "sii", village, y,
-                        (int64_t)json_integer_value(json_object_get(x, "budget_fen")));
+            rc = db_run(db, SQL_BUDGET_PUT, S(village), I(y), I((int64_t)json_integer_value(json_object_get(x, "budget_fen"))));
     }
     if (rc)
         return rc;
@@ -510,7 +507,7 @@ json_t *points_flags(db_t *db, const account_user_t *who, const char *village, i
     } pair_t;
     size_t np = 0, cap = 64;
     pair_t *p = malloc(cap * sizeof *p);
-    db_stmt_t *st = db_query(db, SQL_PAIRS, "sii", village, from, to);
+    db_stmt_t *st = db_query(db, SQL_PAIRS, S(village), I(from), I(to));
     int r;
     while (st && (r = db_step(st)) == DB_ROW) {
         int64_t x = db_col_i64(st, 0), y = db_col_i64(st, 2), n = db_col_i64(st, 4);
@@ -605,7 +602,7 @@ json_t *points_indicators(db_t *db, const account_user_t *who, const char *code,
     char today[11];
     points_day_of(now, today);
     json_t *items = json_array();
-    db_stmt_t *st = db_query(db, SQL_IND_LIST, "si", code, (int64_t)(all ? 1 : 0));
+    db_stmt_t *st = db_query(db, SQL_IND_LIST, S(code), I((int64_t)(all ? 1 : 0)));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW)
         json_array_append_new(items, indicator_json(st, today));
@@ -623,7 +620,7 @@ json_t *points_indicator_get(db_t *db, int64_t id, int64_t now, int *rc)
 {
     char today[11];
     points_day_of(now, today);
-    db_stmt_t *st = db_query(db, SQL_IND_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_IND_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     json_t *o = r == DB_ROW ? indicator_json(st, today) : NULL;
     db_reset(st);
@@ -828,8 +825,7 @@ int points_indicator_create(db_t *db, const account_user_t *who, const char *cod
         return rc;
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, "sssi", code, d.group, d.name,
-                         (int64_t)0)) != 0)
+    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(code), S(d.group), S(d.name), I((int64_t)0))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该分组下已有同名指标", "name");
@@ -841,7 +837,7 @@ int points_indicator_create(db_t *db, const account_user_t *who, const char *cod
 
 static int ind_load(db_t *db, int64_t id, ind_t *d)
 {
-    db_stmt_t *st = db_query(db, SQL_IND_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_IND_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     if (r == DB_ROW) {
         snprintf(d->code, sizeof d->code, "%s", db_col_text(st, 1));
@@ -875,8 +871,7 @@ int points_indicator_update(db_t *db, const account_user_t *who, int64_t id, jso
         return rc;
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, "sssi", d.code, d.group, d.name,
-                         id)) != 0)
+    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(d.code), S(d.group), S(d.name), I(id))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该分组下已有同名指标", "name");
@@ -918,7 +913,7 @@ int points_copy_template(db_t *db, const account_user_t *who, const char *villag
     /* Ids first: the copies go in after the query's statement is done with. */
     size_t n = 0, cap = 64;
     int64_t *ids = malloc(cap * sizeof *ids);
-    db_stmt_t *st = db_query(db, SQL_TEMPLATE_MISSING, "ss", county, village);
+    db_stmt_t *st = db_query(db, SQL_TEMPLATE_MISSING, S(county), S(village));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
         if (n == cap)
@@ -997,7 +992,7 @@ json_t *points_rules_list(db_t *db, const account_user_t *who, const char *code,
     char county[8];
     snprintf(county, sizeof county, "%.6s", code);
     json_t *items = json_array();
-    db_stmt_t *st = db_query(db, SQL_RULES, "sss", county, code, county);
+    db_stmt_t *st = db_query(db, SQL_RULES, S(county), S(code), S(county));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW)
         json_array_append_new(items, rule_json(st));
@@ -1049,13 +1044,12 @@ int points_rule_create(db_t *db, const account_user_t *who, const char *code, js
     snprintf(county, sizeof county, "%.6s", code);
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, "sssi", county, code, event,
-                         (int64_t)0)) != 0)
+    if ((rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code), S(event), I((int64_t)0))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则", "event");
     *id = idgen_next();
-    if ((rc = db_run(db, SQL_RULE_INSERT, "isssii", *id, county, code, event, ind, now)) != 0)
+    if ((rc = db_run(db, SQL_RULE_INSERT, I(*id), S(county), S(code), S(event), I(ind), I(now))) != 0)
         return rc;
     char object[40], detail[400];
     snprintf(object, sizeof object, "points_rule:%" PRId64, *id);
@@ -1066,7 +1060,7 @@ int points_rule_create(db_t *db, const account_user_t *who, const char *code, js
 int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *body,
                        const char *ip, int64_t now, err_t *e)
 {
-    db_stmt_t *st = db_query(db, SQL_RULE_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_RULE_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     char code[16] = "", event[48] = "";
     if (r == DB_ROW) {
@@ -1088,12 +1082,11 @@ int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *
     snprintf(county, sizeof county, "%.6s", code);
     int64_t other;
     int dup = 0;
-    if (active && (rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, "sssi", county, code,
-                                   event, id)) != 0)
+    if (active && (rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code), S(event), I(id))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则", "active");
-    if ((rc = db_run(db, SQL_RULE_SET, "ii", (int64_t)active, id)) != 0)
+    if ((rc = db_run(db, SQL_RULE_SET, I((int64_t)active), I(id))) != 0)
         return rc;
     char object[40];
     snprintf(object, sizeof object, "points_rule:%" PRId64, id);
@@ -1103,7 +1096,7 @@ int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *
 
 json_t *points_rule_get(db_t *db, int64_t id, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_RULE_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_RULE_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     json_t *o = r == DB_ROW ? rule_json(st) : NULL;
     db_reset(st);

@@ -56,7 +56,7 @@ static const char SQL_ENTRY_ONE[] = "SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.id
 
 json_t *points_entry_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_ENTRY_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_ENTRY_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     int64_t household = r == DB_ROW ? db_col_i64(st, 3) : 0;
     int ok = r == DB_ROW && pts_reaches(who, db_col_text(st, 2));
@@ -98,13 +98,12 @@ static json_t *expiring_json(db_t *db, const pts_settings_t *s, int64_t househol
     int y = ledger_year_of(now);
     int64_t left = 0;
     int f;
-    if ((*rc = db_one_i64(db, SQL_LEFT, &left, &f, "is", household, s->village)) != 0)
+    if ((*rc = db_one_i64(db, SQL_LEFT, &left, &f, I(household), S(s->village))) != 0)
         return out;
     /* Year end b (the instant year b+1 starts) takes what was earned up to the end of b-1. */
     for (int b = s->expired_year >= y - 1 ? y : y - 1; b <= y + 1; b++) {
         int64_t earned = 0;
-        if ((*rc = db_one_i64(db, SQL_EARNED, &earned, &f, "isi", household, s->village,
-                              ledger_year_start(b))) != 0)
+        if ((*rc = db_one_i64(db, SQL_EARNED, &earned, &f, I(household), S(s->village), I(ledger_year_start(b)))) != 0)
             return out;
         int64_t x = points_expiring(earned, left, balance);
         if (x > 0)
@@ -132,7 +131,7 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
     json_object_set_new(o, "household_id", pts_id(household));
     json_object_set_new(o, "village_code", json_string(village));
     json_object_set_new(o, "enabled", json_boolean(on));
-    db_stmt_t *st = db_query(db, SQL_HH_INFO, "si", county, household);
+    db_stmt_t *st = db_query(db, SQL_HH_INFO, S(county), I(household));
     if (st && db_step(st) == DB_ROW) {
         json_object_set_new(o, "address", json_string(db_col_text(st, 0)));
         json_object_set_new(o, "head_name",
@@ -140,7 +139,7 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
     }
     db_reset(st);
     int64_t balance = 0, honour = 0, above = 0;
-    st = db_query(db, SQL_ACCOUNT, "is", household, village);
+    st = db_query(db, SQL_ACCOUNT, I(household), S(village));
     if (st && db_step(st) == DB_ROW) {
         balance = db_col_i64(st, 0);
         honour = db_col_i64(st, 1);
@@ -149,7 +148,7 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
     int f;
     int64_t mins[POINTS_MAX_STARS] = {0};
     int n = 0;
-    if ((*rc = db_one_i64(db, SQL_RANK, &above, &f, "si", village, honour)) != 0 ||
+    if ((*rc = db_one_i64(db, SQL_RANK, &above, &f, S(village), I(honour))) != 0 ||
         (*rc = pts_stars(db, village, mins, &n)) != 0)
         goto fail;
     json_object_set_new(o, "balance", json_integer(balance));
@@ -164,8 +163,7 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
         goto fail;
     json_t *items = json_array();
     json_object_set_new(o, "entries", items);
-    st = db_query(db, SQL_HH_ENTRIES, "isii", household, village,
-                  cursor ? (int64_t)strtoll(cursor, NULL, 10) : INT64_MAX, (int64_t)limit + 1);
+    st = db_query(db, SQL_HH_ENTRIES, I(household), S(village), I(cursor ? (int64_t)strtoll(cursor, NULL, 10) : INT64_MAX), I((int64_t)limit + 1));
     int r = st ? 0 : ERR_IO, k = 0;
     int64_t last = 0;
     while (st && (r = db_step(st)) == DB_ROW) {
@@ -276,7 +274,7 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
         json_array_append_new(levels, json_pack("{s:i,s:I}", "level", i + 1, "min_honour",
                                                 (json_int_t)mins[i]));
     int r = 0;
-    db_stmt_t *st = db_query(db, SQL_BOARD_RANK, "si", village, (int64_t)limit);
+    db_stmt_t *st = db_query(db, SQL_BOARD_RANK, S(village), I((int64_t)limit));
     int64_t prev = -1, rank = 0, i = 0;
     while (st && (r = db_step(st)) == DB_ROW) {
         i++;
@@ -288,14 +286,14 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
     }
     db_reset(st);
     if (r >= 0 && n > 0) {
-        st = db_query(db, SQL_BOARD_STARS, "si", village, mins[0]);
+        st = db_query(db, SQL_BOARD_STARS, S(village), I(mins[0]));
         while (st && (r = db_step(st)) == DB_ROW)
             json_array_append_new(stars, board_row(st, "honour", 0,
                                                    points_star_level(mins, n, db_col_i64(st, 1))));
         db_reset(st);
     }
     if (r >= 0) {
-        st = db_query(db, SQL_BOARD_MONTH, "siis", village, from, to, county);
+        st = db_query(db, SQL_BOARD_MONTH, S(village), I(from), I(to), S(county));
         while (st && (r = db_step(st)) == DB_ROW)
             json_array_append_new(top, board_row(st, "month_honour", 0, -1));
         db_reset(st);
@@ -310,11 +308,11 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
         strncmp(region, village, 12) == 0) {
         int64_t honour = 0, above = 0;
         int f;
-        st = db_query(db, SQL_ACCOUNT, "is", own, village);
+        st = db_query(db, SQL_ACCOUNT, I(own), S(village));
         if (st && db_step(st) == DB_ROW)
             honour = db_col_i64(st, 1);
         db_reset(st);
-        r = db_one_i64(db, SQL_RANK, &above, &f, "si", village, honour);
+        r = db_one_i64(db, SQL_RANK, &above, &f, S(village), I(honour));
         json_object_set_new(o, "mine", json_pack("{s:o,s:I,s:I,s:i}", "household_id", pts_id(own),
                                                  "honour", (json_int_t)honour, "rank",
                                                  (json_int_t)(above + 1), "star",
@@ -337,7 +335,7 @@ static const char SQL_PHOTO_HOUSEHOLDS[] =
 int points_photo_readable(db_t *db, const account_user_t *who, const char *id)
 {
     int64_t own = pts_own_household(db, who);
-    db_stmt_t *st = db_query(db, SQL_PHOTO_HOUSEHOLDS, "s", id);
+    db_stmt_t *st = db_query(db, SQL_PHOTO_HOUSEHOLDS, S(id));
     int ok = 0;
     while (!ok && st && db_step(st) == DB_ROW) {
         ok = (own && db_col_i64(st, 0) == own) ||

@@ -164,7 +164,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
     json_t *villages = json_array(), *all_odd = json_array(), *county_ind = json_object();
     int s = 0, err = 0;
 
-    db_stmt_t *st = db_query(db, SQL_VILLAGES, "is", (int64_t)year, county);
+    db_stmt_t *st = db_query(db, SQL_VILLAGES, I((int64_t)year), S(county));
     while (st && (s = db_step(st)) == DB_ROW) {
         if (n == cap) {
             vs = realloc(vs, (cap *= 2) * sizeof *vs);
@@ -183,7 +183,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
     err = !st ? ERR_IO : s < 0 ? s : 0;
 
     if (!err) {
-        st = db_query(db, SQL_SUMS, "sii", county, from, to);
+        st = db_query(db, SQL_SUMS, S(county), I(from), I(to));
         while (st && (s = db_step(st)) == DB_ROW) {
             village_t *v = find(vs, n, db_col_text(st, 0));
             if (!v)
@@ -208,7 +208,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
         err = !st ? ERR_IO : s < 0 ? s : 0;
     }
     if (!err) {
-        st = db_query(db, SQL_ACCOUNTS, "s", county);
+        st = db_query(db, SQL_ACCOUNTS, S(county));
         while (st && (s = db_step(st)) == DB_ROW) {
             village_t *v = find(vs, n, db_col_text(st, 0));
             if (v) {
@@ -220,7 +220,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
         err = !st ? ERR_IO : s < 0 ? s : 0;
     }
     if (!err) {
-        st = db_query(db, SQL_HOUSEHOLDS, "s", county);
+        st = db_query(db, SQL_HOUSEHOLDS, S(county));
         while (st && (s = db_step(st)) == DB_ROW) {
             village_t *v = find(vs, n, db_col_text(st, 0));
             if (v)
@@ -230,7 +230,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
         err = !st ? ERR_IO : s < 0 ? s : 0;
     }
     if (!err) {
-        st = db_query(db, SQL_INDICATORS, "sii", county, from, to);
+        st = db_query(db, SQL_INDICATORS, S(county), I(from), I(to));
         while (st && (s = db_step(st)) == DB_ROW) {
             village_t *v = find(vs, n, db_col_text(st, 0));
             const char *name = db_col_text(st, 2), *group = db_col_text(st, 3);
@@ -266,7 +266,7 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
         size_t na = 0, acap = 16;
         awarder_t *aw = malloc(acap * sizeof *aw);
         char cur[16] = "";
-        st = db_query(db, SQL_AWARDERS, "sii", county, from, to);
+        st = db_query(db, SQL_AWARDERS, S(county), I(from), I(to));
         while (st && (s = db_step(st)) == DB_ROW) {
             const char *v = db_col_text(st, 0);
             if (strcmp(v, cur) != 0) {

@@ -64,7 +64,7 @@ static int household_of(db_t *db, const account_user_t *w, int64_t *hh, char vil
     village[0] = 0;
     if (!w->person_id)
         return ERR_NOTFOUND;
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, "si", w->county, w->person_id);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, S(w->county), I(w->person_id));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         *hh = db_col_i64(st, 0);
@@ -84,7 +84,7 @@ static int village_county(db_t *db, const char *village, char county[8])
     county[0] = 0;
     if (!village || strlen(village) != 12 || !region_code_valid(village))
         return ERR_NOTFOUND;
-    db_stmt_t *st = db_query(db, SQL_VILLAGE, "s", village);
+    db_stmt_t *st = db_query(db, SQL_VILLAGE, S(village));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW)
         snprintf(county, 8, "%s", db_col_text(st, 0));
@@ -167,7 +167,7 @@ json_t *points_goods_list(db_t *db, const account_user_t *who, const char *villa
     }
     int admin = is_village_admin(who, village);
     json_t *items = json_array();
-    db_stmt_t *st = db_query(db, SQL_GOODS_LIST, "ssi", county, village, (int64_t)admin);
+    db_stmt_t *st = db_query(db, SQL_GOODS_LIST, S(county), S(village), I((int64_t)admin));
     int s;
     while (st && (s = db_step(st)) == DB_ROW)
         json_array_append_new(items, goods_row(st, is_staff(who)));
@@ -185,7 +185,7 @@ static const char SQL_GOODS_ONE[] = "SELECT " GOODS_COLS " FROM points_goods WHE
 
 json_t *points_goods_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_GOODS_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_GOODS_ONE, I(id));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (s == DB_ROW) {
@@ -255,10 +255,7 @@ int points_goods_create(db_t *db, const account_user_t *who, const char *village
     if ((rc = goods_check(db, who, g, e)) != 0)
         return rc;
     g->id = idgen_next();
-    rc = db_run(db, SQL_GOODS_NEW, "issssiiiiii", g->id, county, village, g->name,
-                (g->has & GOODS_PHOTO) ? g->photo_id : NULL, g->price_points, g->stock,
-                (g->has & GOODS_COST) ? g->cost_fen : (int64_t)0,
-                (int64_t)((g->has & GOODS_ACTIVE) ? g->active != 0 : 1), g->now, g->now);
+    rc = db_run(db, SQL_GOODS_NEW, I(g->id), S(county), S(village), S(g->name), S((g->has & GOODS_PHOTO) ? g->photo_id : NULL), I(g->price_points), I(g->stock), I((g->has & GOODS_COST) ? g->cost_fen : (int64_t)0), I((int64_t)((g->has & GOODS_ACTIVE) ? g->active != 0 : 1)), I(g->now), I(g->now));
     audit(db, who, "goods_create", g->id, g->name, g->now, &rc);
     return rc;
 }
@@ -276,7 +273,7 @@ int points_goods_update(db_t *db, const account_user_t *who, int64_t id, points_
                         err_t *e)
 {
     char county[8] = "", village[16] = "";
-    db_stmt_t *st = db_query(db, SQL_GOODS_WHERE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_GOODS_WHERE, I(id));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         snprintf(county, sizeof county, "%s", db_col_text(st, 0));
@@ -338,7 +335,7 @@ int points_store_photo_readable(db_t *db, const account_user_t *who, const char 
     if (!photos_id_valid(id))
         return 0;
     int ok = 0;
-    db_stmt_t *st = db_query(db, SQL_PHOTO_GOODS, "s", id);
+    db_stmt_t *st = db_query(db, SQL_PHOTO_GOODS, S(id));
     while (!ok && st && db_step(st) == DB_ROW)
         ok = of_village(who, db_col_text(st, 0));
     db_reset(st);
@@ -393,7 +390,7 @@ json_t *points_order_get(db_t *db, const account_user_t *who, int64_t id, int *r
         *rc = r;
         return NULL;
     }
-    db_stmt_t *st = db_query(db, SQL_ORDER_ONE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_ORDER_ONE, I(id));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (s == DB_ROW && ((hh && db_col_i64(st, 2) == hh) || is_keeper(who, db_col_text(st, 1)) ||
@@ -435,8 +432,7 @@ json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const 
             return *rc = 0, json_pack("{s:[],s:n}", "items", "next_cursor");
         if (r)
             return *rc = r, NULL;
-        st = db_query(db, SQL_LIST_MINE, "sissii", who->county, hh, stv, stv, before,
-                      (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_MINE, S(who->county), I(hh), S(stv), S(stv), I(before), I((int64_t)limit + 1));
     } else {
         /* The villages the caller keeps or administers: a village admin's or grid worker's
          * village, or every village of a county admin's county. */
@@ -454,8 +450,7 @@ json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const 
             snprintf(lo, sizeof lo, "%s", village);
         }
         region_scope_hi(lo, hi, sizeof hi);
-        st = db_query(db, SQL_LIST_VILLAGES, "ssssii", lo, hi, stv, stv, before,
-                      (int64_t)limit + 1);
+        st = db_query(db, SQL_LIST_VILLAGES, S(lo), S(hi), S(stv), S(stv), I(before), I((int64_t)limit + 1));
     }
     json_t *items = json_array();
     int s = 0, n = 0;
@@ -515,7 +510,7 @@ static int replay(db_t *db, const account_user_t *who, points_order_new_t *n, er
                   int *seen)
 {
     *seen = 0;
-    db_stmt_t *st = db_query(db, SQL_IDEM_GET, "is", who->id, n->idem_key);
+    db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(n->idem_key));
     int s = st ? db_step(st) : ERR_IO;
     int same = 0;
     int64_t id = 0;
@@ -533,7 +528,7 @@ static int replay(db_t *db, const account_user_t *who, points_order_new_t *n, er
     if (!same)
         return err_set(e, ERR_CONFLICT, "conflict", "该 Idempotency-Key 已用于另一个请求",
                        "Idempotency-Key");
-    st = db_query(db, SQL_ORDER_CODE, "i", id);
+    st = db_query(db, SQL_ORDER_CODE, I(id));
     s = st ? db_step(st) : ERR_IO;
     char *code = s == DB_ROW && !db_col_isnull(st, 0)
                      ? crypto_field_decrypt(registry_keys(), db_col_text(st, 0))
@@ -568,7 +563,7 @@ int points_order_create(db_t *db, const account_user_t *who, points_order_new_t 
 
     char county[8] = "", gvillage[16] = "";
     int64_t price = 0, stock = 0, active = 0;
-    db_stmt_t *st = db_query(db, SQL_GOODS_FOR_ORDER, "i", n->goods_id);
+    db_stmt_t *st = db_query(db, SQL_GOODS_FOR_ORDER, I(n->goods_id));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         snprintf(county, sizeof county, "%s", db_col_text(st, 0));
@@ -598,8 +593,7 @@ int points_order_create(db_t *db, const account_user_t *who, points_order_new_t 
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
     int64_t changed;
-    if ((rc = run_count(db_query(db, SQL_STOCK_TAKE, "iiii", (int64_t)n->qty, n->now, n->goods_id,
-                                 (int64_t)n->qty),
+    if ((rc = run_count(db_query(db, SQL_STOCK_TAKE, I((int64_t)n->qty), I(n->now), I(n->goods_id), I((int64_t)n->qty)),
                         &changed)) != 0)
         return rc;
     if (changed != 1)
@@ -613,18 +607,17 @@ int points_order_create(db_t *db, const account_user_t *who, points_order_new_t 
         code_hash(n->code, hash);
         int64_t one;
         int found = 0;
-        if ((rc = db_one_i64(db, SQL_CODE_TAKEN, &one, &found, "ss", village, hash)) != 0)
+        if ((rc = db_one_i64(db, SQL_CODE_TAKEN, &one, &found, S(village), S(hash))) != 0)
             return rc;
         free_code = !found;
     }
     if (!free_code)
         return err_set(e, ERR_BUSY, "busy", "兑换码生成失败，请重试", NULL);
     char *enc = crypto_field_encrypt(registry_keys(), n->code, strlen(n->code));
-    rc = db_run(db, SQL_ORDER_NEW, "issiiiissiii", n->id, county, village, hh, n->goods_id,
-                (int64_t)n->qty, total, hash, enc, who->id, n->now, n->now + POINTS_ORDER_TTL_MS);
+    rc = db_run(db, SQL_ORDER_NEW, I(n->id), S(county), S(village), I(hh), I(n->goods_id), I((int64_t)n->qty), I(total), S(hash), S(enc), I(who->id), I(n->now), I(n->now + POINTS_ORDER_TTL_MS));
     free(enc);
     if (rc == 0 && n->idem_key)
-        rc = db_run(db, SQL_IDEM_PUT, "issii", who->id, n->idem_key, n->body_hash, n->id, n->now);
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash), I(n->id), I(n->now));
     return rc;
 }
 
@@ -672,7 +665,7 @@ int points_order_handover(db_t *db, const account_user_t *who, const char *code,
     region_scope_hi(lo, hi, sizeof hi);
     char hash[65];
     code_hash(code, hash);
-    db_stmt_t *st = db_query(db, SQL_FIND_CODE, "sss", lo, hi, hash);
+    db_stmt_t *st = db_query(db, SQL_FIND_CODE, S(lo), S(hi), S(hash));
     int s, n = 0;
     int64_t oid = 0, expires = 0;
     char state[16] = "", first_village[16] = "", second_state[16] = "";
@@ -700,7 +693,7 @@ int points_order_handover(db_t *db, const account_user_t *who, const char *code,
     if (expires <= now)
         return err_set(e, ERR_CONFLICT, "order_expired", "该兑换码已过期", NULL);
     int64_t changed;
-    int rc = run_count(db_query(db, SQL_HANDOVER, "iiii", now, who->id, oid, now), &changed);
+    int rc = run_count(db_query(db, SQL_HANDOVER, I(now), I(who->id), I(oid), I(now)), &changed);
     if (rc)
         return rc;
     if (changed != 1)
@@ -724,7 +717,7 @@ typedef struct {
 
 static int load_order(db_t *db, int64_t id, order_t *o)
 {
-    db_stmt_t *st = db_query(db, SQL_ORDER_FOR_CLOSE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_ORDER_FOR_CLOSE, I(id));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW) {
         snprintf(o->village, sizeof o->village, "%s", db_col_text(st, 0));
@@ -742,10 +735,10 @@ static int load_order(db_t *db, int64_t id, order_t *o)
 static int close_refund(db_t *db, int64_t id, const order_t *o, const char *state, int64_t actor,
                         const char *actor_name, int64_t now, err_t *e)
 {
-    int rc = db_run(db, SQL_VILLAGE_LOCK, "s", o->village);
+    int rc = db_run(db, SQL_VILLAGE_LOCK, S(o->village));
     int64_t changed = 0;
     if (rc == 0)
-        rc = run_count(db_query(db, SQL_CLOSE, "siii", state, now, actor, id), &changed);
+        rc = run_count(db_query(db, SQL_CLOSE, S(state), I(now), I(actor), I(id)), &changed);
     if (rc)
         return rc;
     if (changed != 1)
@@ -755,7 +748,7 @@ static int close_refund(db_t *db, int64_t id, const order_t *o, const char *stat
                        .actor_name = actor_name, .at = now};
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
-    return db_run(db, SQL_STOCK_BACK, "iii", o->qty, now, o->goods);
+    return db_run(db, SQL_STOCK_BACK, I(o->qty), I(now), I(o->goods));
 }
 
 int points_order_cancel(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e)
@@ -796,7 +789,7 @@ int points_store_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
     if (!ids)
         return ERR_NOMEM;
     int n = 0, rc = 0, s;
-    db_stmt_t *st = db_query(db, SQL_DUE, "ii", now, (int64_t)max);
+    db_stmt_t *st = db_query(db, SQL_DUE, I(now), I((int64_t)max));
     while (st && (s = db_step(st)) == DB_ROW && n < max)
         ids[n++] = db_col_i64(st, 0);
     db_reset(st);
@@ -866,7 +859,7 @@ int points_order_qr(db_t *db, const account_user_t *who, int64_t id, char **svg,
     int rc = household_of(db, who, &hh, home);
     if (rc)
         return rc;
-    db_stmt_t *st = db_query(db, SQL_ORDER_CODE, "i", id);
+    db_stmt_t *st = db_query(db, SQL_ORDER_CODE, I(id));
     int s = st ? db_step(st) : ERR_IO;
     char *code = NULL;
     rc = s < 0 ? s : ERR_NOTFOUND;

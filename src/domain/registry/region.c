@@ -75,7 +75,7 @@ static const char SQL_EXISTS[] = "SELECT 1 FROM regions WHERE code = ?";
 int region_exists(db_t *db, const char *code, int *exists)
 {
     int64_t v;
-    return db_one_i64(db, SQL_EXISTS, &v, exists, "s", code);
+    return db_one_i64(db, SQL_EXISTS, &v, exists, S(code));
 }
 
 static const char SQL_PUT_SQLITE[] =
@@ -126,8 +126,7 @@ int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, er
     char t[4][32];
     for (int i = 0; i < 4; i++)
         snprintf(t[i], sizeof t[i], "%.9f", b[i]);
-    db_stmt_t *st = db_query(db, SQL_SET_BOUNDS, "ssssss", geojson, t[0], t[1], t[2], t[3],
-                             grid_code);
+    db_stmt_t *st = db_query(db, SQL_SET_BOUNDS, S(geojson), S(t[0]), S(t[1]), S(t[2]), S(t[3]), S(grid_code));
     if (!st)
         return ERR_IO;
     rc = db_step(st);
@@ -147,7 +146,7 @@ int region_locate_grid(db_t *db, const char *county, double lon, double lat, cha
     char x[32], y[32];
     snprintf(x, sizeof x, "%.9f", lon);
     snprintf(y, sizeof y, "%.9f", lat);
-    db_stmt_t *st = db_query(db, SQL_CANDIDATES, "sssss", county, x, x, y, y);
+    db_stmt_t *st = db_query(db, SQL_CANDIDATES, S(county), S(x), S(x), S(y), S(y));
     int s, found = 0;
     while (st && !found && (s = db_step(st)) == DB_ROW) {
         const char *gj = db_col_text(st, 1);
@@ -186,18 +185,17 @@ json_t *region_counts(db_t *db, const char *code, int *rc)
     region_scope_hi(code, hi, sizeof hi);
     int64_t g = 0, b = 0, h = 0, p = 0, hd = 0, pl = 0;
     int found;
-    *rc = db_one_i64(db, SQL_COUNT_LEVEL, &g, &found, "ssi", code, hi, (int64_t)REGION_GRID);
+    *rc = db_one_i64(db, SQL_COUNT_LEVEL, &g, &found, S(code), S(hi), I((int64_t)REGION_GRID));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_LEVEL, &b, &found, "ssi", code, hi,
-                         (int64_t)REGION_BUILDING);
+        *rc = db_one_i64(db, SQL_COUNT_LEVEL, &b, &found, S(code), S(hi), I((int64_t)REGION_BUILDING));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_HOUSEHOLDS, &h, &found, "ss", code, hi);
+        *rc = db_one_i64(db, SQL_COUNT_HOUSEHOLDS, &h, &found, S(code), S(hi));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_PEOPLE, &p, &found, "ss", code, hi);
+        *rc = db_one_i64(db, SQL_COUNT_PEOPLE, &p, &found, S(code), S(hi));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_HEADS, &hd, &found, "ss", code, hi);
+        *rc = db_one_i64(db, SQL_COUNT_HEADS, &hd, &found, S(code), S(hi));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_PARTY, &pl, &found, "ss", code, hi);
+        *rc = db_one_i64(db, SQL_COUNT_PARTY, &pl, &found, S(code), S(hi));
     if (*rc)
         return NULL;
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "grids", (json_int_t)g, "buildings",
@@ -222,7 +220,7 @@ static json_t *row_json(db_stmt_t *st)
 
 json_t *region_get(db_t *db, const char *code, int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_GET, "s", code);
+    db_stmt_t *st = db_query(db, SQL_GET, S(code));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -243,7 +241,7 @@ json_t *region_get(db_t *db, const char *code, int *rc)
     json_array_append_new(path, json_pack("{s:s,s:O}", "code", code, "name",
                                           json_object_get(o, "name")));
     for (int depth = 0; parent[0] && depth < 8; depth++) {
-        st = db_query(db, SQL_GET, "s", parent);
+        st = db_query(db, SQL_GET, S(parent));
         if (!st || db_step(st) != DB_ROW) {
             db_reset(st);
             break;
@@ -277,7 +275,7 @@ json_t *region_children(db_t *db, const char *code, int *rc)
         *rc = ERR_NOTFOUND;
         return NULL;
     }
-    db_stmt_t *st = db_query(db, SQL_CHILDREN, "s", code);
+    db_stmt_t *st = db_query(db, SQL_CHILDREN, S(code));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -428,7 +426,7 @@ json_t *region_boundaries(db_t *db, const char *prefix, int max, int *rc)
 {
     char hi[40];
     region_scope_hi(prefix, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_BOUNDARIES, "ssi", prefix, hi, (int64_t)max + 1);
+    db_stmt_t *st = db_query(db, SQL_BOUNDARIES, S(prefix), S(hi), I((int64_t)max + 1));
     json_t *grids = json_array();
     int s = ERR_IO, n = 0;
     while (st && (s = db_step(st)) == DB_ROW && n < max) {

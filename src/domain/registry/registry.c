@@ -82,7 +82,7 @@ json_t *registry_person(db_t *db, const char *scope, int64_t id, int *rc)
     char county[8], hi[32];
     county_of(scope, county);
     region_scope_hi(scope, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_PERSON, "siss", county, id, scope, hi);
+    db_stmt_t *st = db_query(db, SQL_PERSON, S(county), I(id), S(scope), S(hi));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -117,9 +117,9 @@ json_t *registry_people(db_t *db, const char *scope, const char *region_code, co
     db_stmt_t *st;
     if (tag && *tag) {
         snprintf(like, sizeof like, "%%,%s,%%", tag);
-        st = db_query(db, SQL_PEOPLE_TAG, "ssisi", code, hi, after, like, (int64_t)limit + 1);
+        st = db_query(db, SQL_PEOPLE_TAG, S(code), S(hi), I(after), S(like), I((int64_t)limit + 1));
     } else {
-        st = db_query(db, SQL_PEOPLE, "ssii", code, hi, after, (int64_t)limit + 1);
+        st = db_query(db, SQL_PEOPLE, S(code), S(hi), I(after), I((int64_t)limit + 1));
     }
     return listing_page(st, limit, person_row, rc);
 }
@@ -133,7 +133,7 @@ json_t *registry_person_sensitive(db_t *db, const char *scope, int64_t id, int *
     char county[8], hi[32];
     county_of(scope, county);
     region_scope_hi(scope, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_SENSITIVE, "siss", county, id, scope, hi);
+    db_stmt_t *st = db_query(db, SQL_SENSITIVE, S(county), I(id), S(scope), S(hi));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -199,8 +199,7 @@ json_t *registry_households(db_t *db, const char *scope, const char *region_code
     }
     char hi[32];
     region_scope_hi(region_code, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, "ssii", region_code, hi,
-                             listing_cursor(cursor, 0), (int64_t)limit + 1);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, S(region_code), S(hi), I(listing_cursor(cursor, 0)), I((int64_t)limit + 1));
     return listing_page(st, limit, household_json, rc);
 }
 
@@ -215,7 +214,7 @@ json_t *registry_household(db_t *db, const char *scope, int64_t id, int *rc)
     char county[8], hi[32];
     county_of(scope, county);
     region_scope_hi(scope, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD, "siss", county, id, scope, hi);
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLD, S(county), I(id), S(scope), S(hi));
     if (!st) {
         *rc = ERR_IO;
         return NULL;
@@ -235,13 +234,13 @@ json_t *registry_household(db_t *db, const char *scope, int64_t id, int *rc)
     const char *codes[2] = {grid, rc17};
     const char *keys[2] = {"grid_name", "node_name"};
     for (int k = 0; k < 2; k++) {
-        st = db_query(db, SQL_NAME, "s", codes[k] ? codes[k] : "");
+        st = db_query(db, SQL_NAME, S(codes[k] ? codes[k] : ""));
         json_object_set_new(o, keys[k],
                             st && db_step(st) == DB_ROW ? json_string(db_col_text(st, 0))
                                                         : json_null());
         db_reset(st);
     }
-    st = db_query(db, SQL_MEMBERS, "si", county, id);
+    st = db_query(db, SQL_MEMBERS, S(county), I(id));
     json_t *members = json_array();
     while (st && (s = db_step(st)) == DB_ROW)
         json_array_append_new(members, person_json(st, 0));
@@ -276,7 +275,7 @@ json_t *registry_grid(db_t *db, const char *scope, const char *grid_code, int *r
         return NULL;
     char hi[32];
     region_scope_hi(grid_code, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_TRIANGLE, "ss", grid_code, hi);
+    db_stmt_t *st = db_query(db, SQL_TRIANGLE, S(grid_code), S(hi));
     json_t *leaders = json_array(), *workers = json_array(), *heads = json_array();
     int s = ERR_IO;
     while (st && (s = db_step(st)) == DB_ROW) {
@@ -314,7 +313,7 @@ json_t *registry_my_profile(db_t *db, const account_user_t *u, int *rc)
         *rc = ERR_NOTFOUND;
         return NULL;
     }
-    db_stmt_t *st = db_query(db, SQL_MY_PERSON, "si", u->county, u->person_id);
+    db_stmt_t *st = db_query(db, SQL_MY_PERSON, S(u->county), I(u->person_id));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (s == DB_ROW) {
@@ -340,7 +339,7 @@ json_t *registry_my_household(db_t *db, const account_user_t *u, int *rc)
         *rc = ERR_NOTFOUND;
         return NULL;
     }
-    *rc = db_one_i64(db, SQL_MY_HOUSEHOLD, &hid, &found, "si", u->county, u->person_id);
+    *rc = db_one_i64(db, SQL_MY_HOUSEHOLD, &hid, &found, S(u->county), I(u->person_id));
     if (*rc)
         return NULL;
     if (!found || !hid) {
@@ -444,7 +443,7 @@ static const char SQL_SET_HEAD[] =
 
 int registry_set_head(db_t *db, const char *county, int64_t household_id, int64_t person_id)
 {
-    return db_run(db, SQL_SET_HEAD, "isi", person_id, county, household_id);
+    return db_run(db, SQL_SET_HEAD, I(person_id), S(county), I(household_id));
 }
 
 static const char SQL_INSERT_MEMBER[] =
@@ -526,7 +525,7 @@ int registry_person_create(db_t *db, const char *scope, registry_person_new_t *p
         return rc;
     county_of(scope, county);
     region_scope_hi(scope, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HH_REGION, "siss", county, p->household_id, scope, hi);
+    db_stmt_t *st = db_query(db, SQL_HH_REGION, S(county), I(p->household_id), S(scope), S(hi));
     int s = st ? db_step(st) : ERR_IO;
     if (s == DB_ROW)
         snprintf(region, sizeof region, "%s", db_col_text(st, 0));
@@ -570,21 +569,21 @@ int registry_person_update(db_t *db, const char *scope, int64_t id, const char *
     json_decref(cur);
     county_of(scope, county);
     if (name)
-        rc = db_run(db, SQL_UPDATE_NAME, "sisi", name, now, county, id);
+        rc = db_run(db, SQL_UPDATE_NAME, S(name), I(now), S(county), I(id));
     if (rc == 0 && phone) {
         if (*phone) {
             char h[65], mk[16];
             char *enc = crypto_field_encrypt(keys, ph, strlen(ph));
             crypto_field_hash(keys, ph, strlen(ph), h);
             mask_phone(ph, mk, sizeof mk);
-            rc = db_run(db, SQL_UPDATE_PHONE, "sssisi", enc, h, mk, now, county, id);
+            rc = db_run(db, SQL_UPDATE_PHONE, S(enc), S(h), S(mk), I(now), S(county), I(id));
             free(enc);
         } else {
-            rc = db_run(db, SQL_UPDATE_PHONE, "nnnisi", now, county, id);
+            rc = db_run(db, SQL_UPDATE_PHONE, NUL, NUL, NUL, I(now), S(county), I(id));
         }
     }
     if (rc == 0 && tags)
-        rc = db_run(db, SQL_UPDATE_TAGS, "sisi", tagcsv, now, county, id);
+        rc = db_run(db, SQL_UPDATE_TAGS, S(tagcsv), I(now), S(county), I(id));
     return rc;
 }
 
