@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         {"serve", cmd_serve},     {"migrate", cmd_migrate}, {"seed-demo", cmd_seed_demo},
         {"import", cmd_import},   {"user", cmd_user},       {"backup", cmd_backup},
         {"restore", cmd_restore}, {"check", cmd_check},     {"tick", cmd_tick},
-        {"apikey", cmd_apikey},   {"routes", cmd_routes},       {"webhook", cmd_webhook},
+        {"apikey", cmd_apikey},   {"routes", cmd_routes},   {"webhook", cmd_webhook},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)

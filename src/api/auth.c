@@ -3,14 +3,14 @@
 #include "api/api.h"
 #include "domain/registry/registry.h"
 
-static json_t *me_json(http_ctx_t *c, const account_user_t *u)
+static json_t *me_json(http_ctx_t *c, const account_session_t *u)
 {
     int rc;
-    json_t *o = account_get(http_db(c), NULL, u->id, &rc);
+    json_t *o = account_get(http_db(c), NULL, u->actor.id, &rc);
     if (o) {
         /* The session's own view wins: a password older than 90 days must be changed. */
         json_object_set_new(o, "must_change_password", json_boolean(u->must_change));
-        json_object_set_new(o, "county", json_string(u->county));
+        json_object_set_new(o, "county", json_string(u->actor.county));
     }
     return o;
 }
@@ -89,7 +89,7 @@ static int logout_write(db_t *db, void *arg, err_t *e)
 {
     (void)e;
     http_ctx_t *c = arg;
-    return account_logout(db, http_user(c), http_ip(c), http_now(c));
+    return account_logout(db, http_session(c), http_ip(c), http_now(c));
 }
 
 static void logout_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
@@ -99,7 +99,8 @@ static void logout_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
         http_reply_error(c, e);
         return;
     }
-    http_set_header(c, "set-cookie", "jiceng_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    http_set_header(c, "set-cookie",
+                    "jiceng_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     http_reply_empty(c, 204);
 }
 
@@ -111,7 +112,7 @@ int api_auth_logout(http_ctx_t *c)
 
 int api_auth_me(http_ctx_t *c)
 {
-    json_t *u = me_json(c, http_user(c));
+    json_t *u = me_json(c, http_session(c));
     return api_reply(c, u ? json_pack("{s:o}", "user", u) : NULL, ERR_NOTFOUND, "账号不存在");
 }
 
@@ -130,7 +131,7 @@ static int pw_check(db_t *db, void *arg, err_t *e)
 static int pw_write(db_t *db, void *arg, err_t *e)
 {
     pw_arg_t *a = arg;
-    return account_change_password(db, http_user(a->c), &a->p, http_ip(a->c), http_now(a->c), e);
+    return account_change_password(db, http_session(a->c), &a->p, http_ip(a->c), http_now(a->c), e);
 }
 
 static void pw_done(http_ctx_t *c, int rc, const err_t *e, void *arg)

@@ -1,10 +1,10 @@
 /* cases.c — 民生诉求: categories, report (随手拍), list, detail with timeline, and events. */
+#include "domain/cases/cases.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/cases/cases.h"
 #include "domain/common/inbox.h"
 #include "domain/registry/registry.h"
 
@@ -145,7 +145,8 @@ static int parse_filters(http_ctx_t *c, cases_filter_t *f)
     }
     if ((v = http_query(c, "category")) && *v) {
         if (!digits_only(v, 2, 2) && !digits_only(v, 4, 4)) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "分类应为 2 位大类或 4 位小类代码", "category");
+            http_reply_fail(c, ERR_INVALID, "invalid", "分类应为 2 位大类或 4 位小类代码",
+                            "category");
             return ERR_INVALID;
         }
         f->category = v;
@@ -165,7 +166,8 @@ static int parse_filters(http_ctx_t *c, cases_filter_t *f)
             i++;
         if (i == sizeof sources / sizeof *sources) {
             http_reply_fail(c, ERR_INVALID, "invalid",
-                            "来源应为 resident、informant、building_head、staff 或 open311", "source");
+                            "来源应为 resident、informant、building_head、staff 或 open311",
+                            "source");
             return ERR_INVALID;
         }
         f->source = v;
@@ -211,7 +213,7 @@ int api_case_map(http_ctx_t *c)
     cases_filter_t f;
     if (parse_filters(c, &f))
         return 0;
-    const account_user_t *who = http_user(c);
+    const actor_t *who = http_user(c);
     int rc;
     json_t *cases = cases_map(http_db(c), who, &f, 2000, &rc);
     if (!cases)
@@ -286,8 +288,8 @@ static int step_write(db_t *db, void *arg, err_t *e)
 
 int api_case_event(http_ctx_t *c)
 {
-    static const char *const fields[] = {"event",    "note",        "rating", "outcome",
-                                         "assignee", "departments", "photos", "into", NULL};
+    static const char *const fields[] = {"event",       "note",   "rating", "outcome", "assignee",
+                                         "departments", "photos", "into",   NULL};
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
@@ -336,7 +338,8 @@ int api_case_event(http_ctx_t *c)
     if (depts && !json_is_null(depts)) {
         size_t n = json_is_array(depts) ? json_array_size(depts) : 0;
         if (!json_is_array(depts) || n > 21) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组", "departments");
+            http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组",
+                            "departments");
             return 0;
         }
         a->s.departments = http_alloc(c, (n + 1) * sizeof *a->s.departments);
@@ -385,8 +388,8 @@ int api_case_stats(http_ctx_t *c)
         return 0;
     }
     int rc;
-    json_t *o = casestats_kpi(http_db(c), http_user(c)->scope, from, to, now,
-                              by && *by ? by : NULL, &rc);
+    json_t *o =
+        casestats_kpi(http_db(c), http_user(c)->scope, from, to, now, by && *by ? by : NULL, &rc);
     return api_reply(c, o, rc, NULL);
 }
 

@@ -70,8 +70,8 @@ static int types_ok(http_ctx_t *c, json_t *body)
 
 int api_category_create(http_ctx_t *c)
 {
-    static const char *const fields[] = {"code",          "parent_code",    "name",
-                                         "handling",      "department",     "respond_hours",
+    static const char *const fields[] = {"code",           "parent_code",   "name",
+                                         "handling",       "department",    "respond_hours",
                                          "complete_value", "complete_unit", NULL};
     json_t *body;
     if (http_body(c, &body) || http_only_fields(c, body, fields) || !types_ok(c, body))
@@ -91,9 +91,9 @@ int api_category_create(http_ctx_t *c)
 
 int api_category_update(http_ctx_t *c)
 {
-    static const char *const fields[] = {"name",           "handling",      "department",
-                                         "respond_hours",  "complete_value", "complete_unit",
-                                         "active",         NULL};
+    static const char *const fields[] = {
+        "name",           "handling",      "department", "respond_hours",
+        "complete_value", "complete_unit", "active",     NULL};
     json_t *body;
     if (http_body(c, &body) || http_only_fields(c, body, fields) || !types_ok(c, body))
         return 0;

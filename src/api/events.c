@@ -16,7 +16,7 @@ static int emit(void *ctx, const char *event, const char *id, json_t *data)
     return rc != 0;
 }
 
-static int poll(db_t *db, const account_user_t *who, void *state, int64_t now, buf_t *out)
+static int poll(db_t *db, const actor_t *who, void *state, int64_t now, buf_t *out)
 {
     return feed_poll(db, who, state, now, emit, out);
 }
@@ -33,7 +33,8 @@ int api_events(http_ctx_t *c)
         char *end;
         long long v = strtoll(h, &end, 10);
         if (*end || v <= 0) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "Last-Event-ID 应为消息编号", "Last-Event-ID");
+            http_reply_fail(c, ERR_INVALID, "invalid", "Last-Event-ID 应为消息编号",
+                            "Last-Event-ID");
             return 0;
         }
         last = v;

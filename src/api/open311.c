@@ -215,7 +215,8 @@ static int reply_rc(http_ctx_t *c, int fmt, int rc, const char *message)
     if (rc == ERR_INVALID && message)
         return reply_error(c, fmt, 400, message);
     log_error("open311: store error %d", rc);
-    return reply_error(c, fmt, 400, "服务暂时无法处理，请稍后重试 / service error, try again later");
+    return reply_error(c, fmt, 400,
+                       "服务暂时无法处理，请稍后重试 / service error, try again later");
 }
 
 /* ---------- request parts ---------- */
@@ -229,7 +230,8 @@ static int format_of(http_ctx_t *c, int i, int *fmt)
     else if (strcmp(f, "xml") == 0)
         *fmt = FMT_XML;
     else {
-        reply_error(c, FMT_JSON, 400, "不支持的格式，请用 .json 或 .xml / format must be json or xml");
+        reply_error(c, FMT_JSON, 400,
+                    "不支持的格式，请用 .json 或 .xml / format must be json or xml");
         return ERR_INVALID;
     }
     return 0;
@@ -372,11 +374,15 @@ static int parse_time(const char *s, int64_t *ms)
     if (*p)
         return -1;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) ||
-        h > 23 || mi > 59 || sec > 59)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
+        mi > 59 || sec > 59)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
     *ms = ((int64_t)timegm(&tm) - off) * 1000 + frac;
     return 0;
 }
@@ -577,9 +583,8 @@ static void create_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     char notice[256];
     int r;
     json_t *rec = open311_request(http_db(c), a->key.county, a->n.id, &r);
-    const char *label = rec ? json_string_value(json_object_get(json_array_get(rec, 0),
-                                                                "service_notice"))
-                            : NULL;
+    const char *label =
+        rec ? json_string_value(json_object_get(json_array_get(rec, 0), "service_notice")) : NULL;
     snprintf(notice, sizeof notice,
              "已受理%s%s，可用 GET requests/{id} 查询办理进度 / received; follow it with GET "
              "requests/{id}",
@@ -616,8 +621,9 @@ int api_open311_create(http_ctx_t *c)
         return 0;
     char msg[160];
     if (bad_form) {
-        snprintf(msg, sizeof msg, "字段重复或不是有效的 UTF-8 文本：%s / field repeated or not valid text: %s",
-                 bad, bad);
+        snprintf(msg, sizeof msg,
+                 "字段重复或不是有效的 UTF-8 文本：%s / field repeated or not valid text: %s", bad,
+                 bad);
         return reply_error(c, fmt, 400, http_strdup(c, msg));
     }
     if (!f.service_code || !*f.service_code || strlen(f.service_code) > 64)
@@ -815,8 +821,7 @@ int api_open311_token(http_ctx_t *c)
     if (!rec)
         return reply_rc(c, fmt, id ? rc : ERR_NOTFOUND, "token 不存在 / token not found");
     json_decref(rec);
-    reply_doc(c, 200, fmt,
-              json_pack("[{s:s,s:s}]", "service_request_id", token, "token", token),
+    reply_doc(c, 200, fmt, json_pack("[{s:s,s:s}]", "service_request_id", token, "token", token),
               "service_requests");
     return 0;
 }

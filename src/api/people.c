@@ -11,7 +11,7 @@ int api_household_get(http_ctx_t *c)
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
-    const account_user_t *u = http_user(c);
+    const actor_t *u = http_user(c);
     int rc;
     json_t *o;
     if (u->role & ROLE_PERSONS && !(u->role & ROLE_BUILDING_HEAD)) {
@@ -48,8 +48,7 @@ int api_people_list(http_ctx_t *c)
         return 0;
     }
     int rc;
-    json_t *o = registry_people(http_db(c), http_user(c)->scope, region, tag,
-                                cursor, limit, &rc);
+    json_t *o = registry_people(http_db(c), http_user(c)->scope, region, tag, cursor, limit, &rc);
     return api_reply(c, o, rc, "区域不存在或不在您的管辖范围内");
 }
 
@@ -77,8 +76,12 @@ static int sens_write(db_t *db, void *arg, err_t *e)
     sens_arg_t *a = arg;
     char obj[40];
     snprintf(obj, sizeof obj, "person:%" PRId64, a->id);
-    audit_entry_t ae = {.who = http_user(a->c), .action = "sensitive_read", .object = obj,
-                        .outcome = "ok", .ip = http_ip(a->c), .now = http_now(a->c),
+    audit_entry_t ae = {.who = http_user(a->c),
+                        .action = "sensitive_read",
+                        .object = obj,
+                        .outcome = "ok",
+                        .ip = http_ip(a->c),
+                        .now = http_now(a->c),
                         .detail = "id_number,phone"};
     return audit_write(db, &ae);
 }

@@ -1,6 +1,7 @@
 /* photos.c — upload a photo (the raw JPEG/PNG/WebP bytes as the body) and read one back.
  * An upload is decoded and cleaned on a worker thread (libvips is CPU-heavy), its files written
  * there, and then recorded by the writer; its id goes into a case report or step ("photos"). */
+#include "domain/common/photos.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api/api.h"
-#include "domain/common/photos.h"
 #include "lib/image.h"
 
 typedef struct {
@@ -60,9 +60,9 @@ static void upload_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     snprintf(url, sizeof url, "/api/v1/photos/%s", r->u->id);
     snprintf(thumb, sizeof thumb, "/api/v1/photos/%s/thumb", r->u->id);
     http_reply_json(c, 201,
-                    json_pack("{s:s,s:s,s:s,s:I,s:i,s:i}", "id", r->u->id, "url", url,
-                              "thumb_url", thumb, "bytes", (json_int_t)r->u->bytes, "width",
-                              r->u->width, "height", r->u->height));
+                    json_pack("{s:s,s:s,s:s,s:I,s:i,s:i}", "id", r->u->id, "url", url, "thumb_url",
+                              thumb, "bytes", (json_int_t)r->u->bytes, "width", r->u->width,
+                              "height", r->u->height));
 }
 
 static void processed(http_ctx_t *c, int rc, const err_t *e, void *arg)

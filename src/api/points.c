@@ -1,11 +1,11 @@
 /* points.c — 积分制, earning side (issue 4; docs/POINTS.md): settings, catalogue and template,
  * awards with 互检, corrections, automatic-award rules, and the household and village reads.
  * Bodies are checked for unknown fields here; the domain checks values and scope. */
+#include "domain/points/points.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
-#include "domain/points/points.h"
 
 /* A {code} path parameter that must name a village (12 digits) or a county (6). */
 static const char *code_param(http_ctx_t *c, size_t len)
@@ -56,7 +56,8 @@ int api_points_settings_get(http_ctx_t *c)
     int rc;
     json_t *o = points_settings_get(http_db(c), http_user(c), code, http_now(c), &rc);
     if (!o && rc == ERR_FORBIDDEN) {
-        http_reply_fail(c, rc, "forbidden", "只有本村（社区）管理员或县级管理员可以管理积分制", NULL);
+        http_reply_fail(c, rc, "forbidden", "只有本村（社区）管理员或县级管理员可以管理积分制",
+                        NULL);
         return 0;
     }
     return api_reply(c, o, rc, "村/社区不存在或不在您的管辖范围内");
@@ -65,8 +66,8 @@ int api_points_settings_get(http_ctx_t *c)
 static int settings_write(db_t *db, void *arg, err_t *e)
 {
     w_t *a = arg;
-    return points_settings_put(db, http_user(a->c), a->code, a->body, http_ip(a->c),
-                               http_now(a->c), e);
+    return points_settings_put(db, http_user(a->c), a->code, a->body, http_ip(a->c), http_now(a->c),
+                               e);
 }
 
 static void settings_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
@@ -83,8 +84,8 @@ static void settings_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 
 int api_points_settings_put(http_ctx_t *c)
 {
-    static const char *const fields[] = {"fen_per_point", "mutual_check", "expiry",
-                                         "pair_threshold", "stars", "budgets", NULL};
+    static const char *const fields[] = {
+        "fen_per_point", "mutual_check", "expiry", "pair_threshold", "stars", "budgets", NULL};
     const char *code = code_param(c, 12);
     w_t *a = new_w(c);
     if (!code || body_of(c, fields, &a->body))
@@ -119,7 +120,8 @@ int api_points_flags(http_ctx_t *c)
     int rc;
     json_t *o = points_flags(http_db(c), http_user(c), code, from, to, &rc);
     if (!o && rc == ERR_FORBIDDEN) {
-        http_reply_fail(c, rc, "forbidden", "只有本村（社区）管理员或县级管理员可以查看互检预警", NULL);
+        http_reply_fail(c, rc, "forbidden", "只有本村（社区）管理员或县级管理员可以查看互检预警",
+                        NULL);
         return 0;
     }
     return api_reply(c, o, rc, "村/社区不存在或不在您的管辖范围内");
@@ -136,8 +138,9 @@ static int list_indicators(http_ctx_t *c, size_t len)
     int rc;
     json_t *o = points_indicators(http_db(c), http_user(c), code, all && strcmp(all, "1") == 0,
                                   http_now(c), &rc);
-    return api_reply(c, o, rc, len == 12 ? "村/社区不存在或不在您的管辖范围内"
-                                         : "县（区）不存在或不在您的管辖范围内");
+    return api_reply(c, o, rc,
+                     len == 12 ? "村/社区不存在或不在您的管辖范围内"
+                               : "县（区）不存在或不在您的管辖范围内");
 }
 
 int api_indicators_list(http_ctx_t *c) { return list_indicators(c, 12); }
@@ -167,8 +170,9 @@ static void indicator_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 }
 
 static const char *const INDICATOR_FIELDS[] = {
-    "group",        "name",       "points",   "evidence_required", "awarders", "limit_count",
-    "limit_period", "valid_from", "valid_to", "active",            NULL};
+    "group",       "name",         "points",     "evidence_required", "awarders",
+    "limit_count", "limit_period", "valid_from", "valid_to",          "active",
+    NULL};
 
 static int create_indicator(http_ctx_t *c, size_t len)
 {
@@ -279,7 +283,6 @@ static int id_field(http_ctx_t *c, json_t *body, const char *key, int64_t *out)
     return 0;
 }
 
-
 int api_points_award(http_ctx_t *c)
 {
     static const char *const fields[] = {"household_id", "indicator_id", "note", "photos", NULL};
@@ -306,8 +309,8 @@ int api_points_pending_list(http_ctx_t *c)
 static int decide_write(db_t *db, void *arg, err_t *e)
 {
     w_t *a = arg;
-    return points_pending_decide(db, http_user(a->c), a->id, a->confirm, a->reason,
-                                 http_now(a->c), &a->out, e);
+    return points_pending_decide(db, http_user(a->c), a->id, a->confirm, a->reason, http_now(a->c),
+                                 &a->out, e);
 }
 
 static void decide_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
@@ -477,8 +480,8 @@ int api_county_points_rules_list(http_ctx_t *c) { return list_rules(c, 6); }
 static int rule_create_write(db_t *db, void *arg, err_t *e)
 {
     w_t *a = arg;
-    return points_rule_create(db, http_user(a->c), a->code, a->body, http_ip(a->c),
-                              http_now(a->c), &a->out, e);
+    return points_rule_create(db, http_user(a->c), a->code, a->body, http_ip(a->c), http_now(a->c),
+                              &a->out, e);
 }
 
 static int rule_update_write(db_t *db, void *arg, err_t *e)

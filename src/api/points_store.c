@@ -37,8 +37,8 @@ typedef struct {
 
 static int goods_body(http_ctx_t *c, goods_arg_t *a)
 {
-    static const char *const fields[] = {"name",     "photo_id", "price_points", "stock",
-                                         "cost_fen", "active",   NULL};
+    static const char *const fields[] = {"name",   "photo_id", "price_points", "stock", "cost_fen",
+                                         "active", NULL};
     json_t *body;
     if (http_body(c, &body) || http_only_fields(c, body, fields))
         return ERR_INVALID;
@@ -222,8 +222,8 @@ int api_points_orders_list(http_ctx_t *c)
     const char *state = http_query(c, "state");
     int rc;
     json_t *o = points_orders_list(http_db(c), http_user(c), mine && strcmp(mine, "1") == 0,
-                                   state && *state ? state : NULL, http_query(c, "village"),
-                                   cursor, limit, &rc);
+                                   state && *state ? state : NULL, http_query(c, "village"), cursor,
+                                   limit, &rc);
     if (!o && rc == ERR_INVALID) {
         http_reply_fail(c, ERR_INVALID, "invalid",
                         "状态应为 issued、handed_over、cancelled 或 expired", "state");

@@ -42,8 +42,7 @@ int api_region_households(http_ctx_t *c)
     if (!code || http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
     int rc;
-    json_t *o = registry_households(http_db(c), http_user(c)->scope, code,
-                                    cursor, limit, &rc);
+    json_t *o = registry_households(http_db(c), http_user(c)->scope, code, cursor, limit, &rc);
     return api_reply(c, o, rc, "区域不存在");
 }
 

@@ -37,9 +37,9 @@ int api_readyz(http_ctx_t *c)
         http_reply_fail(c, ERR_BUSY, "not_ready", "数据库不可用", NULL);
         return 0;
     }
-    http_reply_json(c, 200, json_pack("{s:s,s:s}", "status", "ready", "store",
-                                      store_engine(http_store(c)) == DB_PG ? "postgresql"
-                                                                           : "sqlite"));
+    http_reply_json(c, 200,
+                    json_pack("{s:s,s:s}", "status", "ready", "store",
+                              store_engine(http_store(c)) == DB_PG ? "postgresql" : "sqlite"));
     return 0;
 }
 

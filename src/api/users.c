@@ -10,7 +10,7 @@ int api_users_list(http_ctx_t *c)
     if (http_limit(c, &limit) || api_cursor(c, &cursor))
         return 0;
     const char *role = http_query(c, "role");
-    if (role && *role && !account_role_parse(role)) {
+    if (role && *role && !role_parse(role)) {
         http_reply_fail(c, ERR_INVALID, "invalid", "角色不存在", "role");
         return 0;
     }
@@ -20,8 +20,7 @@ int api_users_list(http_ctx_t *c)
         return 0;
     }
     int rc;
-    json_t *o = account_list(http_db(c), http_user(c), role, q, cursor, limit,
-                             &rc);
+    json_t *o = account_list(http_db(c), http_user(c), role, q, cursor, limit, &rc);
     return api_reply(c, o, rc, NULL);
 }
 
@@ -58,8 +57,8 @@ static void create_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     int r;
     json_t *u = account_get(http_db(c), NULL, a->n.id, &r);
     /* The initial password is shown once, here; only its hash is kept. */
-    http_reply_json(c, 201, json_pack("{s:o*,s:s}", "user", u, "initial_password",
-                                      a->n.initial_password));
+    http_reply_json(c, 201,
+                    json_pack("{s:o*,s:s}", "user", u, "initial_password", a->n.initial_password));
 }
 
 static void create_prepared(http_ctx_t *c, int rc, const err_t *e, void *arg)
@@ -72,7 +71,7 @@ static void create_prepared(http_ctx_t *c, int rc, const err_t *e, void *arg)
 
 int api_users_create(http_ctx_t *c)
 {
-    static const char *const fields[] = {"username", "name",  "role", "scope_code",
+    static const char *const fields[] = {"username", "name",       "role", "scope_code",
                                          "phone",    "department", NULL};
     json_t *body;
     create_arg_t *a = http_alloc(c, sizeof *a);

@@ -1,16 +1,17 @@
 /* app.c — open and close what every command needs. */
+#include "app/app.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "app/app.h"
+#include "app/listeners.h"
 #include "domain/cases/cases.h"
 #include "domain/common/photos.h"
 #include "domain/registry/registry.h"
-#include "lib/workday.h"
 #include "lib/idgen.h"
 #include "lib/log.h"
+#include "lib/workday.h"
 
 /* The official calendar (npm chinese-days), built into the binary so deadlines never depend on
  * what is installed where the server runs. */
@@ -73,6 +74,7 @@ int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e)
     a->nthreads = nthreads;
     if (crypto_init() != 0)
         return err_set(e, ERR_IO, "crypto", "libsodium 初始化失败", NULL);
+    app_listen();
     if (mkdir(o->data_dir, 0700) != 0 && access(o->data_dir, W_OK) != 0)
         return err_set(e, ERR_IO, "data_dir", "无法创建数据目录", NULL);
     snprintf(keys, sizeof keys, "%s/photos", o->data_dir);
@@ -117,8 +119,7 @@ void app_progress(const char *what, long done, long total)
         tty = isatty(2);
     if (tty) {
         if (total > 0)
-            fprintf(stderr, "\r  %-28s %8ld / %ld (%3ld%%)", what, done, total,
-                    done * 100 / total);
+            fprintf(stderr, "\r  %-28s %8ld / %ld (%3ld%%)", what, done, total, done * 100 / total);
         else
             fprintf(stderr, "\r  %-28s %8ld", what, done);
         fflush(stderr);

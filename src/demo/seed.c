@@ -2,16 +2,16 @@
  * 多伦县 555 grids, 286 grid party groups, 1,557 building/household heads, 103,700 residents;
  * 牛眼睛村 5 grids × (1 party leader + 1 grid worker + 3 household heads); 三顺店社区 44 building
  * heads and 160 unit heads. Everything below the villages is synthetic. */
+#include "demo/seed.h"
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
+#include "demo/seed_points.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/registry/registry.h"
-#include "demo/seed.h"
-#include "demo/seed_points.h"
 #include "lib/crypto.h"
 #include "lib/ids.h"
 #include "lib/log.h"
@@ -39,27 +39,28 @@ static const char *const surnames[] = {
     "范", "方", "石", "姚", "谭", "廖", "邹", "熊", "金", "陆", "郝", "孔", "白", "崔", "康",
     "毛", "邱", "秦", "江", "史", "顾", "侯", "邵", "孟", "龙", "万", "段", "雷", "钱", "汤",
     "尹", "黎", "易", "常", "武", "乔", "贺", "赖", "龚", "文", "包", "乌", "云", "敖", "额"};
-static const char *const given_m[] = {"伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明",
-                                      "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩",
-                                      "建国", "志强", "海军", "永军", "文博", "子轩", "俊杰",
-                                      "国庆", "振华", "立新", "宏伟", "建平", "春生", "德胜"};
-static const char *const given_f[] = {"芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "燕", "玲",
-                                      "桂英", "秀英", "玉兰", "淑珍", "丽娟", "海燕", "晓红",
-                                      "春梅", "雪梅", "欣怡", "梓涵", "雨萱", "思琪", "佳怡",
-                                      "秀兰", "凤英", "红梅", "晓燕", "金花", "美玲"};
+static const char *const given_m[] = {
+    "伟",   "强",   "磊",   "军",   "勇",   "杰",   "涛",   "斌",   "超",   "明",   "刚",   "平",
+    "辉",   "鹏",   "华",   "飞",   "鑫",   "波",   "宇",   "浩",   "建国", "志强", "海军", "永军",
+    "文博", "子轩", "俊杰", "国庆", "振华", "立新", "宏伟", "建平", "春生", "德胜"};
+static const char *const given_f[] = {
+    "芳",   "娜",   "敏",   "静",   "丽",   "艳",   "娟",   "霞",   "燕",   "玲",
+    "桂英", "秀英", "玉兰", "淑珍", "丽娟", "海燕", "晓红", "春梅", "雪梅", "欣怡",
+    "梓涵", "雨萱", "思琪", "佳怡", "秀兰", "凤英", "红梅", "晓燕", "金花", "美玲"};
 /* Mongolian given names, used alone, as is common in Inner Mongolia. */
-static const char *const mongol_m[] = {"巴特尔", "额尔敦", "苏和",   "宝音",   "朝鲁",
-                                       "毕力格", "哈斯",   "孟和",   "图雅图", "那顺",
+static const char *const mongol_m[] = {"巴特尔", "额尔敦", "苏和",   "宝音",    "朝鲁",
+                                       "毕力格", "哈斯",   "孟和",   "图雅图",  "那顺",
                                        "阿拉坦", "巴雅尔", "特木尔", "吉日嘎拉"};
-static const char *const mongol_f[] = {"其其格", "乌云",   "娜仁",   "萨仁",   "高娃",
-                                       "图雅",   "斯琴",   "格日勒", "托娅",   "乌兰",
+static const char *const mongol_f[] = {"其其格", "乌云",   "娜仁",   "萨仁",  "高娃",
+                                       "图雅",   "斯琴",   "格日勒", "托娅",  "乌兰",
                                        "塔娜",   "阿茹娜", "敖敦",   "琪琪格"};
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static void make_name(int male, char *out, size_t cap)
 {
     if (chance(18)) {
-        snprintf(out, cap, "%s", male ? mongol_m[rnd() % N(mongol_m)] : mongol_f[rnd() % N(mongol_f)]);
+        snprintf(out, cap, "%s",
+                 male ? mongol_m[rnd() % N(mongol_m)] : mongol_f[rnd() % N(mongol_f)]);
         return;
     }
     snprintf(out, cap, "%s%s", surnames[rnd() % N(surnames)],
@@ -103,18 +104,36 @@ static void make_id(const char *county, int y, int m, int d, int male, char out[
 
 typedef struct {
     const char *slug, *county, *name;
-    const char *main_village;     /* where the grid-level demo accounts live */
-    const char *named[6];         /* villages populated in full */
-    int all_villages;             /* 1: every village of the county (多伦县) */
-    int populate_first;           /* populate the first N villages (临河区: none named) */
+    const char *main_village;            /* where the grid-level demo accounts live */
+    const char *named[6];                /* villages populated in full */
+    int all_villages;                    /* 1: every village of the county (多伦县) */
+    int populate_first;                  /* populate the first N villages (临河区: none named) */
     long grids, party, heads, residents; /* exact targets when all_villages */
 } place_t;
 
 static const place_t places[] = {
-    {"duolun", "152531", "多伦县", "152531202206", {"152531202206", "152531101004"}, 1, 0, 555,
-     286, 1557, 103700},
-    {"tuquan", "152224", "突泉县", "152224100209",
-     {"152224100209", "152224102218", "152224200207", "152224201206"}, 0, 0, 0, 0, 0, 0},
+    {"duolun",
+     "152531",
+     "多伦县",
+     "152531202206",
+     {"152531202206", "152531101004"},
+     1,
+     0,
+     555,
+     286,
+     1557,
+     103700},
+    {"tuquan",
+     "152224",
+     "突泉县",
+     "152224100209",
+     {"152224100209", "152224102218", "152224200207", "152224201206"},
+     0,
+     0,
+     0,
+     0,
+     0,
+     0},
     {"huade", "150922", "化德县", "150922103009", {"150922103009"}, 0, 0, 0, 0, 0, 0},
     {"guyang", "150222", "固阳县", "150222102005", {"150222102005"}, 0, 0, 0, 0, 0, 0},
     {"huimin", "150103", "回民区", "150103006009", {"150103006009"}, 0, 0, 0, 0, 0, 0},
@@ -125,10 +144,10 @@ static const place_t places[] = {
 static const struct {
     const char *suffix, *role;
 } demo_roles[] = {
-    {"admin", "county_admin"},   {"leader", "leader"},       {"center", "center_operator"},
-    {"dept", "department_staff"}, {"audit", "auditor"},       {"street", "street_admin"},
-    {"community", "community_admin"}, {"grid", "grid_worker"}, {"party", "party_leader"},
-    {"head", "building_head"},   {"resident", "resident"},   {"informant", "informant"},
+    {"admin", "county_admin"},        {"leader", "leader"},     {"center", "center_operator"},
+    {"dept", "department_staff"},     {"audit", "auditor"},     {"street", "street_admin"},
+    {"community", "community_admin"}, {"grid", "grid_worker"},  {"party", "party_leader"},
+    {"head", "building_head"},        {"resident", "resident"}, {"informant", "informant"},
 };
 #define NROLES_DEMO N(demo_roles)
 
@@ -142,8 +161,8 @@ const seed_account_t *seed_accounts(int *n)
         for (int r = 0; r < NROLES_DEMO; r++, k++) {
             snprintf(account_names[k], sizeof account_names[k], "%s.%s", places[p].slug,
                      demo_roles[r].suffix);
-            accounts_table[k] = (seed_account_t){account_names[k], demo_roles[r].role,
-                                                 places[p].name, NULL};
+            accounts_table[k] =
+                (seed_account_t){account_names[k], demo_roles[r].role, places[p].name, NULL};
         }
     *n = k + seed_points_accounts(accounts_table + k);
     return accounts_table;
@@ -209,7 +228,8 @@ static int gen_household(gen_t *g, const char *region, const char *address, int 
         make_id(g->county, y, m, d, male, id18);
         int has_phone = age >= 16 && chance(85);
         if (has_phone)
-            snprintf(phone, sizeof phone, "1%d%09" PRIu64, rnd_in(3, 9), (uint64_t)(rnd() % 1000000000u));
+            snprintf(phone, sizeof phone, "1%d%09" PRIu64, rnd_in(3, 9),
+                     (uint64_t)(rnd() % 1000000000u));
         size_t o = 0;
 #define TAG(t) o += (size_t)snprintf(tags + o, sizeof tags - o, "%s%s", o ? "," : "", t)
         if (size == 1 && age >= 65)
@@ -251,11 +271,11 @@ static int gen_household(gen_t *g, const char *region, const char *address, int 
 /* One grid: its level-7 nodes (buildings or household groups) with households and heads. */
 typedef struct {
     int urban;
-    int nodes;          /* buildings or groups */
-    int units_total;    /* urban: units across the buildings (0: 2 per building) */
-    int residents;      /* people to generate in this grid */
-    int party;          /* has a party leader */
-    int unit_heads;     /* urban: a unit head per unit */
+    int nodes;       /* buildings or groups */
+    int units_total; /* urban: units across the buildings (0: 2 per building) */
+    int residents;   /* people to generate in this grid */
+    int party;       /* has a party leader */
+    int unit_heads;  /* urban: a unit head per unit */
 } grid_plan_t;
 
 static int household_size(void)
@@ -280,15 +300,15 @@ static int gen_grid(gen_t *g, const char *village_code, const char *village_name
     for (int b = 1; b <= p->nodes && rc == 0; b++) {
         int units = 0;
         if (p->urban) {
-            units = p->units_total ? p->units_total / p->nodes + (b <= p->units_total % p->nodes)
-                                   : 2;
+            units =
+                p->units_total ? p->units_total / p->nodes + (b <= p->units_total % p->nodes) : 2;
             snprintf(nname, sizeof nname, "%d号楼", b);
         } else {
             snprintf(nname, sizeof nname, "第%d联户组", b);
         }
         snprintf(ncode, sizeof ncode, "%s%03d", code, b);
-        rc = region_put(g->db, ncode, code, nname, REGION_BUILDING,
-                        p->urban ? "building" : "group", units, g->now);
+        rc = region_put(g->db, ncode, code, nname, REGION_BUILDING, p->urban ? "building" : "group",
+                        units, g->now);
         if (rc)
             break;
         g->st->buildings++;
@@ -456,8 +476,8 @@ static int seed_place(gen_t *g, const place_t *p, char *main_village, size_t mvc
     village_t *v = NULL;
     int nv = 0, rc = load_villages(g->db, p->county, &v, &nv);
     if (rc == 0 && nv == 0)
-        rc = err_set(e, ERR_INVALID, "no_divisions",
-                     "缺少行政区划数据：请先导入内蒙古（15）的区划", NULL);
+        rc = err_set(e, ERR_INVALID, "no_divisions", "缺少行政区划数据：请先导入内蒙古（15）的区划",
+                     NULL);
     for (int i = 0; rc == 0 && i < 6 && p->named[i]; i++) {
         int found = 0;
         for (int k = 0; k < nv; k++)
@@ -502,10 +522,10 @@ static int seed_place(gen_t *g, const place_t *p, char *main_village, size_t mvc
             ngrids[fk] = 5;
     } else {
         for (int k = 0; k < nv; k++)
-            ngrids[k] = !w[k] ? 0
+            ngrids[k] = !w[k]                                    ? 0
                         : strcmp(v[k].code, "150103006009") == 0 ? 8 /* 三顺店社区 */
-                        : v[k].community                        ? 6
-                                                                : 4;
+                        : v[k].community                         ? 6
+                                                                 : 4;
     }
     long total_grids = 0;
     for (int k = 0; k < nv; k++)
@@ -578,9 +598,13 @@ static int seed_accounts_of(gen_t *g, const place_t *p, const char *village, con
         const char *role = demo_roles[r].role;
         char username[48], name[64];
         snprintf(username, sizeof username, "%s.%s", p->slug, demo_roles[r].suffix);
-        account_new_t n = {.username = username, .role = role, .must_change = 0, .now = g->now,
-                           .password_hash = pw_hash, .name = name};
-        role_t rb = account_role_parse(role);
+        account_new_t n = {.username = username,
+                           .role = role,
+                           .must_change = 0,
+                           .now = g->now,
+                           .password_hash = pw_hash,
+                           .name = name};
+        role_t rb = role_parse(role);
         n.scope_code = p->county;
         if (rb == ROLE_STREET_ADMIN)
             n.scope_code = town;
@@ -596,7 +620,7 @@ static int seed_accounts_of(gen_t *g, const place_t *p, const char *village, con
             n.scope_code = g->resident_code, n.person_id = g->resident;
         else if (rb == ROLE_INFORMANT)
             n.scope_code = g->grid_code, n.person_id = g->informant;
-        snprintf(name, sizeof name, "%s%s（演示）", p->name, account_role_label(rb));
+        snprintf(name, sizeof name, "%s%s（演示）", p->name, role_label(rb));
         if (n.person_id) {
             static const char SQL[] = "SELECT name FROM people WHERE county = ? AND id = ?";
             db_stmt_t *st = db_query(g->db, SQL, S(p->county), I(n.person_id));
@@ -631,8 +655,13 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
     for (int i = 0; i < NPLACES && rc == 0; i++) {
         char what[64];
         snprintf(what, sizeof what, "%s 居民", places[i].name);
-        gen_t g = {.db = db, .now = now, .county = places[i].county, .st = stats,
-                   .progress = progress, .place_name = what, .people_base = stats->people};
+        gen_t g = {.db = db,
+                   .now = now,
+                   .county = places[i].county,
+                   .st = stats,
+                   .progress = progress,
+                   .place_name = what,
+                   .people_base = stats->people};
         memset(id_used, 0, bits);
         char village[16];
         rc = seed_place(&g, &places[i], village, sizeof village, e);

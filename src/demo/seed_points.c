@@ -16,6 +16,7 @@
  * Speed: ledger_post recomputes the year's issued points from the village's entries on every
  * positive award, so the cost grows with the square of a village's entries; the rates below keep
  * about a dozen entries per household and year. */
+#include "demo/seed_points.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,6 @@
 #include "domain/accounts/accounts.h"
 #include "domain/points/points.h"
 #include "domain/registry/registry.h"
-#include "demo/seed_points.h"
 #include "lib/civil.h"
 #include "lib/crypto.h"
 #include "lib/idgen.h"
@@ -60,8 +60,6 @@ static int permille(int p) { return (int)(rnd() % 1000) < p; }
 
 /* ---------- calendar (China time) ---------- */
 
-
-
 /* The grid's number within its village: digits 13–14 of a grid (14) or building (17) code; 0
  * for a code above grid level. */
 static int grid_number(const char *code)
@@ -78,7 +76,10 @@ static int weekday(int64_t day) { return (int)((day % 7 + 11) % 7); } /* 0 Sunda
 /* ---------- the indicator catalogue (county template) ---------- */
 
 enum {
-    A_ADMIN = 1, A_GRID = 2, A_PARTY = 4, A_HEAD = 8,
+    A_ADMIN = 1,
+    A_GRID = 2,
+    A_PARTY = 4,
+    A_HEAD = 8,
     A_ALL = A_ADMIN | A_GRID | A_PARTY | A_HEAD,
     A_CADRE = A_ADMIN | A_GRID, /* deductions and checks that need a cadre's eye */
 };
@@ -91,21 +92,57 @@ typedef struct {
 
 enum {
     /* 人居环境 */
-    I_CLEAN, I_MACHINE, I_STRAW, I_GARBAGE, I_TOILET, I_CAMPAIGN, I_PEN, I_MESS, I_DUMP, I_ROAM,
+    I_CLEAN,
+    I_MACHINE,
+    I_STRAW,
+    I_GARBAGE,
+    I_TOILET,
+    I_CAMPAIGN,
+    I_PEN,
+    I_MESS,
+    I_DUMP,
+    I_ROAM,
     /* 诚信建设 */
-    I_INSURE, I_LOAN, I_TAXFEE, I_FOUND, I_DEFAULT,
+    I_INSURE,
+    I_LOAN,
+    I_TAXFEE,
+    I_FOUND,
+    I_DEFAULT,
     /* 志愿服务 */
-    I_VOLUNTEER, I_SNOW, I_HELP, I_RESCUE, I_BLOOD,
+    I_VOLUNTEER,
+    I_SNOW,
+    I_HELP,
+    I_RESCUE,
+    I_BLOOD,
     /* 移风易俗 */
-    I_SIMPLE, I_DOWRY, I_TOMB, I_LAVISH, I_GAMBLE,
+    I_SIMPLE,
+    I_DOWRY,
+    I_TOMB,
+    I_LAVISH,
+    I_GAMBLE,
     /* 庭院经济 */
-    I_YARD, I_GARDEN, I_SPECIAL, I_AGRI,
+    I_YARD,
+    I_GARDEN,
+    I_SPECIAL,
+    I_AGRI,
     /* 平安建设 */
-    I_PATROL, I_MEDIATE, I_REPORT, I_ANTIFRAUD, I_LAWFUL, I_BURN, I_WIRE,
+    I_PATROL,
+    I_MEDIATE,
+    I_REPORT,
+    I_ANTIFRAUD,
+    I_LAWFUL,
+    I_BURN,
+    I_WIRE,
     /* 孝老爱亲 */
-    I_FILIAL, I_GOODFAM, I_CARE, I_NEGLECT,
+    I_FILIAL,
+    I_GOODFAM,
+    I_CARE,
+    I_NEGLECT,
     /* 学习提升 */
-    I_NIGHT, I_MEETING, I_COLLEGE, I_CERT,
+    I_NIGHT,
+    I_MEETING,
+    I_COLLEGE,
+    I_CERT,
     NIND,
     I_EXTRA = NIND, /* the village's own indicator, if it has one */
     NSLOTS
@@ -139,7 +176,8 @@ static const ind_def_t catalogue[NIND] = {
     [I_GAMBLE] = {"移风易俗", "参与赌博、封建迷信活动", -5, 0, A_CADRE, 2, "year"},
     [I_YARD] = {"庭院经济", "发展庭院经济", 5, 1, A_ALL, 2, "year"},
     [I_GARDEN] = {"庭院经济", "小菜园规整美观", 2, 0, A_ALL, 1, "month"},
-    [I_SPECIAL] = {"庭院经济", "发展特色种养（订单农业、肉牛、杂粮）", 3, 1, A_ADMIN | A_GRID, 1, "year"},
+    [I_SPECIAL] = {"庭院经济", "发展特色种养（订单农业、肉牛、杂粮）", 3, 1, A_ADMIN | A_GRID, 1,
+                   "year"},
     [I_AGRI] = {"庭院经济", "参加农技培训", 2, 0, A_ALL, 2, "month"},
     [I_PATROL] = {"平安建设", "参加义务巡逻", 2, 0, A_ALL, 4, "month"},
     [I_MEDIATE] = {"平安建设", "主动调解邻里纠纷", 3, 1, A_ALL, 2, "month"},
@@ -195,19 +233,19 @@ typedef struct {
 
 /* 明星村 "明星·家": 米面粮油 and daily goods; a point is 1 元, so the price is about the cost. */
 static const goods_def_t mingxing_goods[] = {
-    {"东北大米 10斤装", 45, 160, 4480},  {"雪花面粉 10斤装", 30, 120, 2950},
-    {"大豆油 5L", 70, 60, 6890},         {"突泉小米 5斤装", 25, 80, 2450},
-    {"绿豆 2斤装", 12, 60, 1180},        {"挂面 2斤", 6, 120, 560},
-    {"食用盐 400g", 3, 200, 250},        {"酱油 1.9L", 12, 80, 1150},
-    {"鸡蛋 30枚", 25, 40, 2380},         {"洗衣粉 1.5kg", 15, 120, 1450},
-    {"洗洁精 1.5kg", 10, 120, 950},      {"香皂 3块装", 8, 100, 760},
-    {"牙膏 120g", 6, 100, 550},          {"卫生纸 10卷", 20, 100, 1850},
-    {"毛巾 2条装", 10, 60, 920},         {"暖水瓶", 35, 15, 3300},
+    {"东北大米 10斤装", 45, 160, 4480}, {"雪花面粉 10斤装", 30, 120, 2950},
+    {"大豆油 5L", 70, 60, 6890},        {"突泉小米 5斤装", 25, 80, 2450},
+    {"绿豆 2斤装", 12, 60, 1180},       {"挂面 2斤", 6, 120, 560},
+    {"食用盐 400g", 3, 200, 250},       {"酱油 1.9L", 12, 80, 1150},
+    {"鸡蛋 30枚", 25, 40, 2380},        {"洗衣粉 1.5kg", 15, 120, 1450},
+    {"洗洁精 1.5kg", 10, 120, 950},     {"香皂 3块装", 8, 100, 760},
+    {"牙膏 120g", 6, 100, 550},         {"卫生纸 10卷", 20, 100, 1850},
+    {"毛巾 2条装", 10, 60, 920},        {"暖水瓶", 35, 15, 3300},
 };
 
 /* Every other village: a small 积分超市 at the village office. */
 static const goods_def_t village_goods[] = {
-    {"大米 10斤装", 45, 40, 4480}, {"面粉 10斤装", 30, 30, 2950}, {"大豆油 5L", 70, 15, 6890},
+    {"大米 10斤装", 45, 40, 4480},  {"面粉 10斤装", 30, 30, 2950}, {"大豆油 5L", 70, 15, 6890},
     {"洗衣粉 1.5kg", 15, 40, 1450}, {"洗洁精 1.5kg", 10, 40, 950}, {"卫生纸 10卷", 20, 30, 1850},
 };
 
@@ -217,15 +255,16 @@ static const char *const surnames[] = {
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高",
     "郭", "马", "宋", "于", "董", "曹", "袁", "许", "沈", "曾", "吕", "苏", "蒋", "贾", "丁",
     "魏", "薛", "田", "姜", "范", "石", "姚", "金", "郝", "白", "崔", "孟", "常", "包", "韩"};
-static const char *const given_m[] = {"海", "军", "林", "峰", "刚", "志刚", "国华", "长青",
-                                      "宝山", "春雷", "振江", "德福", "庆丰", "立民", "永胜",
-                                      "树林", "文军", "玉田", "金山", "占武"};
-static const char *const given_f[] = {"霞", "丽", "梅", "凤霞", "秀芝", "桂兰", "春燕", "玉梅",
-                                      "淑芬", "艳华", "翠兰", "晓梅", "红霞", "彩云", "冬梅"};
-static const char *const mongol_m[] = {"巴图", "额尔德木图", "苏日图", "宝力道", "朝克图",
-                                       "那木吉拉", "青格乐图", "乌力吉"};
-static const char *const mongol_f[] = {"萨日娜", "乌日娜", "其木格", "斯琴高娃", "娜仁花",
-                                       "塔日娜", "阿拉腾其其格", "乌兰图雅"};
+static const char *const given_m[] = {"海",   "军",   "林",   "峰",   "刚",   "志刚", "国华",
+                                      "长青", "宝山", "春雷", "振江", "德福", "庆丰", "立民",
+                                      "永胜", "树林", "文军", "玉田", "金山", "占武"};
+static const char *const given_f[] = {"霞",   "丽",   "梅",   "凤霞", "秀芝",
+                                      "桂兰", "春燕", "玉梅", "淑芬", "艳华",
+                                      "翠兰", "晓梅", "红霞", "彩云", "冬梅"};
+static const char *const mongol_m[] = {"巴图",   "额尔德木图", "苏日图",   "宝力道",
+                                       "朝克图", "那木吉拉",   "青格乐图", "乌力吉"};
+static const char *const mongol_f[] = {"萨日娜", "乌日娜", "其木格",       "斯琴高娃",
+                                       "娜仁花", "塔日娜", "阿拉腾其其格", "乌兰图雅"};
 
 static void make_name(int male, char *out, size_t cap)
 {
@@ -390,9 +429,9 @@ static int populate_village(ctx_t *c, const char *code, const char *name, int64_
 typedef struct {
     int64_t id;
     char name[64];
-    int role;        /* A_* bit */
-    char scope[24];  /* the village, a grid or a household group */
-} actor_t;
+    int role;       /* A_* bit */
+    char scope[24]; /* the village, a grid or a household group */
+} sim_actor_t;
 
 static const char SQL_USER[] = "SELECT id, name, scope_code FROM users WHERE username = ?";
 static const char SQL_MEMBER[] =
@@ -400,7 +439,7 @@ static const char SQL_MEMBER[] =
     " ORDER BY id";
 static const char SQL_PERSON[] = "SELECT name FROM people WHERE county = ? AND id = ?";
 
-static int existing_actor(db_t *db, const char *username, int role, actor_t *a)
+static int existing_actor(db_t *db, const char *username, int role, sim_actor_t *a)
 {
     db_stmt_t *st = db_query(db, SQL_USER, S(username));
     int s = st ? db_step(st) : ERR_IO;
@@ -435,13 +474,19 @@ static int member_of(db_t *db, const char *region, const char *role, int64_t *pi
 static const char *pw_hash_demo;
 
 static int new_account(ctx_t *c, const char *username, const char *role, const char *scope,
-                       int64_t person, const char *fallback_name, int abit, actor_t *a, err_t *e)
+                       int64_t person, const char *fallback_name, int abit, sim_actor_t *a,
+                       err_t *e)
 {
     char name[64];
     if (!person || person_name(c->db, person, name, sizeof name) != 0)
         snprintf(name, sizeof name, "%s", fallback_name);
-    account_new_t n = {.username = username, .role = role, .scope_code = scope,
-                       .person_id = person, .name = name, .must_change = 0, .now = c->now,
+    account_new_t n = {.username = username,
+                       .role = role,
+                       .scope_code = scope,
+                       .person_id = person,
+                       .name = name,
+                       .must_change = 0,
+                       .now = c->now,
                        .password_hash = pw_hash_demo};
     int rc = account_create(c->db, NULL, &n, "seed", e);
     if (rc)
@@ -482,20 +527,20 @@ int seed_points_accounts(seed_account_t *out)
 
 typedef struct {
     char code[16], name[96];
-    int households;            /* for the budget */
+    int households; /* for the budget */
     int64_t budget_fen;
-    int64_t ind_id[NSLOTS];    /* 0: none */
+    int64_t ind_id[NSLOTS]; /* 0: none */
     int ind_points[NSLOTS];
     int ind_active[NSLOTS];
     const ind_def_t *ind_def[NSLOTS];
-    actor_t actors[MAX_ACTORS];
-    int nactors;               /* actors[0] is the village admin */
+    sim_actor_t actors[MAX_ACTORS];
+    int nactors; /* actors[0] is the village admin */
     int64_t goods_id[N(mingxing_goods)];
     int goods_stock[N(mingxing_goods)];
     const goods_def_t *goods;
     int ngoods;
-    int resident_hh_index;     /* 明星村: the demo resident's household, else -1 */
-    actor_t resident;
+    int resident_hh_index; /* 明星村: the demo resident's household, else -1 */
+    sim_actor_t resident;
 } village_t;
 
 static const char SQL_VILLAGES[] =
@@ -553,17 +598,26 @@ static int choose_villages(db_t *db, village_t *out, err_t *e)
 
 /* ---------- households of a village, for the simulation ---------- */
 
-enum { F_MACHINE = 1, F_LIVESTOCK = 2, F_ELDERLY = 4, F_GARDEN = 8, F_PATROL = 16,
-       F_HELPER = 32, F_CARER = 64, F_LOAN = 128, F_TOILET = 256 };
+enum {
+    F_MACHINE = 1,
+    F_LIVESTOCK = 2,
+    F_ELDERLY = 4,
+    F_GARDEN = 8,
+    F_PATROL = 16,
+    F_HELPER = 32,
+    F_CARER = 64,
+    F_LOAN = 128,
+    F_TOILET = 256
+};
 
 typedef struct {
     int64_t id;
     char region[24];
-    int grid;          /* micro-grid number, 1.. */
-    int trait;         /* 0 careless, 1 ordinary, 2 keen */
+    int grid;  /* micro-grid number, 1.. */
+    int trait; /* 0 careless, 1 ordinary, 2 keen */
     unsigned flags;
-    int shop_at;       /* redeems when the balance reaches this */
-    uint32_t salt;     /* the household's own days (ids are time-based: not for this) */
+    int shop_at;   /* redeems when the balance reaches this */
+    uint32_t salt; /* the household's own days (ids are time-based: not for this) */
     int64_t balance, honour;
     int count[NSLOTS];
     int64_t key[NSLOTS];
@@ -649,15 +703,15 @@ static void defer_add(evs_t *q, ev_t ev)
 typedef struct {
     ctx_t *c;
     village_t *v;
-    int vi;             /* index among the 46 */
+    int vi; /* index among the 46 */
     hh_t *h;
     int nh;
     int64_t first_day, last_day; /* history: [first_day, last_day] */
-    int year0;          /* the year of first_day */
-    int64_t issued[3];  /* points issued per year from year0 */
+    int year0;                   /* the year of first_day */
+    int64_t issued[3];           /* points issued per year from year0 */
     int64_t budget_points;
     evs_t plan, later;
-    int mutual;         /* 利民村 */
+    int mutual;                        /* 利民村 */
     int pairs[MAX_ACTORS][MAX_ACTORS]; /* confirmations this month, awarder × inspector */
     int pair_month;
     long entries, pending_open;
@@ -667,7 +721,9 @@ typedef struct {
 static void plan(sim_t *s, int64_t day, int hh, int ind, int64_t minute_of_day)
 {
     ev_t ev = {.at = day_start(day) + minute_of_day * MIN_MS + (int64_t)rnd_in(0, 59) * 1000,
-               .type = EV_AWARD, .hh = hh, .ind = ind};
+               .type = EV_AWARD,
+               .hh = hh,
+               .ind = ind};
     ev_add(&s->plan, ev);
 }
 
@@ -689,8 +745,8 @@ static void plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
         int round = d == visit_a ? 0 : d == visit_b ? 1 : -1;
         /* County-wide snowfall on some winter days (same for every village). */
         int snow = winter && ((uint32_t)(day * 2654435761u) >> 11) % 20 == 0;
-        int volunteer = wd == 6 && d <= 7;              /* first Saturday */
-        int night = wd == 3 && (m >= 11 || m <= 3);      /* 夜校, Wednesday evenings in winter */
+        int volunteer = wd == 6 && d <= 7;          /* first Saturday */
+        int night = wd == 3 && (m >= 11 || m <= 3); /* 夜校, Wednesday evenings in winter */
         int campaign = wd == 6 && day >= campaign_from && day <= campaign_to && campaign_days < 1;
         campaign_days += campaign;
         int agri = wd == 2 && (m == 3 || m == 4) && (d > 7 && d <= 14 ? 1 : d > 21 && d <= 28);
@@ -780,8 +836,8 @@ static void plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
                 plan(s, day, i, I_COLLEGE, 10 * 60);
             /* Rare things on any day (about once in some years). */
             if (rnd() % 2500 == 0) {
-                static const int rare[] = {I_FOUND, I_MEDIATE, I_REPORT, I_REPORT, I_BLOOD,
-                                           I_SIMPLE, I_CERT, I_MEDIATE, I_DOWRY, I_REPORT};
+                static const int rare[] = {I_FOUND,  I_MEDIATE, I_REPORT,  I_REPORT, I_BLOOD,
+                                           I_SIMPLE, I_CERT,    I_MEDIATE, I_DOWRY,  I_REPORT};
                 int which = rare[rnd() % N(rare)];
                 plan(s, day, i, which, rnd_in(9 * 60, 17 * 60));
             }
@@ -791,7 +847,8 @@ static void plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
             }
             /* The store: a look once a week (the household's own weekday). */
             if (wd == (int)(h->salt % 7)) {
-                ev_t ev = {.at = day_start(day) + rnd_in(9 * 60, 18 * 60) * MIN_MS, .type = EV_SHOP,
+                ev_t ev = {.at = day_start(day) + rnd_in(9 * 60, 18 * 60) * MIN_MS,
+                           .type = EV_SHOP,
                            .hh = i};
                 ev_add(&s->plan, ev);
             }
@@ -799,13 +856,16 @@ static void plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
         /* Corrections by the village admin: a few late entries in the year. */
         if (d == 26 && (m + vi) % 4 == 0 && s->nh) {
             ev_t ev = {.at = day_start(day) + 16 * HOUR_MS + rnd_in(0, 3599) * 1000LL,
-                       .type = EV_ADJUST, .hh = (int)(rnd() % (uint64_t)s->nh),
+                       .type = EV_ADJUST,
+                       .hh = (int)(rnd() % (uint64_t)s->nh),
                        .points = rnd_in(2, 3)};
             ev_add(&s->plan, ev);
         }
         if (d == 27 && m == 8 && vi % 9 == 0 && s->nh) {
-            ev_t ev = {.at = day_start(day) + 16 * HOUR_MS, .type = EV_ADJUST,
-                       .hh = (int)(rnd() % (uint64_t)s->nh), .points = -5};
+            ev_t ev = {.at = day_start(day) + 16 * HOUR_MS,
+                       .type = EV_ADJUST,
+                       .hh = (int)(rnd() % (uint64_t)s->nh),
+                       .points = -5};
             ev_add(&s->plan, ev);
         }
     }
@@ -841,10 +901,7 @@ static int take_limit(sim_t *s, hh_t *h, int k, int64_t at)
     return 1;
 }
 
-static int grid_of_actor(const actor_t *a)
-{
-    return grid_number(a->scope);
-}
+static int grid_of_actor(const sim_actor_t *a) { return grid_number(a->scope); }
 
 /* Who scores household h on indicator k: a cadre whose role the indicator allows and whose scope
  * holds the household; grid-level cadres do most of the rounds where there are any. */
@@ -891,8 +948,8 @@ static void bind_i(db_stmt_t *st, int i, int64_t v)
         db_bind_null(st, i);
 }
 
-static int write_pending(sim_t *s, const hh_t *h, int k, const actor_t *by, const char *state,
-                         const actor_t *decider, int64_t decided_at, const char *reason,
+static int write_pending(sim_t *s, const hh_t *h, int k, const sim_actor_t *by, const char *state,
+                         const sim_actor_t *decider, int64_t decided_at, const char *reason,
                          int64_t entry_id, int64_t created_at)
 {
     db_stmt_t *st = db_prepare(s->c->db, SQL_PENDING);
@@ -938,7 +995,7 @@ static int pick_inspector(sim_t *s, const hh_t *h, int awarder, int64_t at)
     }
     int best = -1;
     for (int i = 1; i < s->v->nactors; i++) {
-        const actor_t *a = &s->v->actors[i];
+        const sim_actor_t *a = &s->v->actors[i];
         int g = grid_of_actor(a);
         if (!g || g == h->grid || i == awarder || g == grid_of_actor(&s->v->actors[awarder]))
             continue;
@@ -980,14 +1037,25 @@ static int do_award(sim_t *s, ev_t *ev)
             s->pending_open++;
             return write_pending(s, h, k, &v->actors[who], "pending", NULL, 0, NULL, 0, ev->at);
         }
-        ev_t c = {.at = when, .type = EV_CONFIRM, .hh = ev->hh, .ind = k, .ref = ev->at,
-                  .aux = who, .aux2 = insp, .points = pts};
+        ev_t c = {.at = when,
+                  .type = EV_CONFIRM,
+                  .hh = ev->hh,
+                  .ind = k,
+                  .ref = ev->at,
+                  .aux = who,
+                  .aux2 = insp,
+                  .points = pts};
         defer_add(&s->later, c);
         return 0;
     }
-    ledger_post_t p = {.household_id = h->id, .kind = "award", .points = pts, .honour = pts,
-                       .indicator_id = v->ind_id[k], .actor_id = v->actors[who].id,
-                       .actor_name = v->actors[who].name, .at = ev->at};
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "award",
+                       .points = pts,
+                       .honour = pts,
+                       .indicator_id = v->ind_id[k],
+                       .actor_id = v->actors[who].id,
+                       .actor_name = v->actors[who].name,
+                       .at = ev->at};
     int rc = post(s, &p);
     if (rc)
         return rc;
@@ -998,29 +1066,38 @@ static int do_award(sim_t *s, ev_t *ev)
     /* Now and then an award turns out wrong and the village admin reverses it. */
     if (pts > 0 && permille(6)) {
         ev_t r = {.at = day_start(day_of(ev->at) + rnd_in(1, 4)) + rnd_in(9 * 60, 17 * 60) * MIN_MS,
-                  .type = EV_REVERSAL, .hh = ev->hh, .ind = k, .ref = p.id, .points = pts};
+                  .type = EV_REVERSAL,
+                  .hh = ev->hh,
+                  .ind = k,
+                  .ref = p.id,
+                  .points = pts};
         if (r.at < s->c->now)
             defer_add(&s->later, r);
     }
     return 0;
 }
 
-static const char *const reject_reasons[] = {
-    "现场复核：院内仍有杂物，不符合标准", "照片与实际情况不符", "该户本月此项已计分，重复申报"};
+static const char *const reject_reasons[] = {"现场复核：院内仍有杂物，不符合标准",
+                                             "照片与实际情况不符", "该户本月此项已计分，重复申报"};
 
 static int do_confirm(sim_t *s, ev_t *ev)
 {
     village_t *v = s->v;
     hh_t *h = &s->h[ev->hh];
     int k = ev->ind;
-    const actor_t *by = &v->actors[ev->aux], *insp = &v->actors[ev->aux2];
+    const sim_actor_t *by = &v->actors[ev->aux], *insp = &v->actors[ev->aux2];
     int64_t pts = ev->points;
     int ok = !permille(30) && (pts > 0 ? budget_room(s, ev->at, pts) : h->balance + pts >= 0);
     if (!ok)
         return write_pending(s, h, k, by, "rejected", insp, ev->at,
                              reject_reasons[rnd() % N(reject_reasons)], 0, ev->ref);
-    ledger_post_t p = {.household_id = h->id, .kind = "award", .points = pts, .honour = pts,
-                       .indicator_id = v->ind_id[k], .actor_id = by->id, .actor_name = by->name,
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "award",
+                       .points = pts,
+                       .honour = pts,
+                       .indicator_id = v->ind_id[k],
+                       .actor_id = by->id,
+                       .actor_name = by->name,
                        .at = ev->at};
     int rc = post(s, &p);
     if (rc)
@@ -1040,10 +1117,16 @@ static int do_reversal(sim_t *s, ev_t *ev)
     char reason[160];
     snprintf(reason, sizeof reason, "误录冲正：经核实该户不符合“%s”的标准",
              s->v->ind_def[ev->ind]->name);
-    ledger_post_t p = {.household_id = h->id, .kind = "reversal", .points = -ev->points,
-                       .honour = -ev->points, .indicator_id = s->v->ind_id[ev->ind],
-                       .reverses = ev->ref, .reason = reason, .actor_id = s->v->actors[0].id,
-                       .actor_name = s->v->actors[0].name, .at = ev->at};
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "reversal",
+                       .points = -ev->points,
+                       .honour = -ev->points,
+                       .indicator_id = s->v->ind_id[ev->ind],
+                       .reverses = ev->ref,
+                       .reason = reason,
+                       .actor_id = s->v->actors[0].id,
+                       .actor_name = s->v->actors[0].name,
+                       .at = ev->at};
     int rc = post(s, &p);
     if (rc)
         return rc;
@@ -1069,9 +1152,14 @@ static int do_adjust(sim_t *s, ev_t *ev)
                  m > 1 ? m - 1 : 12);
     else
         snprintf(reason, sizeof reason, "核减：重复计分（%d月村两委会议核实）", m);
-    ledger_post_t p = {.household_id = h->id, .kind = "adjustment", .points = pts,
-                       .honour = pts, .reason = reason, .actor_id = s->v->actors[0].id,
-                       .actor_name = s->v->actors[0].name, .at = ev->at};
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "adjustment",
+                       .points = pts,
+                       .honour = pts,
+                       .reason = reason,
+                       .actor_id = s->v->actors[0].id,
+                       .actor_name = s->v->actors[0].name,
+                       .at = ev->at};
     int rc = post(s, &p);
     if (rc)
         return rc;
@@ -1103,14 +1191,16 @@ static int do_shop(sim_t *s, ev_t *ev)
     if (g < 0)
         return 0;
     int qty = v->goods[g].price <= 10 && h->balance >= 2 * v->goods[g].price &&
-                      v->goods_stock[g] >= 2 && permille(400) ? 2 : 1;
+                      v->goods_stock[g] >= 2 && permille(400)
+                  ? 2
+                  : 1;
     int64_t pts = (int64_t)v->goods[g].price * qty;
     /* What became of it: handed over at the counter, cancelled, or left to expire (7 days). */
     int fate = permille(40) ? 1 : permille(20) ? 2 : 0;
     int64_t expires = ev->at + 7 * DAY_MS, closed;
     if (fate == 2 && expires >= s->c->now)
         fate = 0;
-    closed = fate == 0 ? ev->at + rnd_in(3, 90) * MIN_MS
+    closed = fate == 0   ? ev->at + rnd_in(3, 90) * MIN_MS
              : fate == 1 ? day_start(day_of(ev->at) + 1) + rnd_in(8 * 60, 20 * 60) * MIN_MS
                          : expires;
     if (closed >= s->c->now)
@@ -1124,21 +1214,37 @@ static int do_shop(sim_t *s, ev_t *ev)
         return ERR_NOMEM;
     int64_t requester = demo ? v->resident.id : v->actors[0].id;
     static const char *const states[] = {"handed_over", "cancelled", "expired"};
-    int rc = fate == 2 ? db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id), I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash), S(code_enc), I(requester), I(ev->at), I(expires), I(closed), NUL)
-                       : db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id), I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash), S(code_enc), I(requester), I(ev->at), I(expires), I(closed), I(fate == 0 ? v->actors[0].id : requester));
+    int rc = fate == 2
+                 ? db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id),
+                          I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash),
+                          S(code_enc), I(requester), I(ev->at), I(expires), I(closed), NUL)
+                 : db_run(s->c->db, SQL_ORDER, I(order), S(COUNTY), S(v->code), I(h->id),
+                          I(v->goods_id[g]), I((int64_t)qty), I(pts), S(states[fate]), S(code_hash),
+                          S(code_enc), I(requester), I(ev->at), I(expires), I(closed),
+                          I(fate == 0 ? v->actors[0].id : requester));
     free(code_enc);
     if (rc)
         return rc;
-    ledger_post_t p = {.household_id = h->id, .kind = "redemption", .points = -pts, .honour = 0,
-                       .order_id = order, .actor_id = requester,
-                       .actor_name = demo ? v->resident.name : v->actors[0].name, .at = ev->at};
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "redemption",
+                       .points = -pts,
+                       .honour = 0,
+                       .order_id = order,
+                       .actor_id = requester,
+                       .actor_name = demo ? v->resident.name : v->actors[0].name,
+                       .at = ev->at};
     if ((rc = post(s, &p)) != 0)
         return rc;
     h->balance -= pts;
     v->goods_stock[g] -= qty;
     if (fate) {
-        ev_t r = {.at = closed, .type = EV_REFUND, .hh = ev->hh, .ref = order, .points = pts,
-                  .aux = g, .aux2 = qty * 4 + fate};
+        ev_t r = {.at = closed,
+                  .type = EV_REFUND,
+                  .hh = ev->hh,
+                  .ref = order,
+                  .points = pts,
+                  .aux = g,
+                  .aux2 = qty * 4 + fate};
         defer_add(&s->later, r);
     }
     return 0;
@@ -1150,8 +1256,13 @@ static int do_refund(sim_t *s, ev_t *ev)
     int fate = ev->aux2 % 4, qty = ev->aux2 / 4;
     int demo = ev->hh == s->v->resident_hh_index;
     /* As points_store.c posts them: the canceller, or the system when the code ran out. */
-    ledger_post_t p = {.household_id = h->id, .kind = "refund", .points = ev->points, .honour = 0,
-                       .order_id = ev->ref, .at = ev->at, .actor_name = "系统（订单过期）"};
+    ledger_post_t p = {.household_id = h->id,
+                       .kind = "refund",
+                       .points = ev->points,
+                       .honour = 0,
+                       .order_id = ev->ref,
+                       .at = ev->at,
+                       .actor_name = "系统（订单过期）"};
     if (fate == 1) {
         p.actor_id = demo ? s->v->resident.id : s->v->actors[0].id;
         p.actor_name = demo ? s->v->resident.name : s->v->actors[0].name;
@@ -1217,14 +1328,15 @@ static const char SQL_STOCK[] = "UPDATE points_goods SET stock = ?, updated_at =
 static const char SQL_COUNT_HH[] =
     "SELECT COUNT(*) FROM households WHERE county = ? AND region_code >= ? AND region_code < ?";
 
-static int put_indicator(ctx_t *c, const char *village, const ind_def_t *d, int points,
-                         int active, const char *from, const char *to, int64_t created,
-                         int64_t *id)
+static int put_indicator(ctx_t *c, const char *village, const ind_def_t *d, int points, int active,
+                         const char *from, const char *to, int64_t created, int64_t *id)
 {
     char aw[96];
     awarders_text(d->awarders, aw, sizeof aw);
     *id = idgen_next();
-    return db_run(c->db, SQL_INDICATOR, I(*id), S(COUNTY), S(village), S(d->group), S(d->name), I((int64_t)points), I((int64_t)d->evidence), S(aw), I((int64_t)d->limit_count), S(d->period), S(from), S(to), I((int64_t)active), I(created), I(created));
+    return db_run(c->db, SQL_INDICATOR, I(*id), S(COUNTY), S(village), S(d->group), S(d->name),
+                  I((int64_t)points), I((int64_t)d->evidence), S(aw), I((int64_t)d->limit_count),
+                  S(d->period), S(from), S(to), I((int64_t)active), I(created), I(created));
 }
 
 /* Star thresholds of 十家子村 on honour (lifetime points earned): 一星 … 五星. */
@@ -1282,8 +1394,10 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
             static const struct {
                 const char *user;
                 int role;
-            } f[] = {{"tuquan.community", A_ADMIN}, {"tuquan.grid", A_GRID},
-                     {"tuquan.party", A_PARTY}, {"tuquan.head", A_HEAD}};
+            } f[] = {{"tuquan.community", A_ADMIN},
+                     {"tuquan.grid", A_GRID},
+                     {"tuquan.party", A_PARTY},
+                     {"tuquan.head", A_HEAD}};
             for (int k = 0; rc == 0 && k < N(f); k++)
                 rc = existing_actor(db, f[k].user, f[k].role, &vv->actors[vv->nactors++]);
             if (rc == ERR_NOTFOUND)
@@ -1298,14 +1412,15 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
                 rc = member_of(db, grid, "grid_worker", &pid);
                 if (rc == ERR_NOTFOUND)
                     rc = 0, pid = 0;
-                rc = rc ? rc : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
-                                           &vv->actors[vv->nactors++], e);
+                rc = rc ? rc
+                        : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
+                                      &vv->actors[vv->nactors++], e);
             }
         } else if (!strcmp(vv->code, MINGXING) || !strcmp(vv->code, SHIJIAZI) ||
                    !strcmp(vv->code, LIMIN)) {
             const char *user = !strcmp(vv->code, MINGXING) ? "tuquan.mingxing"
-                               : !strcmp(vv->code, LIMIN) ? "tuquan.limin"
-                                                          : "tuquan.shijiazi";
+                               : !strcmp(vv->code, LIMIN)  ? "tuquan.limin"
+                                                           : "tuquan.shijiazi";
             /* A 村两委 member: the grid-2 party group leader (the grid-1 cadres have their own). */
             char grid[32], fallback[128];
             snprintf(grid, sizeof grid, "%s02", vv->code);
@@ -1315,8 +1430,9 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
             if (rc == ERR_NOTFOUND)
                 rc = 0;
             vv->nactors = 1;
-            rc = rc ? rc : new_account(&c, user, "community_admin", vv->code, pid, fallback,
-                                       A_ADMIN, &vv->actors[0], e);
+            rc = rc ? rc
+                    : new_account(&c, user, "community_admin", vv->code, pid, fallback, A_ADMIN,
+                                  &vv->actors[0], e);
             for (int g = 1; rc == 0 && !strcmp(vv->code, LIMIN) && g <= 4; g++) {
                 char u[48];
                 snprintf(grid, sizeof grid, "%s%02d", vv->code, g);
@@ -1325,8 +1441,9 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
                 rc = member_of(db, grid, "grid_worker", &pid);
                 if (rc == ERR_NOTFOUND)
                     rc = 0, pid = 0;
-                rc = rc ? rc : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
-                                           &vv->actors[vv->nactors++], e);
+                rc = rc ? rc
+                        : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
+                                      &vv->actors[vv->nactors++], e);
             }
         }
     }
@@ -1350,7 +1467,8 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
     /* Settings, budgets, stars. Every village lets points lapse at the end of the next year. */
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
         int mutual = !strcmp(v[i].code, LIMIN);
-        rc = db_run(db, SQL_SETTINGS, S(v[i].code), S(COUNTY), I((int64_t)FEN_PER_POINT), I((int64_t)mutual), S("end_of_next_year"), I((int64_t)20), I(started));
+        rc = db_run(db, SQL_SETTINGS, S(v[i].code), S(COUNTY), I((int64_t)FEN_PER_POINT),
+                    I((int64_t)mutual), S("end_of_next_year"), I((int64_t)20), I(started));
         for (int y = y0; rc == 0 && y <= y1; y++)
             rc = db_run(db, SQL_BUDGET, S(v[i].code), I((int64_t)y), I(v[i].budget_fen));
         for (int l = 0; rc == 0 && !strcmp(v[i].code, SHIJIAZI) && l < 5; l++)
@@ -1398,15 +1516,24 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         for (int g = 0; rc == 0 && g < v[i].ngoods; g++) {
             v[i].goods_id[g] = idgen_next();
             v[i].goods_stock[g] = v[i].goods[g].stock;
-            rc = db_run(db, SQL_GOODS, I(v[i].goods_id[g]), S(COUNTY), S(v[i].code), S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price), I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen), I(started), I(started));
+            rc = db_run(db, SQL_GOODS, I(v[i].goods_id[g]), S(COUNTY), S(v[i].code),
+                        S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price),
+                        I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen),
+                        I(started), I(started));
         }
     }
 
     /* A year of scoring and redemptions, village by village. */
     long entries = 0, pending = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
-        sim_t s = {.c = &c, .v = &v[i], .vi = i, .first_day = first_day, .last_day = last_day,
-                   .year0 = y0, .budget_points = v[i].budget_fen / FEN_PER_POINT, .e = e,
+        sim_t s = {.c = &c,
+                   .v = &v[i],
+                   .vi = i,
+                   .first_day = first_day,
+                   .last_day = last_day,
+                   .year0 = y0,
+                   .budget_points = v[i].budget_fen / FEN_PER_POINT,
+                   .e = e,
                    .mutual = !strcmp(v[i].code, LIMIN)};
         if ((rc = load_households(db, v[i].code, &s.h, &s.nh)) != 0)
             break;
@@ -1450,7 +1577,9 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
             int made = 0;
             for (int k = 0; k < s.nh && made < 8; k += 9, made++) {
                 ev_t ev = {.at = day_start(last_day) + (15 * 60 + made * 11) * MIN_MS,
-                           .type = EV_HOLD, .hh = k, .ind = made % 2 ? I_REPORT : I_VOLUNTEER};
+                           .type = EV_HOLD,
+                           .hh = k,
+                           .ind = made % 2 ? I_REPORT : I_VOLUNTEER};
                 ev_add(&s.plan, ev);
             }
         }
@@ -1460,7 +1589,8 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         pending += s.pending_open;
         for (int g = 0; rc == 0 && g < v[i].ngoods; g++)
             if (v[i].goods_stock[g] != v[i].goods[g].stock)
-                rc = db_run(db, SQL_STOCK, I((int64_t)v[i].goods_stock[g]), I(now), I(v[i].goods_id[g]));
+                rc = db_run(db, SQL_STOCK, I((int64_t)v[i].goods_stock[g]), I(now),
+                            I(v[i].goods_id[g]));
         free(s.h);
         free(s.plan.v);
         free(s.later.v);

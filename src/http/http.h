@@ -22,7 +22,7 @@ typedef struct {
     const char *method;  /* "GET", "POST"... */
     const char *pattern; /* "/api/v1/regions/{code}/children" */
     http_handler_fn fn;
-    unsigned roles;      /* role bits admitted; ignored with HTTP_PUBLIC */
+    unsigned roles; /* role bits admitted; ignored with HTTP_PUBLIC */
     int flags;
     const char *summary; /* one line, for `jiceng routes` */
 } http_route_t;
@@ -45,16 +45,17 @@ int http_serve(const http_config_t *cfg);
 
 /* --- request --- */
 store_t *http_store(http_ctx_t *c);
-db_t *http_db(http_ctx_t *c);                    /* this loop thread's read connection */
-const account_user_t *http_user(http_ctx_t *c);   /* NULL on public routes without a session */
-const char *http_param(http_ctx_t *c, int i);     /* i-th {param} of the pattern, NUL-terminated */
+db_t *http_db(http_ctx_t *c);                         /* this loop thread's read connection */
+const actor_t *http_user(http_ctx_t *c);              /* NULL on public routes without a session */
+const account_session_t *http_session(http_ctx_t *c); /* the same, with the session's fields */
+const char *http_param(http_ctx_t *c, int i); /* i-th {param} of the pattern, NUL-terminated */
 /* Decoded query parameter or NULL. Valid until the request ends. */
 const char *http_query(http_ctx_t *c, const char *name);
 /* ?limit= (default 20, 1..200) — ERR_INVALID reply done by caller on failure. */
 int http_limit(http_ctx_t *c, int *limit);
 const char *http_ip(http_ctx_t *c);
 const char *http_header(http_ctx_t *c, const char *lname); /* lower-case name; NUL-terminated */
-int64_t http_now(http_ctx_t *c);                 /* ms, taken when the request arrived */
+int64_t http_now(http_ctx_t *c);                           /* ms, taken when the request arrived */
 /* Parse the body as a JSON object (duplicate keys refused). The object lives as long as the
  * request. On failure replies 400 itself and returns non-zero: the handler just returns. */
 int http_body(http_ctx_t *c, json_t **obj);
@@ -76,7 +77,7 @@ void http_keep_json(http_ctx_t *c, json_t *j);
 
 /* --- reply (exactly one per request) --- */
 void http_reply_json(http_ctx_t *c, int status, json_t *body); /* steals the reference */
-void http_reply_error(http_ctx_t *c, const err_t *e);         /* status from e->rc */
+void http_reply_error(http_ctx_t *c, const err_t *e);          /* status from e->rc */
 void http_reply_fail(http_ctx_t *c, int rc, const char *code, const char *message,
                      const char *field);
 void http_reply_raw(http_ctx_t *c, int status, const char *ctype, const char *body, size_t len);

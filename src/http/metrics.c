@@ -1,9 +1,9 @@
 /* metrics.c — counters kept as atomics; rendered on demand. */
+#include "http/metrics.h"
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-#include "http/metrics.h"
 
 static atomic_llong requests;
 static atomic_llong by_class[6]; /* 1xx..5xx */
@@ -47,19 +47,20 @@ int metrics_render(buf_t *out, store_t *store, long long started_ms)
         rc = buf_printf(out, "jiceng_http_responses_total{class=\"%dxx\"} %lld\n", k,
                         (long long)atomic_load(&by_class[k]));
     if (rc == 0)
-        rc = buf_printf(out,
-                        "# HELP jiceng_store_writes_total Writes committed.\n"
-                        "# TYPE jiceng_store_writes_total counter\n"
-                        "jiceng_store_writes_total %lld\n"
-                        "# HELP jiceng_store_commits_total Transactions committed (group commits).\n"
-                        "# TYPE jiceng_store_commits_total counter\n"
-                        "jiceng_store_commits_total %lld\n"
-                        "# HELP process_resident_memory_bytes Resident set size.\n"
-                        "# TYPE process_resident_memory_bytes gauge\n"
-                        "process_resident_memory_bytes %lld\n"
-                        "# HELP jiceng_uptime_seconds Seconds since start.\n"
-                        "# TYPE jiceng_uptime_seconds gauge\n"
-                        "jiceng_uptime_seconds %lld\n",
-                        writes, commits, rss_bytes(), (now - started_ms) / 1000);
+        rc =
+            buf_printf(out,
+                       "# HELP jiceng_store_writes_total Writes committed.\n"
+                       "# TYPE jiceng_store_writes_total counter\n"
+                       "jiceng_store_writes_total %lld\n"
+                       "# HELP jiceng_store_commits_total Transactions committed (group commits).\n"
+                       "# TYPE jiceng_store_commits_total counter\n"
+                       "jiceng_store_commits_total %lld\n"
+                       "# HELP process_resident_memory_bytes Resident set size.\n"
+                       "# TYPE process_resident_memory_bytes gauge\n"
+                       "process_resident_memory_bytes %lld\n"
+                       "# HELP jiceng_uptime_seconds Seconds since start.\n"
+                       "# TYPE jiceng_uptime_seconds gauge\n"
+                       "jiceng_uptime_seconds %lld\n",
+                       writes, commits, rss_bytes(), (now - started_ms) / 1000);
     return rc;
 }

@@ -2,10 +2,10 @@
  * role checks, request contexts and their lifetime, writes answered through a per-loop queue,
  * static files, access log, metrics counters and graceful shutdown. */
 #define H2O_USE_LIBUV 0
-#include <h2o.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <h2o.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,7 +51,7 @@ struct http_ctx {
     struct timespec started;
     const char *params[MAX_PARAMS];
     int nparams;
-    account_user_t user;
+    account_session_t sess;
     int has_user;
     char ip[64];
 };
@@ -121,7 +121,8 @@ store_t *http_store(http_ctx_t *c)
     return cfg->store;
 }
 db_t *http_db(http_ctx_t *c) { return store_reader(cfg->store, c->thread->index); }
-const account_user_t *http_user(http_ctx_t *c) { return c->has_user ? &c->user : NULL; }
+const actor_t *http_user(http_ctx_t *c) { return c->has_user ? &c->sess.actor : NULL; }
+const account_session_t *http_session(http_ctx_t *c) { return c->has_user ? &c->sess : NULL; }
 const char *http_param(http_ctx_t *c, int i) { return i < c->nparams ? c->params[i] : ""; }
 const char *http_ip(http_ctx_t *c) { return c->ip; }
 int64_t http_now(http_ctx_t *c) { return c->now; }
@@ -273,7 +274,8 @@ int http_only_fields(http_ctx_t *c, json_t *obj, const char *const *allowed)
         for (int i = 0; allowed[i] && !ok; i++)
             ok = strcmp(key, allowed[i]) == 0;
         if (!ok) {
-            http_reply_fail(c, ERR_INVALID, "unknown_field", "请求包含未知字段", http_strdup(c, key));
+            http_reply_fail(c, ERR_INVALID, "unknown_field", "请求包含未知字段",
+                            http_strdup(c, key));
             return ERR_INVALID;
         }
     }
@@ -349,7 +351,7 @@ static void access_log(http_ctx_t *c)
     jsonw_kstring(&w, "path", path);
     jsonw_kint(&w, "status", c->status);
     jsonw_kreal(&w, "ms", ms);
-    jsonw_kstring(&w, "user", c->has_user ? c->user.username : NULL);
+    jsonw_kstring(&w, "user", c->has_user ? c->sess.actor.username : NULL);
     jsonw_object_end(&w);
     if (jsonw_finish(&w) == 0 && buf_add(&line, "\n", 1) == 0) {
         ssize_t n = write(access_fd, line.p, line.len); /* O_APPEND: one write per line */
@@ -363,8 +365,8 @@ void http_set_header(http_ctx_t *c, const char *name, const char *value)
     if (!c->req)
         return;
     h2o_iovec_t v = h2o_strdup(&c->req->pool, value, strlen(value));
-    h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 0, NULL,
-                          v.base, v.len);
+    h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 0, NULL, v.base,
+                          v.len);
 }
 
 void http_reply_raw(http_ctx_t *c, int status, const char *ctype, const char *body, size_t len)
@@ -419,8 +421,8 @@ void http_reply_error(http_ctx_t *c, const err_t *e)
     const char *msg = e->message;
     if (!msg)
         msg = status >= 500 ? "服务器内部错误，请稍后重试" : "请求无法处理";
-    json_t *err = json_pack("{s:s,s:s}", "code", e->code ? e->code : err_code_name(e->rc),
-                            "message", msg);
+    json_t *err =
+        json_pack("{s:s,s:s}", "code", e->code ? e->code : err_code_name(e->rc), "message", msg);
     if (e->field)
         json_object_set_new(err, "field", json_string(e->field));
     http_reply_json(c, status, json_pack("{s:o}", "error", err));
@@ -561,7 +563,7 @@ static int touch_session(db_t *db, void *arg, err_t *e)
 {
     (void)e;
     http_ctx_t *c = arg;
-    return account_session_touch(db, c->user.token_hash, c->now);
+    return account_session_touch(db, c->sess.token_hash, c->now);
 }
 
 /* The token from "Authorization: Bearer …" or the jiceng_session cookie; *by_cookie set. */
@@ -605,7 +607,7 @@ static int authenticate(http_ctx_t *c)
     if (token && *token) {
         char h[65];
         crypto_token_hash(token, h);
-        if (account_session_load(http_db(c), h, c->now, &c->user) == 0)
+        if (account_session_load(http_db(c), h, c->now, &c->sess) == 0)
             c->has_user = 1;
     }
     if (r->flags & HTTP_PUBLIC)
@@ -614,7 +616,8 @@ static int authenticate(http_ctx_t *c)
         http_reply_fail(c, ERR_UNAUTH, "unauthenticated", "未登录或登录已过期，请重新登录", NULL);
         return ERR_UNAUTH;
     }
-    /* A cross-site form can send the cookie but not a custom header (DESIGN.md, API conventions). */
+    /* A cross-site form can send the cookie but not a custom header (DESIGN.md, API conventions).
+     */
     if (by_cookie && !is_safe_method(c->req)) {
         const char *x = http_header(c, "x-requested-with");
         if (!x || strcmp(x, "jiceng") != 0) {
@@ -622,13 +625,13 @@ static int authenticate(http_ctx_t *c)
             return ERR_FORBIDDEN;
         }
     }
-    if (c->now - c->user.last_seen_at > ACCOUNT_TOUCH_MS && !(r->flags & HTTP_PASSIVE))
+    if (c->now - c->sess.last_seen_at > ACCOUNT_TOUCH_MS && !(r->flags & HTTP_PASSIVE))
         http_write(c, touch_session, c, NULL);
-    if (c->user.must_change && !(r->flags & HTTP_ALLOW_MUST_CHANGE)) {
+    if (c->sess.must_change && !(r->flags & HTTP_ALLOW_MUST_CHANGE)) {
         http_reply_fail(c, ERR_FORBIDDEN, "password_change_required", "请先修改初始密码", NULL);
         return ERR_FORBIDDEN;
     }
-    if (!(c->user.role & r->roles)) {
+    if (!(c->sess.actor.role & r->roles)) {
         http_reply_fail(c, ERR_FORBIDDEN, "forbidden", "当前角色无权进行此操作", NULL);
         return ERR_FORBIDDEN;
     }

@@ -12,15 +12,15 @@
  * (h2o disposes the request: the only place a stream is freed), when its session ends (checked
  * at every wake), or when the server stops. */
 #define H2O_USE_LIBUV 0
+#include "http/sse.h"
 #include <h2o.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "outbox/webhook.h"
-#include "http/sse.h"
 #include "lib/log.h"
+#include "outbox/webhook.h"
 
 #define MAX_THREADS 64
 
@@ -162,14 +162,14 @@ static void refresh(sse_stream_t *s, int64_t now)
         flush(s);
         return;
     }
-    account_user_t u;
-    if (account_session_load(s->t->db, s->token_hash, now, &u) != 0 || u.id != s->user_id) {
+    account_session_t u;
+    if (account_session_load(s->t->db, s->token_hash, now, &u) != 0 || u.actor.id != s->user_id) {
         end(s); /* logged out, disabled, idle too long */
         return;
     }
     s->more = 1;
     if (s->pending.len < s->pending.max) {
-        int rc = s->ops->poll(s->t->db, &u, s->state, now, &s->pending);
+        int rc = s->ops->poll(s->t->db, &u.actor, s->state, now, &s->pending);
         if (rc < 0) {
             log_warn("events: poll failed (%d); ending the stream of user %lld", rc,
                      (long long)s->user_id);
@@ -241,7 +241,7 @@ static void on_dispose(void *p)
 
 void http_sse_open(http_ctx_t *c, const http_sse_ops_t *ops, void *state)
 {
-    const account_user_t *u = http_user(c);
+    const actor_t *u = http_user(c);
     if (!u) {
         ops->free(state);
         http_reply_fail(c, ERR_UNAUTH, "unauthenticated", "未登录或登录已过期，请重新登录", NULL);
@@ -276,7 +276,7 @@ void http_sse_open(http_ctx_t *c, const http_sse_ops_t *ops, void *state)
     s->ops = ops;
     s->state = state;
     s->user_id = u->id;
-    memcpy(s->token_hash, u->token_hash, sizeof s->token_hash);
+    memcpy(s->token_hash, http_session(c)->token_hash, sizeof s->token_hash);
     buf_init(&s->pending, HTTP_SSE_BUF_MAX);
     buf_init(&s->inflight, HTTP_SSE_BUF_MAX);
     sse_stream_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof *slot, on_dispose);

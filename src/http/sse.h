@@ -24,7 +24,7 @@ typedef struct {
     /* Append the frames (http_sse_frame) of what is new for who to out, whose cap is the room
      * left. 0: all is out; 1: out is full, call again once the client has read; negative: end
      * the stream. Runs on the stream's loop thread, on that thread's read connection. */
-    int (*poll)(db_t *db, const account_user_t *who, void *state, int64_t now, buf_t *out);
+    int (*poll)(db_t *db, const actor_t *who, void *state, int64_t now, buf_t *out);
     void (*free)(void *state);
 } http_sse_ops_t;
 

@@ -56,10 +56,7 @@ int buf_add(buf_t *b, const void *data, size_t n)
     return 0;
 }
 
-int buf_addstr(buf_t *b, const char *s)
-{
-    return buf_add(b, s, strlen(s));
-}
+int buf_addstr(buf_t *b, const char *s) { return buf_add(b, s, strlen(s)); }
 
 int buf_printf(buf_t *b, const char *fmt, ...)
 {

@@ -36,7 +36,7 @@ typedef struct {
     {                                                                                              \
         n, "密钥文件 " n " 不存在", "密钥文件 " n " 权限过宽，应为 0600（仅属主可读写）",          \
             "密钥文件 " n " 长度错误，应为 32 字节", "密钥文件 " n " 无法读取",                    \
-            "密钥文件 " n " 无法创建"                                                              \
+            "密钥文件 " n " 无法创建"                                                          \
     }
 
 static const keyfile_t FIELD_KEY = KEYFILE("field.key");
@@ -48,10 +48,7 @@ static _Noreturn void out_of_memory(size_t n)
     abort();
 }
 
-int crypto_init(void)
-{
-    return sodium_init() < 0 ? ERR_IO : 0;
-}
+int crypto_init(void) { return sodium_init() < 0 ? ERR_IO : 0; }
 
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
@@ -212,9 +209,8 @@ char *crypto_field_encrypt(const crypto_keys_t *k, const char *plain, size_t len
     unsigned long long clen = 0;
 
     randombytes_buf(bin, NONCE_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(bin + NONCE_BYTES, &clen,
-                                               (const unsigned char *)plain, len, NULL, 0, NULL,
-                                               bin, k->field);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        bin + NONCE_BYTES, &clen, (const unsigned char *)plain, len, NULL, 0, NULL, bin, k->field);
     size_t b64len = sodium_base64_ENCODED_LEN(n, B64_VARIANT);
     char *b64 = malloc(b64len);
     if (!b64)
@@ -244,8 +240,8 @@ char *crypto_field_decrypt(const crypto_keys_t *k, const char *b64)
     if (!plain)
         out_of_memory(n);
     if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
-                                                   bin + NONCE_BYTES, n - NONCE_BYTES, NULL, 0,
-                                                   bin, k->field) != 0) {
+                                                   bin + NONCE_BYTES, n - NONCE_BYTES, NULL, 0, bin,
+                                                   k->field) != 0) {
         free(plain);
         plain = NULL;
         goto out;

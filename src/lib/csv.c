@@ -1,5 +1,5 @@
-#include <string.h>
 #include "lib/csv.h"
+#include <string.h>
 
 int csv_split(char *line, char *fields[CSV_MAX_FIELDS])
 {

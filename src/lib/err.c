@@ -1,6 +1,6 @@
+#include "lib/err.h"
 #include <stdarg.h>
 #include <stdio.h>
-#include "lib/err.h"
 
 int err_set(err_t *e, int rc, const char *code, const char *message, const char *field)
 {

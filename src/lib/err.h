@@ -8,16 +8,16 @@
 
 enum {
     ERR_OK = 0,
-    ERR_INVALID = -1,    /* bad input: 400 */
-    ERR_NOTFOUND = -2,   /* 404, also for objects outside the caller's scope */
-    ERR_CONFLICT = -3,   /* 409: state or uniqueness */
-    ERR_FORBIDDEN = -4,  /* 403: role may not do this */
-    ERR_UNAUTH = -5,     /* 401 */
-    ERR_LOCKED = -6,     /* 423: account locked */
-    ERR_TOOLARGE = -7,   /* 413 */
-    ERR_IO = -8,         /* 500: disk, database, network */
-    ERR_NOMEM = -9,      /* 500 */
-    ERR_BUSY = -10,      /* 503: try again */
+    ERR_INVALID = -1,   /* bad input: 400 */
+    ERR_NOTFOUND = -2,  /* 404, also for objects outside the caller's scope */
+    ERR_CONFLICT = -3,  /* 409: state or uniqueness */
+    ERR_FORBIDDEN = -4, /* 403: role may not do this */
+    ERR_UNAUTH = -5,    /* 401 */
+    ERR_LOCKED = -6,    /* 423: account locked */
+    ERR_TOOLARGE = -7,  /* 413 */
+    ERR_IO = -8,        /* 500: disk, database, network */
+    ERR_NOMEM = -9,     /* 500 */
+    ERR_BUSY = -10,     /* 503: try again */
 };
 
 /* Details of a failure. code is a stable English word for programs ("invalid", "bad_json"...);

@@ -38,10 +38,7 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static int bad(err_t *e, const char *msg)
-{
-    return err_set(e, ERR_INVALID, NULL, msg, FIELD);
-}
+static int bad(err_t *e, const char *msg) { return err_set(e, ERR_INVALID, NULL, msg, FIELD); }
 
 /* ---- parsing: walk() runs twice, first to check and count (s == NULL), then to fill ---- */
 
@@ -339,10 +336,7 @@ void geo_bbox(const geo_shape_t *s, double *min_lon, double *min_lat, double *ma
         *max_lat = s->box[3];
 }
 
-size_t geo_polygon_count(const geo_shape_t *s)
-{
-    return s->npoly;
-}
+size_t geo_polygon_count(const geo_shape_t *s) { return s->npoly; }
 
 double geo_distance_m(double lon1, double lat1, double lon2, double lat2)
 {

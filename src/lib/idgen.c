@@ -65,10 +65,7 @@ int64_t idgen_next(void)
     return id;
 }
 
-int64_t idgen_time_ms(int64_t id)
-{
-    return (id >> (SEQ_BITS + NODE_BITS)) + IDGEN_EPOCH_MS;
-}
+int64_t idgen_time_ms(int64_t id) { return (id >> (SEQ_BITS + NODE_BITS)) + IDGEN_EPOCH_MS; }
 
 int64_t idgen_floor(int64_t unix_ms)
 {

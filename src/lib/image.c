@@ -1,11 +1,11 @@
 /* image.c — libvips behind image.h. The whole decode → upright → shrink → re-encode runs on
  * the calling thread (vips concurrency 1: we already run one job per worker) with vips'
  * operation cache off, so memory is bounded by the image being handled. */
+#include "lib/image.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <vips/vips.h>
-#include "lib/image.h"
 #include "lib/log.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -40,8 +40,8 @@ const char *image_sniff(const void *buf, size_t len)
         return "webp";
     /* ISO BMFF: "....ftyp" then a brand; HEIC/HEIF from iPhones and many Android phones. */
     if (len >= 12 && memcmp(b + 4, "ftyp", 4) == 0) {
-        static const char *const brands[] = {"heic", "heix", "hevc", "heim", "heis", "hevm",
-                                             "mif1", "msf1", "avif", "avis"};
+        static const char *const brands[] = {"heic", "heix", "hevc", "heim", "heis",
+                                             "hevm", "mif1", "msf1", "avif", "avis"};
         for (size_t i = 0; i < sizeof brands / sizeof *brands; i++)
             if (memcmp(b + 8, brands[i], 4) == 0)
                 return "heic";

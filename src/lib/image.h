@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "lib/err.h"
 
-#define IMAGE_MAX_BYTES (10u * 1024 * 1024) /* an upload, as sent by the phone */
+#define IMAGE_MAX_BYTES (10u * 1024 * 1024)  /* an upload, as sent by the phone */
 #define IMAGE_MAX_PIXELS (50u * 1000 * 1000) /* decoded size: refuse decompression bombs */
 #define IMAGE_FULL_EDGE 2048
 #define IMAGE_THUMB_EDGE 320
@@ -18,8 +18,8 @@
 typedef struct {
     unsigned char *full, *thumb; /* JPEG bytes, owned: free with image_free */
     size_t full_len, thumb_len;
-    int width, height;           /* of full */
-    const char *source_kind;     /* "jpeg" | "png" | "webp" */
+    int width, height;       /* of full */
+    const char *source_kind; /* "jpeg" | "png" | "webp" */
 } image_t;
 
 /* Start libvips once per process (safe to call again). 0 or ERR_IO. */

@@ -1,9 +1,9 @@
 /* jsonw.c — streaming JSON writer over buf_t. */
+#include "lib/jsonw.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "lib/err.h"
-#include "lib/jsonw.h"
 #include "lib/utf8.h"
 
 void jsonw_init(jsonw_t *w, buf_t *b)

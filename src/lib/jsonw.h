@@ -36,9 +36,9 @@ void jsonw_key(jsonw_t *w, const char *key);
 void jsonw_string(jsonw_t *w, const char *s); /* NULL writes null */
 void jsonw_stringn(jsonw_t *w, const char *s, size_t len);
 void jsonw_int(jsonw_t *w, int64_t v);
-void jsonw_id(jsonw_t *w, int64_t v);   /* as a string: "123" (JavaScript numbers lose digits) */
-void jsonw_real(jsonw_t *w, double v);  /* as jansson writes reals (%.17g, always with . or e);
-                                           NaN and infinities, which JSON lacks, as null */
+void jsonw_id(jsonw_t *w, int64_t v);  /* as a string: "123" (JavaScript numbers lose digits) */
+void jsonw_real(jsonw_t *w, double v); /* as jansson writes reals (%.17g, always with . or e);
+                                          NaN and infinities, which JSON lacks, as null */
 void jsonw_bool(jsonw_t *w, int v);
 void jsonw_null(jsonw_t *w);
 

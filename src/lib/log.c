@@ -1,10 +1,10 @@
+#include "lib/log.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "lib/log.h"
 
 static int quiet;
 

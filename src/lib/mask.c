@@ -43,15 +43,9 @@ static void keep_ends(const char *s, size_t head, size_t tail, char *out, size_t
     put(&o, s + n - tail, tail);
 }
 
-void mask_id(const char *id, char *out, size_t cap)
-{
-    keep_ends(id, 4, 4, out, cap);
-}
+void mask_id(const char *id, char *out, size_t cap) { keep_ends(id, 4, 4, out, cap); }
 
-void mask_phone(const char *phone, char *out, size_t cap)
-{
-    keep_ends(phone, 3, 4, out, cap);
-}
+void mask_phone(const char *phone, char *out, size_t cap) { keep_ends(phone, 3, 4, out, cap); }
 
 void mask_name(const char *utf8name, char *out, size_t cap)
 {

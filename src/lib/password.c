@@ -6,10 +6,7 @@
 
 static const char FIELD[] = "new_password";
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
+static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 /* ASCII case-insensitive substring test (strcasestr is a GNU extension). */
 static int contains_nocase(const char *hay, size_t hn, const char *needle, size_t nn)

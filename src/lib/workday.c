@@ -1,5 +1,5 @@
-#include "lib/civil.h"
 #include "lib/workday.h"
+#include "lib/civil.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -55,18 +55,13 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int days_in_month(int64_t y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
-
-
 
 /* 0 = Sunday .. 6 = Saturday; day 0 (1970-01-01) was a Thursday. */
 static int weekday(int64_t day)
@@ -78,10 +73,7 @@ static int weekday(int64_t day)
 /* China date, as a day number, of a UTC instant. Written to overflow for no int64. */
 
 /* UTC instant of 00:00 China time on a day. Only for days of covered years. */
-static int64_t day_start_ms(int64_t day)
-{
-    return day * MS_PER_DAY - CHINA_OFFSET_MS;
-}
+static int64_t day_start_ms(int64_t day) { return day * MS_PER_DAY - CHINA_OFFSET_MS; }
 
 static int64_t year_of_day(int64_t day)
 {
@@ -122,10 +114,7 @@ static int day_is_workday(const workday_cal_t *c, int64_t day, err_t *e)
 
 static const char BAD_SHAPE[] = "日历数据格式错误";
 
-static int bad(err_t *e, const char *msg)
-{
-    return err_set(e, ERR_INVALID, NULL, msg, NULL);
-}
+static int bad(err_t *e, const char *msg) { return err_set(e, ERR_INVALID, NULL, msg, NULL); }
 
 static int digits(const char *s, int n, int *out)
 {
@@ -326,20 +315,11 @@ void workday_free(workday_cal_t *c)
 
 /* ---- queries ---- */
 
-int workday_first_year(const workday_cal_t *c)
-{
-    return c->first_year;
-}
+int workday_first_year(const workday_cal_t *c) { return c->first_year; }
 
-int workday_last_year(const workday_cal_t *c)
-{
-    return c->last_year;
-}
+int workday_last_year(const workday_cal_t *c) { return c->last_year; }
 
-int workday_covers(const workday_cal_t *c, int y)
-{
-    return covers(c, y);
-}
+int workday_covers(const workday_cal_t *c, int y) { return covers(c, y); }
 
 void workday_china_date(int64_t ms, int *y, int *m, int *d)
 {

@@ -7,6 +7,7 @@
  * (claiming with FOR UPDATE SKIP LOCKED) does not take it too, and a row whose deliverer died is
  * due again once the lease has passed. Delivery is at least once: receivers dedupe by
  * X-Jiceng-Delivery. */
+#include "outbox/webhook.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,16 +22,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "outbox/webhook.h"
 #include "lib/idgen.h"
 #include "lib/log.h"
 
 #define SECRET_MAX 512
 #define BATCH 16
-#define LEASE_MS (60 * 1000)           /* longer than one POST can take (timeout below) */
+#define LEASE_MS (60 * 1000) /* longer than one POST can take (timeout below) */
 #define POST_TIMEOUT_MS 10000
 #define CONNECT_TIMEOUT_MS 5000
-#define IDLE_POLL_MS 1000              /* look for due rows at least this often */
+#define IDLE_POLL_MS 1000 /* look for due rows at least this often */
 
 static struct {
     int enabled;
@@ -110,8 +110,8 @@ static int load_secret(const char *path, err_t *e)
                      wh.secret[n - 1] == ' ' || wh.secret[n - 1] == '\t'))
         n--;
     if (n <= 0 || (size_t)n >= sizeof wh.secret) {
-        rc = err_set(e, ERR_INVALID, "webhook_secret", "webhook 密钥文件为空或过长（上限 511 字节）",
-                     NULL);
+        rc = err_set(e, ERR_INVALID, "webhook_secret",
+                     "webhook 密钥文件为空或过长（上限 511 字节）", NULL);
         goto out;
     }
     wh.secret_len = (size_t)n;
@@ -205,14 +205,13 @@ int webhook_case_event(db_t *db, const char *county, int64_t case_id, int seq, i
     /* What a 12345 system needs to follow the case, nothing about the people in it: the reporter,
      * description, address and location stay here (Open311 GET requests/{id} with an api key
      * gives the case's own text to those entitled to it). */
-    json_t *c = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,s:o,s:o,s:s?,s:o}",
-                          "id", cids, "county", county, "state", to, "category",
-                          db_col_text(st, 0), "category_name", db_col_text(st, 1), "region",
-                          db_col_text(st, 2), "region_name", db_col_text(st, 3), "assignee",
-                          db_col_text(st, 4), "source", db_col_text(st, 5), "created_at",
-                          opt_i64(st, 7), "respond_due", opt_i64(st, 8), "complete_due",
-                          opt_i64(st, 9), "outcome", db_col_text(st, 10), "rating",
-                          opt_i64(st, 11));
+    json_t *c =
+        json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,s:o,s:o,s:s?,s:o}", "id", cids,
+                  "county", county, "state", to, "category", db_col_text(st, 0), "category_name",
+                  db_col_text(st, 1), "region", db_col_text(st, 2), "region_name",
+                  db_col_text(st, 3), "assignee", db_col_text(st, 4), "source", db_col_text(st, 5),
+                  "created_at", opt_i64(st, 7), "respond_due", opt_i64(st, 8), "complete_due",
+                  opt_i64(st, 9), "outcome", db_col_text(st, 10), "rating", opt_i64(st, 11));
     if (c && db_col_text(st, 6))
         json_object_set_new(c, "slip", json_string(db_col_text(st, 6)));
     db_reset(st);
@@ -224,7 +223,8 @@ int webhook_case_event(db_t *db, const char *county, int64_t case_id, int seq, i
     json_decref(p);
     if (!body)
         return ERR_NOMEM;
-    int rc = db_run(db, SQL_PUT, S(county), I(id), I(case_id), I((int64_t)seq), S(event), I(at), S(body), I(now_ms()));
+    int rc = db_run(db, SQL_PUT, S(county), I(id), I(case_id), I((int64_t)seq), S(event), I(at),
+                    S(body), I(now_ms()));
     free(body);
     return rc;
 }
@@ -245,9 +245,8 @@ typedef struct {
     row_t rows[BATCH];
 } claim_t;
 
-static const char SQL_DUE[] =
-    "SELECT county, id, event, attempts, payload FROM outbox"
-    " WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT 16";
+static const char SQL_DUE[] = "SELECT county, id, event, attempts, payload FROM outbox"
+                              " WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT 16";
 /* Several instances on one PostgreSQL: a row another instance is claiming is skipped, not
  * waited for, and never claimed twice. */
 static const char SQL_DUE_PG[] =
@@ -260,8 +259,7 @@ static int claim(db_t *db, void *arg, err_t *e)
     (void)e;
     claim_t *c = arg;
     c->n = 0;
-    db_stmt_t *st =
-        db_query(db, db_engine(db) == DB_PG ? SQL_DUE_PG : SQL_DUE, I(c->now));
+    db_stmt_t *st = db_query(db, db_engine(db) == DB_PG ? SQL_DUE_PG : SQL_DUE, I(c->now));
     int s;
     while (st && c->n < BATCH && (s = db_step(st)) == DB_ROW) {
         row_t *r = &c->rows[c->n++];
@@ -314,7 +312,8 @@ static int record(db_t *db, void *arg, err_t *e)
     int failures = r->attempts + 1;
     if (failures >= WEBHOOK_MAX_ATTEMPTS)
         return db_run(db, SQL_FAILED, I((int64_t)o->status), S(o->error), S(r->county), I(r->id));
-    return db_run(db, SQL_RETRY, I(o->now + backoff(failures)), I((int64_t)o->status), S(o->error), S(r->county), I(r->id));
+    return db_run(db, SQL_RETRY, I(o->now + backoff(failures)), I((int64_t)o->status), S(o->error),
+                  S(r->county), I(r->id));
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *unused)
@@ -395,8 +394,8 @@ static void wait_for_work(void)
     int64_t next = 0, now = now_ms();
     int found = 0;
     int64_t wait = IDLE_POLL_MS;
-    if (db_one_i64(store_reader(wh.store, wh.slot), SQL_NEXT_DUE, &next, &found) == 0 &&
-        found && next > 0)
+    if (db_one_i64(store_reader(wh.store, wh.slot), SQL_NEXT_DUE, &next, &found) == 0 && found &&
+        next > 0)
         wait = next <= now ? 0 : next - now < IDLE_POLL_MS ? next - now : IDLE_POLL_MS;
     if (wait <= 0)
         return;

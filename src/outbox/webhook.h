@@ -10,14 +10,14 @@
 #include "store/store.h"
 
 #define WEBHOOK_MAX_ATTEMPTS 10
-#define WEBHOOK_BACKOFF_MS (10 * 1000)        /* first retry after 10 s, then 20 s, 40 s … */
-#define WEBHOOK_BACKOFF_MAX_MS (3600 * 1000)  /* … capped at 1 h */
+#define WEBHOOK_BACKOFF_MS (10 * 1000)       /* first retry after 10 s, then 20 s, 40 s … */
+#define WEBHOOK_BACKOFF_MAX_MS (3600 * 1000) /* … capped at 1 h */
 
 typedef struct {
     const char *url;         /* http(s) URL to POST to; NULL or "": webhooks off */
     const char *secret_file; /* NULL: DATA/keys/webhook.key, made on first use (0600) */
     const char *data_dir;
-    int64_t backoff_ms;      /* first retry delay; 0: WEBHOOK_BACKOFF_MS (tests use less) */
+    int64_t backoff_ms; /* first retry delay; 0: WEBHOOK_BACKOFF_MS (tests use less) */
 } webhook_config_t;
 
 /* Turn outbox writing on for this process and load (or create) the secret. Call once at start-up,

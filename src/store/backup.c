@@ -1,4 +1,5 @@
 /* backup.c — SQLite backup API and pg_dump/pg_restore. */
+#include "store/backup.h"
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -9,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "lib/log.h"
-#include "store/backup.h"
 
 static double since(const struct timespec *t0)
 {
@@ -60,15 +60,15 @@ static int run(char *const argv[])
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : ERR_IO;
 }
 
-int backup_make(const char *data_dir, const char *url, const char *out,
-                backup_progress_fn progress, backup_stats_t *st, err_t *e)
+int backup_make(const char *data_dir, const char *url, const char *out, backup_progress_fn progress,
+                backup_stats_t *st, err_t *e)
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc;
     if (url) {
-        char *argv[] = {"pg_dump", "--format=custom", "--no-owner", "--file", (char *)out,
-                        "--dbname", (char *)url, NULL};
+        char *argv[] = {"pg_dump",   "--format=custom", "--no-owner", "--file",
+                        (char *)out, "--dbname",        (char *)url,  NULL};
         rc = run(argv);
         if (rc)
             return err_set(e, ERR_IO, "backup", "pg_dump 执行失败", NULL);
@@ -87,7 +87,8 @@ int backup_make(const char *data_dir, const char *url, const char *out,
             rc = sqlite_copy(src, dst, progress, "backup");
         }
         sqlite3_close(src);
-        if (rc == 0 && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        if (rc == 0 &&
+            sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
             rc = ERR_IO;
         sqlite3_close(dst);
         /* Only a complete copy gets the final name. */
@@ -131,8 +132,9 @@ int backup_restore(const char *data_dir, const char *url, const char *from,
         return err_set(e, ERR_IO, "restore", "备份文件不存在或不可读", NULL);
     int rc;
     if (url) {
-        char *argv[] = {"pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                        "--dbname", (char *)url, (char *)from, NULL};
+        char *argv[] = {
+            "pg_restore", "--clean",   "--if-exists", "--no-owner", "--single-transaction",
+            "--dbname",   (char *)url, (char *)from,  NULL};
         rc = run(argv);
         if (rc)
             return err_set(e, ERR_IO, "restore", "pg_restore 执行失败", NULL);

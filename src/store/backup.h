@@ -14,8 +14,8 @@ typedef struct {
 typedef void (*backup_progress_fn)(const char *what, long done, long total);
 
 /* Copy the database (DATA_DIR/jiceng.db, or url) to out. Returns 0 or ERR_IO. */
-int backup_make(const char *data_dir, const char *url, const char *out,
-                backup_progress_fn progress, backup_stats_t *st, err_t *e);
+int backup_make(const char *data_dir, const char *url, const char *out, backup_progress_fn progress,
+                backup_stats_t *st, err_t *e);
 /* Replace the database's content with the backup in `from`. The server must be stopped
  * (SQLite). The file is checked first: a non-backup is refused and nothing changes. */
 int backup_restore(const char *data_dir, const char *url, const char *from,

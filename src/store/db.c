@@ -2,8 +2,8 @@
  * conveniences of db.h (db_query, db_run, db_one_i64). */
 #include <stdio.h>
 #include <string.h>
-#include "store/dbint.h"
 #include "lib/log.h"
+#include "store/dbint.h"
 
 int db_open(const char *url, int readonly, db_t **out, err_t *e)
 {

@@ -49,17 +49,18 @@ db_stmt_t *db_prepare(db_t *db, const char *sql);
 #define db_query(db, sql, ...) db_query_v((db), (sql), DB_VALS(__VA_ARGS__))
 db_stmt_t *db_query_v(db_t *db, const char *sql, const db_val_t *v, int n);
 void db_bind_i64(db_stmt_t *st, int idx, int64_t v); /* idx is 1-based */
-void db_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len); /* len<0: strlen; s NULL: null */
+void db_bind_text(db_stmt_t *st, int idx, const char *s,
+                  ssize_t len); /* len<0: strlen; s NULL: null */
 void db_bind_null(db_stmt_t *st, int idx);
 
 /* Step: DB_ROW, DB_DONE, or negative: ERR_CONFLICT on a uniqueness/constraint violation,
  * ERR_BUSY if the database is locked, ERR_IO otherwise. */
 int db_step(db_stmt_t *st);
-int64_t db_col_i64(db_stmt_t *st, int col);        /* 0-based; NULL reads as 0 */
-const char *db_col_text(db_stmt_t *st, int col);   /* NULL if SQL NULL; valid until next step/reset */
+int64_t db_col_i64(db_stmt_t *st, int col);      /* 0-based; NULL reads as 0 */
+const char *db_col_text(db_stmt_t *st, int col); /* NULL if SQL NULL; valid until next step/reset */
 int db_col_isnull(db_stmt_t *st, int col);
-int64_t db_changes(db_stmt_t *st);                 /* rows changed by the last step of a write */
-void db_reset(db_stmt_t *st);                      /* release results; bindings are cleared */
+int64_t db_changes(db_stmt_t *st); /* rows changed by the last step of a write */
+void db_reset(db_stmt_t *st);      /* release results; bindings are cleared */
 
 /* Run a statement to completion (writes). Returns 0, or db_step's error. Resets the stmt. */
 #define db_run(db, sql, ...) db_run_v((db), (sql), DB_VALS(__VA_ARGS__))

@@ -1,7 +1,7 @@
 /* migrate.c — embedded migrations (the .sql files are pulled in with .incbin at build time). */
+#include "store/migrate.h"
 #include <stdlib.h>
 #include <string.h>
-#include "store/migrate.h"
 #include "lib/log.h"
 
 /* JICENG_ROOT is the source tree (the Makefile passes it) so .incbin finds the files wherever the
@@ -10,8 +10,8 @@
 #define JICENG_ROOT "."
 #endif
 #define EMBED(sym, file)                                                                           \
-    __asm__(".section .rodata\n.global " #sym "\n.balign 8\n" #sym ":\n.incbin \"" JICENG_ROOT   \
-            "/" file "\"\n.byte 0\n.previous\n");                                                \
+    __asm__(".section .rodata\n.global " #sym "\n.balign 8\n" #sym ":\n.incbin \"" JICENG_ROOT     \
+            "/" file "\"\n.byte 0\n.previous\n");                                                  \
     extern const char sym[]
 
 EMBED(jiceng_mig_001, "src/store/migrations/001_init.sql");
@@ -34,20 +34,13 @@ static const struct {
     const char *name;
     const char *sql;
 } migrations[] = {
-    {1, "001_init", jiceng_mig_001},
-    {2, "002_previous_login", jiceng_mig_002},
-    {3, "003_cases", jiceng_mig_003},
-    {4, "004_api_keys", jiceng_mig_004},
-    {5, "005_grid_bounds", jiceng_mig_005},
-    {6, "006_whistle", jiceng_mig_006},
-    {7, "007_inbox", jiceng_mig_007},
-    {8, "008_reminders", jiceng_mig_008},
-    {9, "009_photos", jiceng_mig_009},
-    {10, "010_outbox", jiceng_mig_010},
-    {11, "011_case_counters", jiceng_mig_011},
-    {12, "012_part_overdue", jiceng_mig_012},
-    {13, "013_handler", jiceng_mig_013},
-    {14, "014_points", jiceng_mig_014},
+    {1, "001_init", jiceng_mig_001},           {2, "002_previous_login", jiceng_mig_002},
+    {3, "003_cases", jiceng_mig_003},          {4, "004_api_keys", jiceng_mig_004},
+    {5, "005_grid_bounds", jiceng_mig_005},    {6, "006_whistle", jiceng_mig_006},
+    {7, "007_inbox", jiceng_mig_007},          {8, "008_reminders", jiceng_mig_008},
+    {9, "009_photos", jiceng_mig_009},         {10, "010_outbox", jiceng_mig_010},
+    {11, "011_case_counters", jiceng_mig_011}, {12, "012_part_overdue", jiceng_mig_012},
+    {13, "013_handler", jiceng_mig_013},       {14, "014_points", jiceng_mig_014},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
@@ -118,7 +111,8 @@ int migrate_run(db_t *db, int *applied, err_t *e)
             rc = db_exec(db, sql);
             free(sql);
             if (rc == 0)
-                rc = db_run(db, SQL_RECORD, I((int64_t)migrations[i].version), S(migrations[i].name), I(now_ms()));
+                rc = db_run(db, SQL_RECORD, I((int64_t)migrations[i].version),
+                            S(migrations[i].name), I(now_ms()));
             if (rc == 0)
                 count++;
         }

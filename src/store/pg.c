@@ -1,20 +1,20 @@
 /* pg.c — the PostgreSQL engine of db.h (libpq). Statements are prepared once per connection as
  * "s<N>", `?` placeholders rewritten to $n; all values travel as text. */
-#include <libpq-fe.h>
 #include <inttypes.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store/dbint.h"
 #include "lib/log.h"
+#include "store/dbint.h"
 
 typedef struct {
     db_stmt_head_t h; /* must be first: see dbint.h */
     char name[16];
     char *vals[DB_MAX_PARAMS];
     PGresult *res;
-    int row;   /* next row to return */
-    int cur;   /* current row, -1 before first */
+    int row; /* next row to return */
+    int cur; /* current row, -1 before first */
     int64_t changes;
 } pg_stmt_t;
 
@@ -134,8 +134,8 @@ static int map_state(PGresult *r)
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (state && strncmp(state, "23", 2) == 0)
         return ERR_CONFLICT; /* integrity constraint violation */
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strcmp(state, "55P03") == 0))
+    if (state &&
+        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return ERR_BUSY; /* serialization failure, deadlock, lock not available */
     return ERR_IO;
 }
@@ -224,8 +224,8 @@ static void pg_close(db_t *db)
     free(d);
 }
 
-static const db_ops_t pg_ops = {pg_prepare, pg_bind_i64, pg_bind_text, pg_bind_null, pg_step,
-                                pg_col_i64, pg_col_text, pg_col_isnull, pg_changes,  pg_reset,
+static const db_ops_t pg_ops = {pg_prepare, pg_bind_i64, pg_bind_text,  pg_bind_null, pg_step,
+                                pg_col_i64, pg_col_text, pg_col_isnull, pg_changes,   pg_reset,
                                 pg_exec,    pg_errmsg,   pg_close};
 
 int db_pg_open(const char *url, db_t **out, err_t *e)

@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store/dbint.h"
 #include "lib/log.h"
+#include "store/dbint.h"
 
 typedef struct {
     db_stmt_head_t h; /* must be first: see dbint.h */
@@ -107,7 +107,7 @@ static int sq_exec(db_t *db, const char *sql)
     if (rc != SQLITE_OK) {
         log_error("sqlite exec: %s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
-        return (rc & 0xff) == SQLITE_BUSY ? ERR_BUSY
+        return (rc & 0xff) == SQLITE_BUSY         ? ERR_BUSY
                : (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_CONFLICT
                                                   : ERR_IO;
     }
@@ -130,10 +130,9 @@ static void sq_close(db_t *db)
     free(d);
 }
 
-static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64,  sq_bind_text,  sq_bind_null,
-                                sq_step,    sq_col_i64,   sq_col_text,   sq_col_isnull,
-                                sq_changes, sq_reset,     sq_exec,       sq_errmsg,
-                                sq_close};
+static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64, sq_bind_text,  sq_bind_null, sq_step,
+                                sq_col_i64, sq_col_text, sq_col_isnull, sq_changes,   sq_reset,
+                                sq_exec,    sq_errmsg,   sq_close};
 
 /* Once per process, before any connection: no global memory statistics (they take a mutex on
  * every allocation, and connections are never shared between threads anyway). */

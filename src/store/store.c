@@ -1,4 +1,5 @@
 /* store.c — connections per thread and the SQLite writer thread with group commit. */
+#include "store/store.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -6,9 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "store/store.h"
-#include "store/migrate.h"
 #include "lib/log.h"
+#include "store/migrate.h"
 
 #define GROUP_MAX 512
 
@@ -125,8 +125,8 @@ static void run_direct(store_t *s, db_t *db, store_job_t *job)
     if (job->rc == 0)
         atomic_fetch_add(&s->writes, 1), atomic_fetch_add(&s->commits, 1);
     if (job->rc != 0 && !job->err.message)
-        err_set(&job->err, job->rc, NULL, job->rc == ERR_BUSY ? "系统繁忙，请稍后重试" : "数据库写入失败",
-                NULL);
+        err_set(&job->err, job->rc, NULL,
+                job->rc == ERR_BUSY ? "系统繁忙，请稍后重试" : "数据库写入失败", NULL);
 }
 
 void store_submit(store_t *s, int t, store_job_t *job)

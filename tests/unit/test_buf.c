@@ -118,8 +118,11 @@ static void test_json_escaping(void **state)
     buf_reset(&b);
 
     /* invalid UTF-8 is replaced, one U+FFFD per bad byte */
-    assert_int_equal(buf_add_json_string(&b, S("a\xFF\xE5\xBC" "b")), 0);
-    assert_string_equal(b.p, "\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\"");
+    assert_int_equal(buf_add_json_string(&b, S("a\xFF\xE5\xBC"
+                                               "b")),
+                     0);
+    assert_string_equal(b.p, "\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                             "b\"");
     buf_reset(&b);
 
     assert_int_equal(buf_add_json_string(&b, "", 0), 0);
@@ -173,9 +176,12 @@ static void test_detach_reset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_enforced),  cmocka_unit_test(test_growth_and_binary),
-        cmocka_unit_test(test_printf),        cmocka_unit_test(test_json_escaping),
-        cmocka_unit_test(test_json_all_or_nothing), cmocka_unit_test(test_detach_reset),
+        cmocka_unit_test(test_cap_enforced),
+        cmocka_unit_test(test_growth_and_binary),
+        cmocka_unit_test(test_printf),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_json_all_or_nothing),
+        cmocka_unit_test(test_detach_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,9 +39,9 @@ static const char *spec[] = {
 };
 
 static const role_t all_roles[] = {
-    ROLE_RESIDENT,         ROLE_INFORMANT,        ROLE_BUILDING_HEAD, ROLE_PARTY_LEADER,
-    ROLE_GRID_WORKER,      ROLE_COMMUNITY_ADMIN,  ROLE_STREET_ADMIN,  ROLE_DEPARTMENT_STAFF,
-    ROLE_CENTER_OPERATOR,  ROLE_LEADER,           ROLE_AUDITOR,       ROLE_COUNTY_ADMIN,
+    ROLE_RESIDENT,        ROLE_INFORMANT,       ROLE_BUILDING_HEAD, ROLE_PARTY_LEADER,
+    ROLE_GRID_WORKER,     ROLE_COMMUNITY_ADMIN, ROLE_STREET_ADMIN,  ROLE_DEPARTMENT_STAFF,
+    ROLE_CENTER_OPERATOR, ROLE_LEADER,          ROLE_AUDITOR,       ROLE_COUNTY_ADMIN,
 };
 
 /* Does the word list contain w (space-separated)? */
@@ -89,7 +89,7 @@ static int expect(const row_t *r, const char *state, const caseflow_actor_t *a)
         return ERR_CONFLICT;
     if (a->role == 0)
         return has_word(r->who, "system") ? 0 : ERR_FORBIDDEN;
-    const char *rn = account_role_name(a->role);
+    const char *rn = role_name(a->role);
     char as[64];
     snprintf(as, sizeof as, "assignee:%s", rn);
     if (has_word(r->who, rn) || (a->is_assignee && has_word(r->who, as)) ||
@@ -120,9 +120,9 @@ static void every_state_event_actor(void **state)
                 int rc = caseflow_apply(s, ev, &actors[k], &to, &e);
                 int want = expect(&r, caseflow_state_name(s), &actors[k]);
                 if (rc != want)
-                    fail_msg("%s in %s by %s (assignee %d, reporter %d): got %d, want %d",
-                             r.ev, caseflow_state_name(s),
-                             actors[k].role ? account_role_name(actors[k].role) : "system",
+                    fail_msg("%s in %s by %s (assignee %d, reporter %d): got %d, want %d", r.ev,
+                             caseflow_state_name(s),
+                             actors[k].role ? role_name(actors[k].role) : "system",
                              actors[k].is_assignee, actors[k].is_reporter, rc, want);
                 if (rc == 0) {
                     int want_to = strcmp(r.to, "same") == 0 ? s : caseflow_state_parse(r.to);

@@ -126,16 +126,19 @@ static void make_cases(db_t *db)
             db_reset(st);
             assert_int_equal(casestats_case_event(db, "152531", id, "note"), 0);
         } else if (what < 8) {
-            assert_int_equal(db_run(db, SQL_EV, I(id), I((int64_t)++seq[i]), I(created[i]), S("reopen")),
-                             0);
+            assert_int_equal(
+                db_run(db, SQL_EV, I(id), I((int64_t)++seq[i]), I(created[i]), S("reopen")), 0);
             assert_int_equal(casestats_case_event(db, "152531", id, "reopen"), 0);
         } else {
             int64_t t = some_time();
-            assert_int_equal(db_run(db, "UPDATE cases SET state = 'escalated' WHERE county ="
-                                        " '152531' AND id = ?", I(id)),
+            assert_int_equal(db_run(db,
+                                    "UPDATE cases SET state = 'escalated' WHERE county ="
+                                    " '152531' AND id = ?",
+                                    I(id)),
                              0);
             assert_int_equal(casestats_case_event(db, "152531", id, "escalate"), 0);
-            assert_int_equal(db_run(db, SQL_MOVE_DUES, I(t + 24 * HOUR), I(t + 48 * HOUR), I(id)), 0);
+            assert_int_equal(db_run(db, SQL_MOVE_DUES, I(t + 24 * HOUR), I(t + 48 * HOUR), I(id)),
+                             0);
         }
     }
     assert_int_equal(db_commit(db), 0);
@@ -160,11 +163,16 @@ static int compare_once(db_t *db, const char *scope, int mode, int64_t from, int
     char hi[32], county[8];
     region_scope_hi(scope, hi, sizeof hi);
     snprintf(county, sizeof county, "%.6s", scope);
-    query_t q = {.mode = mode, .keylen = child_len(scope), .scope = scope, .hi = hi,
-                 .county = county, .now = now};
+    query_t q = {.mode = mode,
+                 .keylen = child_len(scope),
+                 .scope = scope,
+                 .hi = hi,
+                 .county = county,
+                 .now = now};
     groups_t a = {0}, b = {0};
     assert_int_equal(kpi_counted(db, &q, from, to, &a), 0);
-    assert_int_equal(drain(db_query(db, SQL_SCAN, I((int64_t)mode), I((int64_t)q.keylen), I(now), I(now), I(now), S(scope), S(hi), I(from), I(to)),
+    assert_int_equal(drain(db_query(db, SQL_SCAN, I((int64_t)mode), I((int64_t)q.keylen), I(now),
+                                    I(now), I(now), S(scope), S(hi), I(from), I(to)),
                            &b, add_scanned),
                      0);
     groups_sorted(&a);
@@ -172,8 +180,8 @@ static int compare_once(db_t *db, const char *scope, int mode, int64_t from, int
     nonempty += b.n > 0;
     int same = a.n == b.n;
     for (size_t i = 0; same && i < a.n; i++)
-        same = strcmp(a.g[i].key, b.g[i].key) == 0 &&
-               memcmp(a.g[i].k, b.g[i].k, sizeof a.g[i].k) == 0;
+        same =
+            strcmp(a.g[i].key, b.g[i].key) == 0 && memcmp(a.g[i].k, b.g[i].k, sizeof a.g[i].k) == 0;
     if (!same) {
         printf("differ: scope %s mode %d from %lld to %lld now %lld\n", scope, mode,
                (long long)from, (long long)to, (long long)now);
@@ -197,9 +205,9 @@ static void counters_equal_a_scan(void **state)
     (void)state;
     db_t *db = open_db();
     make_cases(db);
-    static const char *const scopes[] = {"152531",         "152531101",      "152531102",
-                                         "152531101001",   "152531102001",   "15253110100101",
-                                         "15253110200102", "152531999",      "150000"};
+    static const char *const scopes[] = {"152531",         "152531101",    "152531102",
+                                         "152531101001",   "152531102001", "15253110100101",
+                                         "15253110200102", "152531999",    "150000"};
     int bad = 0, runs = 0;
     for (int r = 0; r < 300; r++) {
         const char *scope = scopes[rnd(8)];

@@ -21,9 +21,9 @@
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 typedef struct {
-    char root[64];      /* mkdtemp directory */
-    char keys[128];     /* root/keys, created by crypto_keys_load */
-    crypto_keys_t *k;   /* loaded from keys */
+    char root[64];    /* mkdtemp directory */
+    char keys[128];   /* root/keys, created by crypto_keys_load */
+    crypto_keys_t *k; /* loaded from keys */
 } fixture_t;
 
 static void path_in(const fixture_t *f, const char *name, char *out, size_t cap)

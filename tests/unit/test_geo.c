@@ -386,7 +386,8 @@ static void test_distance(void **state)
 {
     (void)state;
     assert_true(fabs(geo_distance_m(116.5, 42.0, 116.5, 43.0) - 111195.0) < 5.0);
-    assert_true(fabs(geo_distance_m(116.0, 42.0, 117.0, 42.0) - 111195.0 * cos(42.0 * 3.14159265358979323846 / 180)) < 300.0);
+    assert_true(fabs(geo_distance_m(116.0, 42.0, 117.0, 42.0) -
+                     111195.0 * cos(42.0 * 3.14159265358979323846 / 180)) < 300.0);
     assert_true(geo_distance_m(116.47, 42.2, 116.47, 42.2) == 0.0);
     double d = geo_distance_m(116.470, 42.200, 116.4712, 42.2009); /* ~140 m apart */
     assert_true(d > 130 && d < 150);

@@ -41,10 +41,7 @@ static int teardown_clock(void **state)
     return 0;
 }
 
-static int64_t seq_of(int64_t id)
-{
-    return id & SEQ_MAX;
-}
+static int64_t seq_of(int64_t id) { return id & SEQ_MAX; }
 
 static void test_monotonic(void **state)
 {

@@ -14,10 +14,7 @@
 #include "lib/err.h"
 #include "lib/ids.h"
 
-static int check(const char *s, err_t *e)
-{
-    return ids_resident_check(s, strlen(s), e);
-}
+static int check(const char *s, err_t *e) { return ids_resident_check(s, strlen(s), e); }
 
 static void assert_fails(int rc, const err_t *e, const char *message, const char *field)
 {
@@ -67,8 +64,7 @@ static void test_resident_length_and_chars(void **state)
     /* len counts: a NUL-terminated 18-char prefix of a longer buffer is fine */
     assert_int_equal(ids_resident_check("11010519491231002X99", 18, &e), 0);
     assert_fails(check("1101051949123100XX", &e), &e, "身份证号码前17位应为数字", "id_number");
-    assert_fails(check("11010519491231002Y", &e), &e, "身份证号码最后一位应为数字或X",
-                 "id_number");
+    assert_fails(check("11010519491231002Y", &e), &e, "身份证号码最后一位应为数字或X", "id_number");
     assert_fails(check("X10105194912310021", &e), &e, "身份证号码前17位应为数字", "id_number");
 }
 
@@ -209,8 +205,8 @@ static void test_uscc(void **state)
                  "uscc");
     assert_fails(ids_uscc_check("91512081MA62K026", 16, &e), &e, "统一社会信用代码应为18位",
                  "uscc");
-    assert_fails(ids_uscc_check("91512081MA62KO260E", 18, &e), &e,
-                 "统一社会信用代码含有无效字符", "uscc"); /* letter O */
+    assert_fails(ids_uscc_check("91512081MA62KO260E", 18, &e), &e, "统一社会信用代码含有无效字符",
+                 "uscc"); /* letter O */
     assert_fails(ids_uscc_check(NULL, 0, &e), &e, "统一社会信用代码应为18位", "uscc");
 
     char out[19];
@@ -241,9 +237,9 @@ static void test_mobile(void **state)
     assert_string_equal(out, "15012345678");
 
     static const char *bad[] = {
-        "12812341234",     "10012345678",     "23812341234",    "1381234123",
-        "138123412345",    "138 1234 1234",   "138-1234-1234",  "+86 13812341234",
-        "+8513812341234",  "+86138123412",    "1381234123a",    "",
+        "12812341234",     "10012345678",     "23812341234",   "1381234123",
+        "138123412345",    "138 1234 1234",   "138-1234-1234", "+86 13812341234",
+        "+8513812341234",  "+86138123412",    "1381234123a",   "",
         "008613812341234", "８６13812341234",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
 #include <vips/vips.h>
+#include <cmocka.h>
 
 #include "lib/image.h"
 
@@ -42,8 +42,14 @@ static void test_sniff(void **state)
     assert_string_equal(image_sniff("\xFF\xD8\xFF\xE0", 4), "jpeg");
     assert_string_equal(image_sniff("\x89PNG\r\n\x1a\n", 8), "png");
     assert_string_equal(image_sniff("RIFF\0\0\0\0WEBPVP8 ", 16), "webp");
-    assert_string_equal(image_sniff("\0\0\0\x18" "ftypheic", 12), "heic");
-    assert_string_equal(image_sniff("\0\0\0\x18" "ftypmif1", 12), "heic");
+    assert_string_equal(image_sniff("\0\0\0\x18"
+                                    "ftypheic",
+                                    12),
+                        "heic");
+    assert_string_equal(image_sniff("\0\0\0\x18"
+                                    "ftypmif1",
+                                    12),
+                        "heic");
     assert_string_equal(image_sniff("GIF89a", 6), "gif");
     assert_null(image_sniff("RIFF\0\0\0\0WAVE", 12));
     assert_null(image_sniff("<svg xmlns=", 11));
@@ -56,7 +62,10 @@ static void test_refusals(void **state)
     (void)state;
     image_t im;
     err_t e = {0};
-    assert_int_equal(image_process("\0\0\0\x18" "ftypheic\0\0\0\0", 16, &im, &e), ERR_INVALID);
+    assert_int_equal(image_process("\0\0\0\x18"
+                                   "ftypheic\0\0\0\0",
+                                   16, &im, &e),
+                     ERR_INVALID);
     assert_string_equal(e.code, "unsupported_image");
     assert_non_null(strstr(e.message, "HEIC"));
     assert_int_equal(image_process("<svg/>", 6, &im, &e), ERR_INVALID);
@@ -96,10 +105,26 @@ static void roundtrip(const char *suffix, int bands)
     g_free(in);
 }
 
-static void test_png(void **state) { (void)state; roundtrip(".png", 3); }
-static void test_png_alpha(void **state) { (void)state; roundtrip(".png", 4); }
-static void test_webp(void **state) { (void)state; roundtrip(".webp", 3); }
-static void test_jpeg(void **state) { (void)state; roundtrip(".jpg", 3); }
+static void test_png(void **state)
+{
+    (void)state;
+    roundtrip(".png", 3);
+}
+static void test_png_alpha(void **state)
+{
+    (void)state;
+    roundtrip(".png", 4);
+}
+static void test_webp(void **state)
+{
+    (void)state;
+    roundtrip(".webp", 3);
+}
+static void test_jpeg(void **state)
+{
+    (void)state;
+    roundtrip(".jpg", 3);
+}
 
 static void test_shrinks_big(void **state)
 {
@@ -131,9 +156,9 @@ int main(void)
 {
     assert_int_equal(image_init(), 0);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),     cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_png),       cmocka_unit_test(test_png_alpha),
-        cmocka_unit_test(test_webp),      cmocka_unit_test(test_jpeg),
+        cmocka_unit_test(test_sniff),       cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_png),         cmocka_unit_test(test_png_alpha),
+        cmocka_unit_test(test_webp),        cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_shrinks_big), cmocka_unit_test(test_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

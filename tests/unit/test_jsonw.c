@@ -1,13 +1,13 @@
 /* test_jsonw.c — the streaming writer writes what jansson would: same documents, strings escaped
  * (quotes, backslashes, control characters, UTF-8 through, bad bytes as U+FFFD), 64-bit IDs as
  * strings, reals as jansson prints them; the cap and misuse are reported, never half-written. */
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include <jansson.h>
 #include "lib/err.h"
 #include "lib/jsonw.h"
 
@@ -66,11 +66,11 @@ static void a_list_page(void **state)
     for (int i = 0; i < 3; i++) {
         char id[24];
         snprintf(id, sizeof id, "%lld", 7421000000000000001LL + i);
-        json_array_append_new(
-            items, json_pack("{s:s,s:s,s:n,s:I,s:i,s:{s:f,s:f},s:b,s:[]}", "id", id, "title",
-                             "楼道堆放杂物 \"急\"", "address", "created_at",
-                             (json_int_t)1796001575647LL, "rating", -3, "location", "lat",
-                             42.1234567, "lon", 116.5, "mine", i == 1, "empty"));
+        json_array_append_new(items,
+                              json_pack("{s:s,s:s,s:n,s:I,s:i,s:{s:f,s:f},s:b,s:[]}", "id", id,
+                                        "title", "楼道堆放杂物 \"急\"", "address", "created_at",
+                                        (json_int_t)1796001575647LL, "rating", -3, "location",
+                                        "lat", 42.1234567, "lon", 116.5, "mine", i == 1, "empty"));
     }
     same_as(&b, json_pack("{s:o,s:n}", "items", items, "next_cursor"), 1);
     buf_free(&b);
@@ -97,9 +97,9 @@ static void strings_and_numbers(void **state)
     jsonw_real(&w, 1e300);
     jsonw_array_end(&w);
     assert_int_equal(jsonw_finish(&w), 0);
-    same_as(&b, json_pack("[s,s,s,I,I,i,s,f,f,f]", ctl, "𠀀 emoji 😀 and 中文", "",
-                          (json_int_t)INT64_MIN, (json_int_t)INT64_MAX, 0, "0", 3.0, -0.1,
-                          1e300),
+    same_as(&b,
+            json_pack("[s,s,s,I,I,i,s,f,f,f]", ctl, "𠀀 emoji 😀 and 中文", "",
+                      (json_int_t)INT64_MIN, (json_int_t)INT64_MAX, 0, "0", 3.0, -0.1, 1e300),
             0);
 
     /* Invalid UTF-8 and DEL: still valid JSON; each bad byte one U+FFFD. */

@@ -2,6 +2,7 @@
  * balances, honour, budget and the no-negative rule, and the check finding rows changed,
  * removed or added behind the application's back. SQLite in a temporary directory. */
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,12 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <sodium.h>
 #include "domain/points/points.h"
 #include "lib/idgen.h"
 #include "store/store.h"
 
-#define V "152224102218" /* 明星村 */
+#define V "152224102218"      /* 明星村 */
 #define Y2026 1767196800000LL /* 2026-01-01 00:00 China time = 2025-12-31T16:00Z */
 
 static void years(void **state)
@@ -26,7 +26,8 @@ static void years(void **state)
     assert_int_equal(ledger_year_of(Y2026 - 1), 2025); /* 23:59:59.999 on New Year's Eve */
     assert_int_equal(ledger_year_of(ledger_year_start(2025)), 2025);
     assert_int_equal(ledger_year_start(2025), Y2026 - 365LL * 86400000);
-    assert_int_equal(ledger_year_start(2029) - ledger_year_start(2028), 366LL * 86400000); /* leap */
+    assert_int_equal(ledger_year_start(2029) - ledger_year_start(2028),
+                     366LL * 86400000); /* leap */
     assert_int_equal(ledger_year_of(0), 1970);
 }
 
@@ -84,9 +85,11 @@ static int setup(void **state)
     if (store_open(dir, NULL, 1, &store, &e) != 0)
         return -1;
     return exec_sql("INSERT INTO points_settings (village_code, county, fen_per_point,"
-                    " updated_at) VALUES ('" V "', '152224', 100, 0)", 0) ||
+                    " updated_at) VALUES ('" V "', '152224', 100, 0)",
+                    0) ||
            exec_sql("INSERT INTO points_budgets (village_code, year, budget_fen)"
-                    " VALUES ('" V "', 2026, 10000)", 0); /* 100 yuan: 100 points */
+                    " VALUES ('" V "', 2026, 10000)",
+                    0); /* 100 yuan: 100 points */
 }
 
 static int teardown(void **state)
@@ -101,8 +104,14 @@ static int teardown(void **state)
 static int post(const char *kind, int64_t household, int64_t points, int64_t honour, int64_t at,
                 err_t *e)
 {
-    ledger_post_t p = {.village = V, .household_id = household, .kind = kind, .points = points,
-                       .honour = honour, .actor_id = 1, .actor_name = "测试", .at = at,
+    ledger_post_t p = {.village = V,
+                       .household_id = household,
+                       .kind = kind,
+                       .points = points,
+                       .honour = honour,
+                       .actor_id = 1,
+                       .actor_name = "测试",
+                       .at = at,
                        .reason = "单元测试"};
     return store_write(store, 0, post_job, &p, e);
 }
@@ -141,8 +150,12 @@ static void postings_balance_and_budget(void **state)
     assert_int_equal(ledger_issued_in_year(store_reader(store, 0), V, t, &issued), 0);
     assert_int_equal(issued, 100);
     /* A village without settings posts nothing. */
-    ledger_post_t p = {.village = "152224999999", .household_id = 9, .kind = "award", .points = 1,
-                       .honour = 1, .at = t};
+    ledger_post_t p = {.village = "152224999999",
+                       .household_id = 9,
+                       .kind = "award",
+                       .points = 1,
+                       .honour = 1,
+                       .at = t};
     assert_int_equal(store_write(store, 0, post_job, &p, &e), ERR_INVALID);
     assert_int_equal(one("SELECT last_seq FROM points_settings WHERE fen_per_point = ?", 100), 5);
 }
@@ -165,12 +178,16 @@ static void check_finds_tampering(void **state)
     assert_int_equal(ledger_check(db, &r), 0);
     /* A balance nudged without an entry. */
     assert_int_equal(exec_sql("UPDATE points_accounts SET balance = balance + 1"
-                              " WHERE household_id = ?", 502), 0);
+                              " WHERE household_id = ?",
+                              502),
+                     0);
     r = (check_report_t){0};
     assert_int_equal(ledger_check(db, &r), ERR_INVALID);
     assert_int_equal(r.problems, 1);
     assert_int_equal(exec_sql("UPDATE points_accounts SET balance = balance - 1"
-                              " WHERE household_id = ?", 502), 0);
+                              " WHERE household_id = ?",
+                              502),
+                     0);
     /* The last entry deleted: the chain head no longer matches. */
     assert_int_equal(exec_sql("DELETE FROM points_entries WHERE seq = ?", 5), 0);
     r = (check_report_t){0};

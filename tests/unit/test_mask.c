@@ -96,8 +96,10 @@ static void test_name_small_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_id),    cmocka_unit_test(test_id_small_cap),
-        cmocka_unit_test(test_phone), cmocka_unit_test(test_name),
+        cmocka_unit_test(test_id),
+        cmocka_unit_test(test_id_small_cap),
+        cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_name),
         cmocka_unit_test(test_name_small_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

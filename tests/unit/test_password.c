@@ -32,13 +32,13 @@ static void assert_accepted(const char *pw, const char *user)
 static void test_accepts(void **state)
 {
     (void)state;
-    assert_accepted("Abcdef12", "zhangsan");   /* exactly 8, upper+lower+digit */
-    assert_accepted("abcdef1!", "zhangsan");   /* lower+digit+symbol */
-    assert_accepted("ABCDEF1!", "zhangsan");   /* upper+digit+symbol */
-    assert_accepted("Abcdefg!", "zhangsan");   /* upper+lower+symbol */
-    assert_accepted("Abc 1234", NULL);         /* space is a symbol */
-    assert_accepted("网格Abc123", "wangge");   /* non-ASCII counts as a symbol */
-    assert_accepted("ab12CD!!", "ab");         /* usernames under 3 bytes not searched */
+    assert_accepted("Abcdef12", "zhangsan"); /* exactly 8, upper+lower+digit */
+    assert_accepted("abcdef1!", "zhangsan"); /* lower+digit+symbol */
+    assert_accepted("ABCDEF1!", "zhangsan"); /* upper+digit+symbol */
+    assert_accepted("Abcdefg!", "zhangsan"); /* upper+lower+symbol */
+    assert_accepted("Abc 1234", NULL);       /* space is a symbol */
+    assert_accepted("网格Abc123", "wangge"); /* non-ASCII counts as a symbol */
+    assert_accepted("ab12CD!!", "ab");       /* usernames under 3 bytes not searched */
     char max[65];
     memset(max, 'a', 64);
     max[0] = 'A';
@@ -92,8 +92,8 @@ static void test_bad_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accepts), cmocka_unit_test(test_length),
-        cmocka_unit_test(test_classes), cmocka_unit_test(test_username),
+        cmocka_unit_test(test_accepts),   cmocka_unit_test(test_length),
+        cmocka_unit_test(test_classes),   cmocka_unit_test(test_username),
         cmocka_unit_test(test_bad_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

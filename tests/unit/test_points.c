@@ -21,7 +21,7 @@ static void star_levels(void **state)
     assert_int_equal(points_star_level(t, 3, 19), 2);
     assert_int_equal(points_star_level(t, 3, 20), 3);
     assert_int_equal(points_star_level(t, 3, 100000), 3);
-    assert_int_equal(points_star_level(t, 3, -7), 0); /* deductions below zero */
+    assert_int_equal(points_star_level(t, 3, -7), 0);  /* deductions below zero */
     assert_int_equal(points_star_level(t, 0, 100), 0); /* no stars set */
     const int64_t five[5] = {10, 30, 60, 100, 150};
     assert_int_equal(points_star_level(five, 5, 150), 5);
@@ -59,7 +59,7 @@ static void calendar(void **state)
     points_day_of(y26, d);
     assert_string_equal(d, "2026-01-01");
     points_day_of(y26 - 1, d);
-    assert_string_equal(d, "2025-12-31"); /* 23:59:59.999 China time */
+    assert_string_equal(d, "2025-12-31");            /* 23:59:59.999 China time */
     points_month_bounds(y26 + 45 * DAY, &from, &to); /* 15 February */
     assert_int_equal(from, y26 + 31 * DAY);
     assert_int_equal(to, y26 + 59 * DAY);

@@ -96,10 +96,10 @@ static void import_reports_bad_rows_and_loads_good(void **state)
     write_file(dir, "villages.csv",
                "code,name,streetCode,provinceCode,cityCode,areaCode\n"
                "152531202206,\"牛眼睛村委会\",152531202,15,1525,152531\n" /* line 2 ok */
-               "15253120220X,\"坏代码\",152531202,15,1525,152531\n"        /* line 3 bad code */
-               "152531202207,\"\",152531202,15,1525,152531\n"              /* line 4 no name */
-               "152531202208,\"错上级\",152531999,15,1525,152531\n"        /* line 5 bad parent */
-               "152531202209,\"未闭合\n"                                   /* line 6 quote */
+               "15253120220X,\"坏代码\",152531202,15,1525,152531\n"       /* line 3 bad code */
+               "152531202207,\"\",152531202,15,1525,152531\n"             /* line 4 no name */
+               "152531202208,\"错上级\",152531999,15,1525,152531\n"       /* line 5 bad parent */
+               "152531202209,\"未闭合\n"                                  /* line 6 quote */
                "152531101004,\"善因寺社区居委会\",152531101,15,1525,152531\n"); /* line 7 ok */
     db_t *db = NULL;
     err_t e = {0};
@@ -107,9 +107,8 @@ static void import_reports_bad_rows_and_loads_good(void **state)
     assert_int_equal(migrate_run(db, NULL, &e), 0);
     long counts[5], rejected = 0;
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(region_import_divisions(db, dir, "15", 1, counts, &rejected, on_warn, NULL,
-                                             NULL, &e),
-                     0);
+    assert_int_equal(
+        region_import_divisions(db, dir, "15", 1, counts, &rejected, on_warn, NULL, NULL, &e), 0);
     assert_int_equal(db_commit(db), 0);
     assert_int_equal(counts[0], 1); /* 北京 is another province: not imported, not an error */
     assert_int_equal(counts[4], 2);
@@ -132,9 +131,9 @@ static void import_reports_bad_rows_and_loads_good(void **state)
     assert_null(region_get(db, "152531202207", &rc));
     assert_int_equal(rc, ERR_NOTFOUND);
     /* A bad province argument is refused before anything is read. */
-    assert_int_equal(region_import_divisions(db, dir, "1x", 1, counts, &rejected, NULL, NULL, NULL,
-                                             &e),
-                     ERR_INVALID);
+    assert_int_equal(
+        region_import_divisions(db, dir, "1x", 1, counts, &rejected, NULL, NULL, NULL, &e),
+        ERR_INVALID);
     db_close(db);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

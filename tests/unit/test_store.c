@@ -12,7 +12,7 @@
 #include "store/migrate.h"
 #include "store/store.h"
 
-static char url[512];      /* "" for SQLite */
+static char url[512]; /* "" for SQLite */
 static char data_dir[256];
 
 static int open_store(store_t **s)
@@ -129,8 +129,8 @@ static void failing_write_rolls_back_alone(void **state)
     }
     int64_t n = 0;
     int found = 0;
-    static const char SQL_N[] =
-        "SELECT COUNT(*) FROM regions WHERE code >= '99000000000000000' AND code < '99000000000000060'";
+    static const char SQL_N[] = "SELECT COUNT(*) FROM regions WHERE code >= '99000000000000000' "
+                                "AND code < '99000000000000060'";
     assert_int_equal(db_one_i64(store_reader(s, 0), SQL_N, &n, &found), 0);
     assert_int_equal(n, N - failed);
     long long writes = 0, commits = 0;

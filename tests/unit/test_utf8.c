@@ -35,7 +35,9 @@ static void test_valid(void **state)
     assert_false(utf8_valid(S("\xF4\x90\x80\x80"))); /* above U+10FFFF */
     assert_false(utf8_valid(S("\xE5\xBC")));         /* truncated 张 */
     assert_false(utf8_valid(S("\x80")));             /* lone continuation */
-    assert_false(utf8_valid(S("\xE5" "a" "\xBC")));  /* continuation replaced */
+    assert_false(utf8_valid(S("\xE5"
+                              "a"
+                              "\xBC"))); /* continuation replaced */
 }
 
 static void test_char_len_and_prefix(void **state)

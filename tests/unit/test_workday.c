@@ -21,10 +21,7 @@ static workday_cal_t *cal;
 
 /* ---- an independent clock: plain year/month loops, nothing shared with workday.c ---- */
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int mdays(int y, int m)
 {
@@ -49,10 +46,7 @@ static int64_t cn(int y, int m, int d, int h, int mi)
 }
 
 /* 23:59:59.999 China time on y-m-d. */
-static int64_t end_of(int y, int m, int d)
-{
-    return cn(y, m, d, 0, 0) + INT64_C(86400000) - 1;
-}
+static int64_t end_of(int y, int m, int d) { return cn(y, m, d, 0, 0) + INT64_C(86400000) - 1; }
 
 /* UTC epoch ms of y-m-d h:mi UTC. */
 static int64_t utc(int y, int m, int d, int h, int mi)

@@ -1,10 +1,10 @@
 /* account.c — roles, sessions, login with lockout, account management inside a scope. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "domain/accounts/accounts.h"
 #include "domain/common/listing.h"
 #include "domain/registry/registry.h"
@@ -14,86 +14,33 @@
 #include "lib/mask.h"
 #include "lib/password.h"
 
-static const struct {
-    role_t bit;
-    const char *name, *label;
-    int scope_len;
-} roles[] = {
-    {ROLE_RESIDENT, "resident", "居民", 0},
-    {ROLE_INFORMANT, "informant", "新就业群体信息员", 14},
-    {ROLE_BUILDING_HEAD, "building_head", "楼栋长/联户长", 17},
-    {ROLE_PARTY_LEADER, "party_leader", "党小组长", 14},
-    {ROLE_GRID_WORKER, "grid_worker", "网格员", 14},
-    {ROLE_COMMUNITY_ADMIN, "community_admin", "村/社区管理员", 12},
-    {ROLE_STREET_ADMIN, "street_admin", "街道/乡镇管理员", 9},
-    {ROLE_DEPARTMENT_STAFF, "department_staff", "职能部门", 6},
-    {ROLE_CENTER_OPERATOR, "center_operator", "综治中心", 6},
-    {ROLE_LEADER, "leader", "领导", 6},
-    {ROLE_AUDITOR, "auditor", "审计员", 6},
-    {ROLE_COUNTY_ADMIN, "county_admin", "县级管理员", 6},
-};
-#define NROLES (sizeof roles / sizeof roles[0])
-
-const char *account_role_name(role_t r)
-{
-    for (size_t i = 0; i < NROLES; i++)
-        if (roles[i].bit == r)
-            return roles[i].name;
-    return "unknown";
-}
-const char *account_role_label(role_t r)
-{
-    for (size_t i = 0; i < NROLES; i++)
-        if (roles[i].bit == r)
-            return roles[i].label;
-    return "未知";
-}
-role_t account_role_parse(const char *name)
-{
-    for (size_t i = 0; name && i < NROLES; i++)
-        if (strcmp(roles[i].name, name) == 0)
-            return roles[i].bit;
-    return 0;
-}
-int account_role_scope_len(role_t r)
-{
-    for (size_t i = 0; i < NROLES; i++)
-        if (roles[i].bit == r)
-            return roles[i].scope_len;
-    return 0;
-}
-
 /* Who manages whom: a county admin everyone in the county; a street admin the community and
  * grid roles of its town; a community admin its grid workers, party leaders and heads. Auditors
  * are separate from administrators (等保: separation of admin and audit roles). */
 unsigned account_manageable_roles(role_t caller)
 {
     switch (caller) {
-    case ROLE_COUNTY_ADMIN:
-        return ROLE_ANY & ~(unsigned)ROLE_COUNTY_ADMIN;
+    case ROLE_COUNTY_ADMIN: return ROLE_ANY & ~(unsigned)ROLE_COUNTY_ADMIN;
     case ROLE_STREET_ADMIN:
         return ROLE_COMMUNITY_ADMIN | ROLE_GRID_WORKER | ROLE_PARTY_LEADER | ROLE_BUILDING_HEAD |
                ROLE_INFORMANT | ROLE_RESIDENT;
     case ROLE_COMMUNITY_ADMIN:
         return ROLE_GRID_WORKER | ROLE_PARTY_LEADER | ROLE_BUILDING_HEAD | ROLE_INFORMANT |
                ROLE_RESIDENT;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
-static void copy(char *dst, size_t cap, const char *s)
-{
-    snprintf(dst, cap, "%s", s ? s : "");
-}
+static void copy(char *dst, size_t cap, const char *s) { snprintf(dst, cap, "%s", s ? s : ""); }
 
 static const char SQL_SESSION[] =
     "SELECT u.id, u.county, u.username, u.name, u.role, u.scope_code, u.person_id, u.must_change,"
     " u.disabled, s.last_seen_at, u.pw_changed_at, u.department"
     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
 
-int account_session_load(db_t *db, const char *token_hash, int64_t now, account_user_t *u)
+int account_session_load(db_t *db, const char *token_hash, int64_t now, account_session_t *s)
 {
+    actor_t *u = &s->actor;
     db_stmt_t *st = db_query(db, SQL_SESSION, S(token_hash));
     if (!st)
         return ERR_IO;
@@ -104,18 +51,18 @@ int account_session_load(db_t *db, const char *token_hash, int64_t now, account_
         copy(u->county, sizeof u->county, db_col_text(st, 1));
         copy(u->username, sizeof u->username, db_col_text(st, 2));
         copy(u->name, sizeof u->name, db_col_text(st, 3));
-        u->role = account_role_parse(db_col_text(st, 4));
+        u->role = role_parse(db_col_text(st, 4));
         copy(u->scope, sizeof u->scope, db_col_text(st, 5));
         u->person_id = db_col_i64(st, 6);
-        u->must_change = (int)db_col_i64(st, 7);
+        s->must_change = (int)db_col_i64(st, 7);
         int disabled = (int)db_col_i64(st, 8);
-        u->last_seen_at = db_col_i64(st, 9);
+        s->last_seen_at = db_col_i64(st, 9);
         int64_t changed = db_col_i64(st, 10);
         copy(u->department, sizeof u->department, db_col_text(st, 11));
-        copy(u->token_hash, sizeof u->token_hash, token_hash);
+        copy(s->token_hash, sizeof s->token_hash, token_hash);
         if (now - changed > ACCOUNT_PW_MAX_AGE_MS)
-            u->must_change = 1; /* 等保: passwords are changed every 90 days */
-        rc = (disabled || !u->role || now - u->last_seen_at > ACCOUNT_IDLE_MS) ? ERR_UNAUTH : 0;
+            s->must_change = 1; /* 等保: passwords are changed every 90 days */
+        rc = (disabled || !u->role || now - s->last_seen_at > ACCOUNT_IDLE_MS) ? ERR_UNAUTH : 0;
     } else {
         rc = rc < 0 ? rc : ERR_UNAUTH;
     }
@@ -132,8 +79,7 @@ int account_session_touch(db_t *db, const char *token_hash, int64_t now)
 
 /* ---------- login ---------- */
 
-static const char SQL_BY_NAME[] =
-    "SELECT id, pw_hash, county FROM users WHERE username = ?";
+static const char SQL_BY_NAME[] = "SELECT id, pw_hash, county FROM users WHERE username = ?";
 
 void account_login_lookup(db_t *db, account_login_t *l)
 {
@@ -176,7 +122,8 @@ static const char SQL_LOGIN_STATE[] =
     "SELECT failed_count, locked_until, disabled, county, username, name, role, scope_code,"
     " person_id, must_change, pw_changed_at FROM users WHERE id = ?";
 static const char SQL_FAIL[] =
-    "UPDATE users SET failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 END,"
+    "UPDATE users SET failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 "
+    "END,"
     " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END"
     " WHERE id = ? AND locked_until <= ?"; /* a lock set meanwhile by a concurrent login stands */
 static const char SQL_OK[] =
@@ -189,8 +136,8 @@ static const char SQL_NEW_SESSION[] =
 int account_login_commit(db_t *db, account_login_t *l, err_t *e)
 {
     (void)e;
-    audit_entry_t a = {.username = l->username, .county = l->county, .ip = l->ip,
-                       .now = l->now, .object = NULL};
+    audit_entry_t a = {
+        .username = l->username, .county = l->county, .ip = l->ip, .now = l->now, .object = NULL};
     l->outcome = ERR_UNAUTH;
     l->message = "用户名或密码错误";
     if (!l->user_id) {
@@ -205,18 +152,18 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
     }
     int64_t locked_until = db_col_i64(st, 1);
     int disabled = (int)db_col_i64(st, 2);
-    account_user_t *u = &l->user;
+    actor_t *u = &l->user.actor;
     memset(u, 0, sizeof *u);
     u->id = l->user_id;
     copy(u->county, sizeof u->county, db_col_text(st, 3));
     copy(u->username, sizeof u->username, db_col_text(st, 4));
     copy(u->name, sizeof u->name, db_col_text(st, 5));
-    u->role = account_role_parse(db_col_text(st, 6));
+    u->role = role_parse(db_col_text(st, 6));
     copy(u->scope, sizeof u->scope, db_col_text(st, 7));
     u->person_id = db_col_i64(st, 8);
-    u->must_change = (int)db_col_i64(st, 9);
+    l->user.must_change = (int)db_col_i64(st, 9);
     if (l->now - db_col_i64(st, 10) > ACCOUNT_PW_MAX_AGE_MS)
-        u->must_change = 1;
+        l->user.must_change = 1;
     db_reset(st);
     char obj[32];
     snprintf(obj, sizeof obj, "user:%" PRId64, u->id);
@@ -230,7 +177,9 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
         return audit_write(db, &a);
     }
     if (!l->password_ok) {
-        rc = db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES), I(l->now + ACCOUNT_LOCK_MS), I(u->id), I(l->now));
+        rc =
+            db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES),
+                   I(l->now + ACCOUNT_LOCK_MS), I(u->id), I(l->now));
         int64_t lu = 0;
         int found = 0;
         static const char SQL_LU[] = "SELECT locked_until FROM users WHERE id = ?";
@@ -251,11 +200,12 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
     char hash[65];
     crypto_token_new(l->token);
     crypto_token_hash(l->token, hash);
-    copy(u->token_hash, sizeof u->token_hash, hash);
-    u->last_seen_at = l->now;
+    copy(l->user.token_hash, sizeof l->user.token_hash, hash);
+    l->user.last_seen_at = l->now;
     rc = db_run(db, SQL_OK, I(l->now), I(u->id));
     if (rc == 0)
-        rc = db_run(db, SQL_NEW_SESSION, S(hash), I(u->id), I(l->now), I(l->now), S(l->ip), S(l->user_agent));
+        rc = db_run(db, SQL_NEW_SESSION, S(hash), I(u->id), I(l->now), I(l->now), S(l->ip),
+                    S(l->user_agent));
     a.who = u;
     a.action = "login", a.outcome = "ok";
     if (rc == 0)
@@ -270,10 +220,10 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e)
 static const char SQL_DEL_SESSION[] = "DELETE FROM sessions WHERE token_hash = ?";
 static const char SQL_DEL_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
 
-int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t now)
+int account_logout(db_t *db, const account_session_t *u, const char *ip, int64_t now)
 {
     int rc = db_run(db, SQL_DEL_SESSION, S(u->token_hash));
-    audit_entry_t a = {.who = u, .action = "logout", .outcome = "ok", .ip = ip, .now = now};
+    audit_entry_t a = {.who = &u->actor, .action = "logout", .outcome = "ok", .ip = ip, .now = now};
     return rc ? rc : audit_write(db, &a);
 }
 
@@ -315,15 +265,17 @@ int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX])
     return crypto_password_hash(pw, hash) == 0 ? 0 : ERR_NOMEM;
 }
 
-int account_change_password(db_t *db, const account_user_t *u, const account_pw_change_t *p,
+int account_change_password(db_t *db, const account_session_t *u, const account_pw_change_t *p,
                             const char *ip, int64_t now, err_t *e)
 {
-    audit_entry_t a = {.who = u, .action = "password_change", .outcome = "ok", .ip = ip,
-                       .now = now};
+    audit_entry_t a = {
+        .who = &u->actor, .action = "password_change", .outcome = "ok", .ip = ip, .now = now};
     int rc;
     if (!p->old_ok) {
         /* A wrong old password is a wrong password: it counts towards the lockout. */
-        rc = db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES), I(now + ACCOUNT_LOCK_MS), I(u->id), I(now));
+        rc =
+            db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES),
+                   I(now + ACCOUNT_LOCK_MS), I(u->actor.id), I(now));
         a.outcome = "failed";
         a.detail = "bad old password";
         if (rc == 0)
@@ -331,7 +283,7 @@ int account_change_password(db_t *db, const account_user_t *u, const account_pw_
         /* The failure is recorded (commit), and the caller is told. */
         return rc ? rc : 0;
     }
-    db_stmt_t *st = db_query(db, SQL_SET_PW, S(p->new_hash), I(now), I(u->id), S(p->current));
+    db_stmt_t *st = db_query(db, SQL_SET_PW, S(p->new_hash), I(now), I(u->actor.id), S(p->current));
     if (!st)
         return ERR_IO;
     rc = db_step(st);
@@ -342,7 +294,7 @@ int account_change_password(db_t *db, const account_user_t *u, const account_pw_
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "conflict", "密码已在别处被修改，请重新操作", NULL);
     /* Other sessions of this account end: whoever knew the old password is out. */
-    rc = db_run(db, SQL_OTHER_SESSIONS, I(u->id), S(u->token_hash));
+    rc = db_run(db, SQL_OTHER_SESSIONS, I(u->actor.id), S(u->token_hash));
     return rc ? rc : audit_write(db, &a);
 }
 
@@ -367,9 +319,9 @@ static int valid_username(const char *s)
     return 1;
 }
 
-int account_create(db_t *db, const account_user_t *by, account_new_t *n, const char *ip, err_t *e)
+int account_create(db_t *db, const actor_t *by, account_new_t *n, const char *ip, err_t *e)
 {
-    role_t role = account_role_parse(n->role);
+    role_t role = role_parse(n->role);
     if (!n->username || !valid_username(n->username))
         return err_set(e, ERR_INVALID, "invalid", "用户名应为 3–32 位小写字母、数字或 . _ -",
                        "username");
@@ -379,7 +331,7 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
         return err_set(e, ERR_INVALID, "invalid", "角色不存在", "role");
     if (!n->scope_code || !region_code_valid(n->scope_code))
         return err_set(e, ERR_INVALID, "invalid", "所属区域代码格式不正确", "scope_code");
-    int want = account_role_scope_len(role);
+    int want = role_scope_len(role);
     if (want && (int)strlen(n->scope_code) != want && role != ROLE_RESIDENT)
         return err_set(e, ERR_INVALID, "invalid", "所属区域的层级与角色不符", "scope_code");
     if (by) {
@@ -444,7 +396,7 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
     db_bind_text(st, 2, county, -1);
     db_bind_text(st, 3, n->username, -1);
     db_bind_text(st, 4, n->name, -1);
-    db_bind_text(st, 5, account_role_name(role), -1);
+    db_bind_text(st, 5, role_name(role), -1);
     db_bind_text(st, 6, n->scope_code, -1);
     if (n->person_id)
         db_bind_i64(st, 7, n->person_id);
@@ -471,8 +423,14 @@ int account_create(db_t *db, const account_user_t *by, account_new_t *n, const c
         return rc;
     char obj[32];
     snprintf(obj, sizeof obj, "user:%" PRId64, n->id);
-    audit_entry_t a = {.who = by, .username = "cli", .county = county, .action = "user_create",
-                       .object = obj, .outcome = "ok", .ip = ip, .now = n->now,
+    audit_entry_t a = {.who = by,
+                       .username = "cli",
+                       .county = county,
+                       .action = "user_create",
+                       .object = obj,
+                       .outcome = "ok",
+                       .ip = ip,
+                       .now = n->now,
                        .detail = n->username};
     return audit_write(db, &a);
 }
@@ -482,7 +440,7 @@ static const char SQL_FIND_NAME[] =
     "SELECT id, scope_code, role, username FROM users WHERE username = ?";
 
 /* Find the target account and check the caller may manage it. */
-static int find_target(db_t *db, const account_user_t *by, int64_t id, const char *username,
+static int find_target(db_t *db, const actor_t *by, int64_t id, const char *username,
                        int64_t *out_id, char county[8], err_t *e)
 {
     db_stmt_t *st = id > 0 ? db_query(db, SQL_FIND_ID, I(id))
@@ -497,7 +455,7 @@ static int find_target(db_t *db, const account_user_t *by, int64_t id, const cha
     *out_id = db_col_i64(st, 0);
     char scope[24];
     copy(scope, sizeof scope, db_col_text(st, 1));
-    role_t role = account_role_parse(db_col_text(st, 2));
+    role_t role = role_parse(db_col_text(st, 2));
     db_reset(st);
     snprintf(county, 8, "%.6s", scope);
     if (by) {
@@ -512,7 +470,7 @@ static int find_target(db_t *db, const account_user_t *by, int64_t id, const cha
 
 static const char SQL_DISABLE[] = "UPDATE users SET disabled = ? WHERE id = ?";
 
-int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const char *username,
+int account_set_disabled(db_t *db, const actor_t *by, int64_t id, const char *username,
                          int disabled, const char *ip, int64_t now, err_t *e)
 {
     int64_t uid = 0;
@@ -526,9 +484,14 @@ int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const c
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%" PRId64, uid);
-        audit_entry_t a = {.who = by, .username = "cli", .county = county,
-                           .action = disabled ? "user_disable" : "user_enable", .object = obj,
-                           .outcome = "ok", .ip = ip, .now = now};
+        audit_entry_t a = {.who = by,
+                           .username = "cli",
+                           .county = county,
+                           .action = disabled ? "user_disable" : "user_enable",
+                           .object = obj,
+                           .outcome = "ok",
+                           .ip = ip,
+                           .now = now};
         rc = audit_write(db, &a);
     }
     return rc;
@@ -538,7 +501,7 @@ static const char SQL_RESET[] =
     "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 1, failed_count = 0,"
     " locked_until = 0 WHERE id = ?";
 
-int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const char *username,
+int account_reset_password(db_t *db, const actor_t *by, int64_t id, const char *username,
                            const char *new_hash, const char *ip, int64_t now, err_t *e)
 {
     int64_t uid = 0;
@@ -553,8 +516,13 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%" PRId64, uid);
-        audit_entry_t a = {.who = by, .username = "cli", .county = county,
-                           .action = "password_reset", .object = obj, .outcome = "ok", .ip = ip,
+        audit_entry_t a = {.who = by,
+                           .username = "cli",
+                           .county = county,
+                           .action = "password_reset",
+                           .object = obj,
+                           .outcome = "ok",
+                           .ip = ip,
                            .now = now};
         rc = audit_write(db, &a);
     }
@@ -564,22 +532,21 @@ int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const
 /* ---------- views ---------- */
 
 #define USER_COLS                                                                                  \
-    "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                 \
-    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at,"  \
+    "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                   \
+    " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at,"    \
     " u.department"
 
 static json_t *user_json(db_stmt_t *st)
 {
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
-    role_t role = account_role_parse(db_col_text(st, 3));
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:b,s:b,s:s?,s:I}", "id", id,
-                          "username", db_col_text(st, 1), "name", db_col_text(st, 2), "role",
-                          db_col_text(st, 3), "role_label", account_role_label(role),
-                          "scope_code", db_col_text(st, 4), "scope_name", db_col_text(st, 10),
-                          "disabled", (int)db_col_i64(st, 5), "must_change_password",
-                          (int)db_col_i64(st, 6), "phone_masked", db_col_text(st, 8),
-                          "created_at", (json_int_t)db_col_i64(st, 9));
+    role_t role = role_parse(db_col_text(st, 3));
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:b,s:b,s:s?,s:I}", "id", id, "username", db_col_text(st, 1),
+        "name", db_col_text(st, 2), "role", db_col_text(st, 3), "role_label", role_label(role),
+        "scope_code", db_col_text(st, 4), "scope_name", db_col_text(st, 10), "disabled",
+        (int)db_col_i64(st, 5), "must_change_password", (int)db_col_i64(st, 6), "phone_masked",
+        db_col_text(st, 8), "created_at", (json_int_t)db_col_i64(st, 9));
     json_object_set_new(o, "last_login_at",
                         db_col_isnull(st, 7) ? json_null() : json_integer(db_col_i64(st, 7)));
     json_object_set_new(o, "previous_login_at",
@@ -599,7 +566,7 @@ static const char SQL_LIST_USERS[] =
     " AND (? = '' OR u.role = ?) AND (? = '' OR u.username LIKE ? OR u.name LIKE ?)"
     " ORDER BY u.id DESC LIMIT ?";
 
-json_t *account_list(db_t *db, const account_user_t *by, const char *role, const char *q,
+json_t *account_list(db_t *db, const actor_t *by, const char *role, const char *q,
                      const char *cursor, int limit, int *rc)
 {
     char hi[32], like[128];
@@ -607,15 +574,16 @@ json_t *account_list(db_t *db, const account_user_t *by, const char *role, const
     snprintf(like, sizeof like, "%%%s%%", q ? q : "");
     int64_t before = listing_cursor(cursor, INT64_MAX);
     const char *r = role ? role : "", *qq = q ? q : "";
-    db_stmt_t *st = db_query(db, SQL_LIST_USERS, S(by->scope), S(hi), I(before), S(r), S(r), S(qq), S(like), S(like), I((int64_t)limit + 1));
+    db_stmt_t *st = db_query(db, SQL_LIST_USERS, S(by->scope), S(hi), I(before), S(r), S(r), S(qq),
+                             S(like), S(like), I((int64_t)limit + 1));
     return listing_page(st, limit, user_json, rc);
 }
 
-static const char SQL_GET_USER[] = "SELECT " USER_COLS
-                                   " FROM users u LEFT JOIN regions r ON r.code = u.scope_code"
-                                   " WHERE u.id = ?";
+static const char SQL_GET_USER[] =
+    "SELECT " USER_COLS " FROM users u LEFT JOIN regions r ON r.code = u.scope_code"
+    " WHERE u.id = ?";
 
-json_t *account_get(db_t *db, const account_user_t *by, int64_t id, int *rc)
+json_t *account_get(db_t *db, const actor_t *by, int64_t id, int *rc)
 {
     db_stmt_t *st = db_query(db, SQL_GET_USER, I(id));
     if (!st) {

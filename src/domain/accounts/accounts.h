@@ -1,10 +1,11 @@
-/* accounts.h — the public surface of domain/accounts/ (one header per practice; see docs/ARCHITECTURE.md).
- * Its sections follow the files of the folder. */
+/* accounts.h — the public surface of domain/accounts/ (one header per practice; see
+ * docs/ARCHITECTURE.md). Its sections follow the files of the folder. */
 #ifndef JICENG_DOMAIN_ACCOUNTS_H
 #define JICENG_DOMAIN_ACCOUNTS_H
 
 #include <jansson.h>
 #include <stdint.h>
+#include "domain/common/actor.h"
 #include "store/db.h"
 
 /* ==== account.h ====
@@ -12,67 +13,27 @@ account.h — accounts, roles, sessions and the 等保 password rules (STANDARDS
  * Every account is bound to one region scope (a code prefix); sessions are random tokens of which
  * only a hash is stored, so any instance can validate them. */
 
-/* Roles as bits, so a route can name the set it admits. Order = rank (higher manages lower). */
-typedef enum {
-    ROLE_RESIDENT = 1u << 0,
-    ROLE_INFORMANT = 1u << 1,
-    ROLE_BUILDING_HEAD = 1u << 2,
-    ROLE_PARTY_LEADER = 1u << 3,
-    ROLE_GRID_WORKER = 1u << 4,
-    ROLE_COMMUNITY_ADMIN = 1u << 5,
-    ROLE_STREET_ADMIN = 1u << 6,
-    ROLE_DEPARTMENT_STAFF = 1u << 7,
-    ROLE_CENTER_OPERATOR = 1u << 8,
-    ROLE_LEADER = 1u << 9,
-    ROLE_AUDITOR = 1u << 10,
-    ROLE_COUNTY_ADMIN = 1u << 11,
-} role_t;
-
-#define ROLE_ANY 0xffffu
-#define ROLE_PERSONS (ROLE_RESIDENT | ROLE_INFORMANT | ROLE_BUILDING_HEAD)
-#define ROLE_GRID (ROLE_GRID_WORKER | ROLE_PARTY_LEADER)
-#define ROLE_MANAGERS (ROLE_COMMUNITY_ADMIN | ROLE_STREET_ADMIN | ROLE_COUNTY_ADMIN)
-/* Staff who may browse the registry of their region. */
-#define ROLE_STAFF                                                                                 \
-    (ROLE_GRID | ROLE_BUILDING_HEAD | ROLE_MANAGERS | ROLE_CENTER_OPERATOR | ROLE_LEADER |          \
-     ROLE_DEPARTMENT_STAFF)
-/* Roles whose work needs full ID numbers and phones (each full view is audited). */
-#define ROLE_SENSITIVE (ROLE_GRID_WORKER | ROLE_MANAGERS)
-
-/* The signed-in user of a request. Plain data; copies are fine. */
-typedef struct {
-    int64_t id;
-    char county[8];
-    char username[64];
-    char name[64];
-    role_t role;
-    char scope[24];
-    int64_t person_id;
-    char department[16]; /* department_staff: the department's code; "" otherwise */
-    int must_change;
-    char token_hash[65];
-    int64_t last_seen_at;
-} account_user_t;
-
-/* Role name ("grid_worker") ↔ bit; 0 for an unknown name. Chinese label for people. */
-const char *account_role_name(role_t r);
-const char *account_role_label(role_t r);
-role_t account_role_parse(const char *name);
-/* Length of the scope code a role is bound to (6 county, 9 town, 12 village, 14 grid, 17
- * building); 0 for roles that may have any. */
-int account_role_scope_len(role_t r);
 /* Roles the caller may create and manage: those ranked below it. */
 unsigned account_manageable_roles(role_t caller);
 
-#define ACCOUNT_IDLE_MS (10 * 60 * 1000)    /* 等保: idle session timeout 10 minutes */
-#define ACCOUNT_LOCK_MS (10 * 60 * 1000)    /* lockout for 10 minutes ... */
-#define ACCOUNT_MAX_FAILURES 5              /* ... after 5 failures */
+#define ACCOUNT_IDLE_MS (10 * 60 * 1000) /* 等保: idle session timeout 10 minutes */
+#define ACCOUNT_LOCK_MS (10 * 60 * 1000) /* lockout for 10 minutes ... */
+#define ACCOUNT_MAX_FAILURES 5           /* ... after 5 failures */
 #define ACCOUNT_PW_MAX_AGE_MS (90LL * 24 * 3600 * 1000) /* change every 90 days */
-#define ACCOUNT_TOUCH_MS (60 * 1000)        /* refresh last_seen at most once a minute */
+#define ACCOUNT_TOUCH_MS (60 * 1000) /* refresh last_seen at most once a minute */
+
+/* A signed-in session: who (the actor every domain call takes) and what only the session layer
+ * needs. */
+typedef struct {
+    actor_t actor;
+    int must_change; /* the password must be changed before anything else */
+    char token_hash[65];
+    int64_t last_seen_at;
+} account_session_t;
 
 /* Look up a session by token hash and fill *u. ERR_UNAUTH if unknown, idle too long or the
  * account is disabled. Read-only (the caller refreshes last_seen with account_session_touch). */
-int account_session_load(db_t *db, const char *token_hash, int64_t now, account_user_t *u);
+int account_session_load(db_t *db, const char *token_hash, int64_t now, account_session_t *u);
 
 /* --- writes (run inside a store transaction) --- */
 
@@ -91,10 +52,10 @@ typedef struct {
     /* filled by account_login_check */
     int password_ok;
     /* out of account_login_commit */
-    int outcome;          /* 0 signed in, ERR_UNAUTH wrong name/password/disabled, ERR_LOCKED */
-    const char *message;  /* Chinese, for the reply when outcome != 0 */
+    int outcome;         /* 0 signed in, ERR_UNAUTH wrong name/password/disabled, ERR_LOCKED */
+    const char *message; /* Chinese, for the reply when outcome != 0 */
     char token[48];
-    account_user_t user;
+    account_session_t user;
 } account_login_t;
 /* Step 1, on a read connection (fast): find the account and its stored hash. */
 void account_login_lookup(db_t *db, account_login_t *l);
@@ -109,9 +70,9 @@ int account_login_commit(db_t *db, account_login_t *l, err_t *e);
 int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MAX]);
 
 typedef struct {
-    const char *old_pw, *new_pw; /* in */
+    const char *old_pw, *new_pw;    /* in */
     char current[ACCOUNT_HASH_MAX]; /* in: the stored hash read before the check */
-    int old_ok;                  /* out of the check */
+    int old_ok;                     /* out of the check */
     char new_hash[ACCOUNT_HASH_MAX];
 } account_pw_change_t;
 /* Slow step: verify old against current, apply the policy to new, hash it. 0 or ERR_INVALID
@@ -120,20 +81,20 @@ int account_password_change_check(account_pw_change_t *p, const char *username, 
 /* Write step: if the old password was wrong, count it as a failed login (lockout applies) and
  * refuse; else swap the hash if it is still `current` (else ERR_CONFLICT), end the account's
  * other sessions, audit. */
-int account_change_password(db_t *db, const account_user_t *u, const account_pw_change_t *p,
+int account_change_password(db_t *db, const account_session_t *u, const account_pw_change_t *p,
                             const char *ip, int64_t now, err_t *e);
 /* Slow step for new and reset accounts: a random initial password and its hash. */
 int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX]);
 
-int account_logout(db_t *db, const account_user_t *u, const char *ip, int64_t now);
+int account_logout(db_t *db, const account_session_t *u, const char *ip, int64_t now);
 int account_session_touch(db_t *db, const char *token_hash, int64_t now);
 
 typedef struct {
     const char *username, *name, *role, *scope_code, *phone;
     const char *department; /* department_staff only: a department code of the county */
-    const char *password; /* NULL: generate an initial password (returned in initial_password) */
+    const char *password;   /* NULL: generate an initial password (returned in initial_password) */
     const char *password_hash; /* already hashed (the seeder's shared demo hash); wins if set */
-    int must_change;      /* 1 for accounts handed to people; demo accounts 0 */
+    int must_change;           /* 1 for accounts handed to people; demo accounts 0 */
     int64_t person_id;
     int64_t now;
     /* out */
@@ -142,25 +103,24 @@ typedef struct {
 } account_new_t;
 /* Create an account. by may be NULL (CLI, seeder: no scope check); otherwise the role must be
  * manageable by `by` and the scope inside by's scope. */
-int account_create(db_t *db, const account_user_t *by, account_new_t *n, const char *ip, err_t *e);
+int account_create(db_t *db, const actor_t *by, account_new_t *n, const char *ip, err_t *e);
 /* Disable (kills sessions) / enable / reset password to new_hash (made by
  * account_initial_password; the account must change it at next login). Target looked up by id
  * (if >0) or username. Outside the caller's scope: ERR_NOTFOUND. */
-int account_set_disabled(db_t *db, const account_user_t *by, int64_t id, const char *username,
+int account_set_disabled(db_t *db, const actor_t *by, int64_t id, const char *username,
                          int disabled, const char *ip, int64_t now, err_t *e);
-int account_reset_password(db_t *db, const account_user_t *by, int64_t id, const char *username,
+int account_reset_password(db_t *db, const actor_t *by, int64_t id, const char *username,
                            const char *new_hash, const char *ip, int64_t now, err_t *e);
-
 
 /* Bind a department_staff account to a department of its county (seeder, CLI). */
 int account_set_department(db_t *db, int64_t user_id, const char *dept_code);
 
 /* Accounts whose scope lies inside the caller's, newest first (keyset by id). role/q may be
  * NULL. Returns {items,next_cursor} (new reference) or NULL with *rc. Never a password hash. */
-json_t *account_list(db_t *db, const account_user_t *by, const char *role, const char *q,
+json_t *account_list(db_t *db, const actor_t *by, const char *role, const char *q,
                      const char *cursor, int limit, int *rc);
 /* One account as JSON, if inside the caller's scope (by NULL: no check). */
-json_t *account_get(db_t *db, const account_user_t *by, int64_t id, int *rc);
+json_t *account_get(db_t *db, const actor_t *by, int64_t id, int *rc);
 
 /* ==== apikey.h ====
 apikey.h — keys for outside systems (Open311 clients, a 12345 hotline gateway), each bound to
@@ -184,15 +144,15 @@ audit.h — the audit log (等保 GB/T 22239 §5; PIPL Art. 55–56): who did wh
  * with what outcome. Append-only; written in the same transaction as the act it records. */
 
 typedef struct {
-    const account_user_t *who; /* may be NULL (anonymous, e.g. a failed login) */
-    const char *username;      /* when who is NULL: the name that was tried */
-    const char *county;        /* when who is NULL; defaults to "000000" */
-    const char *action;        /* login, login_failed, logout, password_change, user_create,
-                                  user_disable, user_enable, password_reset, sensitive_read... */
-    const char *object;        /* what it touched, e.g. "user:123", "person:456" */
-    const char *outcome;       /* ok | denied | failed */
+    const actor_t *who;   /* may be NULL (anonymous, e.g. a failed login) */
+    const char *username; /* when who is NULL: the name that was tried */
+    const char *county;   /* when who is NULL; defaults to "000000" */
+    const char *action;   /* login, login_failed, logout, password_change, user_create,
+                             user_disable, user_enable, password_reset, sensitive_read... */
+    const char *object;   /* what it touched, e.g. "user:123", "person:456" */
+    const char *outcome;  /* ok | denied | failed */
     const char *ip;
-    const char *detail;        /* short free text, never a secret or a full ID number */
+    const char *detail; /* short free text, never a secret or a full ID number */
     int64_t now;
 } audit_entry_t;
 
@@ -201,6 +161,6 @@ int audit_write(db_t *db, const audit_entry_t *a);
 
 /* Rows of the caller's county scope, newest first, keyset by id (cursor "" = from the newest).
  * Returns {items, next_cursor} (new reference) or NULL on a store error. */
-json_t *audit_list(db_t *db, const account_user_t *who, const char *cursor, int limit);
+json_t *audit_list(db_t *db, const actor_t *who, const char *cursor, int limit);
 
 #endif

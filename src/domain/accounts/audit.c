@@ -16,7 +16,7 @@ int audit_write(db_t *db, const audit_entry_t *a)
     db_stmt_t *st = db_prepare(db, SQL_INSERT);
     if (!st)
         return ERR_IO;
-    const account_user_t *u = a->who;
+    const actor_t *u = a->who;
     db_bind_text(st, 1, u ? u->county : (a->county ? a->county : "000000"), -1);
     db_bind_i64(st, 2, idgen_next());
     db_bind_i64(st, 3, a->now);
@@ -25,7 +25,7 @@ int audit_write(db_t *db, const audit_entry_t *a)
     else
         db_bind_null(st, 4);
     db_bind_text(st, 5, u ? u->username : a->username, -1);
-    db_bind_text(st, 6, u ? account_role_name(u->role) : NULL, -1);
+    db_bind_text(st, 6, u ? role_name(u->role) : NULL, -1);
     db_bind_text(st, 7, u ? u->scope : NULL, -1);
     db_bind_text(st, 8, a->action, -1);
     db_bind_text(st, 9, a->object, -1);
@@ -57,9 +57,10 @@ static json_t *audit_json(db_stmt_t *st)
     return o;
 }
 
-json_t *audit_list(db_t *db, const account_user_t *who, const char *cursor, int limit)
+json_t *audit_list(db_t *db, const actor_t *who, const char *cursor, int limit)
 {
     int rc;
-    db_stmt_t *st = db_query(db, SQL_LIST, S(who->county), I(listing_cursor(cursor, INT64_MAX)), I((int64_t)limit + 1));
+    db_stmt_t *st = db_query(db, SQL_LIST, S(who->county), I(listing_cursor(cursor, INT64_MAX)),
+                             I((int64_t)limit + 1));
     return listing_page(st, limit, audit_json, &rc);
 }

@@ -20,11 +20,11 @@
  *  parts_done whistle                                     resolved    system only
  *  rate       resolved                                    rated       the reporter
  *  reopen     rated, resolved                             reopened    system (poor rating);
- *                                                                     community/street admin, center
- *  close      resolved, rated                             closed      system; community/street
- *                                                                     admin, center, county admin
- *  merge      submitted, dispatched                       merged      community/street admin, center
- *  cancel     submitted, dispatched                       cancelled   the reporter; community admin
+ *                                                                     community/street admin,
+ * center close      resolved, rated                             closed      system;
+ * community/street admin, center, county admin merge      submitted, dispatched merged
+ * community/street admin, center cancel     submitted, dispatched                       cancelled
+ * the reporter; community admin
  *
  * 小事不出网格、大事不出城区 (practice 6): escalation goes one level at a time; the cases module
  * decides the next level. Red slip 24 h / completion 48 h (practices 3, 4) are deadlines, kept by
@@ -46,13 +46,13 @@ static const struct {
 static const struct {
     const char *name, *label;
 } events[CEV_NEVENTS] = {
-    [CEV_DISPATCH] = {"dispatch", "派单"},   [CEV_ACCEPT] = {"accept", "接单"},
-    [CEV_RETURN] = {"return", "退回"},       [CEV_NOTE] = {"note", "进展"},
-    [CEV_WAIT] = {"wait", "等待群众"},       [CEV_RESUME] = {"resume", "继续办理"},
-    [CEV_RESOLVE] = {"resolve", "办结"},     [CEV_ESCALATE] = {"escalate", "上报"},
-    [CEV_WHISTLE] = {"whistle", "吹哨"},     [CEV_PARTS_DONE] = {"parts_done", "各部门办结"},
-    [CEV_RATE] = {"rate", "评价"},           [CEV_REOPEN] = {"reopen", "重新办理"},
-    [CEV_CLOSE] = {"close", "关闭"},         [CEV_MERGE] = {"merge", "合并"},
+    [CEV_DISPATCH] = {"dispatch", "派单"}, [CEV_ACCEPT] = {"accept", "接单"},
+    [CEV_RETURN] = {"return", "退回"},     [CEV_NOTE] = {"note", "进展"},
+    [CEV_WAIT] = {"wait", "等待群众"},     [CEV_RESUME] = {"resume", "继续办理"},
+    [CEV_RESOLVE] = {"resolve", "办结"},   [CEV_ESCALATE] = {"escalate", "上报"},
+    [CEV_WHISTLE] = {"whistle", "吹哨"},   [CEV_PARTS_DONE] = {"parts_done", "各部门办结"},
+    [CEV_RATE] = {"rate", "评价"},         [CEV_REOPEN] = {"reopen", "重新办理"},
+    [CEV_CLOSE] = {"close", "关闭"},       [CEV_MERGE] = {"merge", "合并"},
     [CEV_CANCEL] = {"cancel", "撤销"},
 };
 
@@ -75,8 +75,8 @@ static const struct {
     {CEV_DISPATCH, ST(CASE_SUBMITTED) | ST(CASE_RETURNED) | ST(CASE_ESCALATED), CASE_DISPATCHED, 1,
      MANAGERS | ROLE_CENTER_OPERATOR | ROLE_COUNTY_ADMIN, 0, 0},
     {CEV_ACCEPT, ST(CASE_DISPATCHED) | ST(CASE_REOPENED), CASE_ACCEPTED, 0, 0, HANDLERS, 0},
-    {CEV_RETURN, ST(CASE_DISPATCHED), CASE_RETURNED, 0, 0,
-     ROLE_GRID_WORKER | ROLE_DEPARTMENT_STAFF, 0},
+    {CEV_RETURN, ST(CASE_DISPATCHED), CASE_RETURNED, 0, 0, ROLE_GRID_WORKER | ROLE_DEPARTMENT_STAFF,
+     0},
     {CEV_NOTE,
      ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_ESCALATED) | ST(CASE_WHISTLE) |
          ST(CASE_REOPENED),
@@ -84,8 +84,7 @@ static const struct {
     {CEV_WAIT, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), SAME, 0, 0, HANDLERS, 0},
     {CEV_RESUME, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), SAME, 1, 0, HANDLERS, 0},
     {CEV_RESOLVE, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), CASE_RESOLVED, 0, 0, HANDLERS, 0},
-    {CEV_ESCALATE,
-     ST(CASE_SUBMITTED) | ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_REOPENED),
+    {CEV_ESCALATE, ST(CASE_SUBMITTED) | ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_REOPENED),
      CASE_ESCALATED, 1, MANAGERS, ROLE_GRID_WORKER, 0},
     {CEV_WHISTLE, ST(CASE_ESCALATED) | ST(CASE_ACCEPTED), CASE_WHISTLE, 0,
      ROLE_CENTER_OPERATOR | ROLE_STREET_ADMIN, 0, 0},

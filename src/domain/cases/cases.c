@@ -1,17 +1,16 @@
 /* cases.c — categories, case creation with dispatch, transitions and reads. */
+#include "domain/cases/cases.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "domain/accounts/accounts.h"
-#include "domain/cases/cases.h"
-#include "domain/common/inbox.h"
-#include "outbox/webhook.h"
-#include "domain/common/photos.h"
-#include "domain/points/points.h"
-#include "lib/geo.h"
+#include "domain/cases/cases_int.h"
+#include "domain/common/change.h"
 #include "domain/common/listing.h"
+#include "domain/common/photos.h"
 #include "domain/registry/registry.h"
+#include "lib/geo.h"
 #include "lib/idgen.h"
 #include "lib/jsonw.h"
 #include "lib/utf8.h"
@@ -110,13 +109,13 @@ json_t *cases_categories(db_t *db, const char *county, int all, int *rc)
     int s;
     while ((s = db_step(st)) == DB_ROW)
         json_array_append_new(
-            items, json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:I,s:s,s:b}", "code",
-                             db_col_text(st, 0), "parent_code", db_col_text(st, 1), "name",
-                             db_col_text(st, 2), "handling", db_col_text(st, 3), "department",
-                             db_col_text(st, 4), "department_name", db_col_text(st, 9),
-                             "respond_hours", (json_int_t)db_col_i64(st, 5), "complete_value",
-                             (json_int_t)db_col_i64(st, 6), "complete_unit",
-                             db_col_text(st, 7), "active", (int)db_col_i64(st, 8)));
+            items,
+            json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:I,s:s,s:b}", "code", db_col_text(st, 0),
+                      "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2), "handling",
+                      db_col_text(st, 3), "department", db_col_text(st, 4), "department_name",
+                      db_col_text(st, 9), "respond_hours", (json_int_t)db_col_i64(st, 5),
+                      "complete_value", (json_int_t)db_col_i64(st, 6), "complete_unit",
+                      db_col_text(st, 7), "active", (int)db_col_i64(st, 8)));
     db_reset(st);
     if (s < 0) {
         json_decref(items);
@@ -132,14 +131,17 @@ json_t *cases_categories(db_t *db, const char *county, int all, int *rc)
 /* 临河区's 21 departments that answer the whistle, plus the lawyers on rota (MISSION practice 6).
  * Other counties start with the first ten. Counties edit their own list. */
 static const char *const default_departments[][2] = {
-    {"d01", "人民法院"},     {"d02", "人民检察院"},   {"d03", "公安分局"},
-    {"d04", "司法局"},       {"d05", "住房和城乡建设局"}, {"d06", "城市管理局"},
-    {"d07", "市场监督管理局"}, {"d08", "人力资源和社会保障局"}, {"d09", "民政局"},
-    {"d10", "自然资源局"},   {"d11", "卫生健康委员会"}, {"d12", "教育局"},
-    {"d13", "农牧和科技局"}, {"d14", "水利局"},       {"d15", "交通运输局"},
-    {"d16", "应急管理局"},   {"d17", "生态环境分局"}, {"d18", "信访局"},
-    {"d19", "财政局"},       {"d20", "消防救援大队"}, {"d21", "供电分公司"},
-    {"d22", "律师服务团"},
+    {"d01", "人民法院"},         {"d02", "人民检察院"},
+    {"d03", "公安分局"},         {"d04", "司法局"},
+    {"d05", "住房和城乡建设局"}, {"d06", "城市管理局"},
+    {"d07", "市场监督管理局"},   {"d08", "人力资源和社会保障局"},
+    {"d09", "民政局"},           {"d10", "自然资源局"},
+    {"d11", "卫生健康委员会"},   {"d12", "教育局"},
+    {"d13", "农牧和科技局"},     {"d14", "水利局"},
+    {"d15", "交通运输局"},       {"d16", "应急管理局"},
+    {"d17", "生态环境分局"},     {"d18", "信访局"},
+    {"d19", "财政局"},           {"d20", "消防救援大队"},
+    {"d21", "供电分公司"},       {"d22", "律师服务团"},
 };
 
 static const char SQL_DEPT_COUNT[] = "SELECT COUNT(*) FROM departments WHERE county = ?";
@@ -156,7 +158,8 @@ int cases_seed_departments(db_t *db, const char *county, int64_t now)
     size_t all = sizeof default_departments / sizeof default_departments[0];
     size_t count = strcmp(county, "150802") == 0 ? all : 10;
     for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = db_run(db, SQL_DEPT_INSERT, S(county), S(default_departments[i][0]), S(default_departments[i][1]), I(now));
+        rc = db_run(db, SQL_DEPT_INSERT, S(county), S(default_departments[i][0]),
+                    S(default_departments[i][1]), I(now));
     return rc;
 }
 
@@ -168,8 +171,8 @@ json_t *cases_departments(db_t *db, const char *county, int *rc)
     json_t *items = json_array();
     int s = ERR_IO;
     while (st && (s = db_step(st)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:s,s:s}", "code", db_col_text(st, 0), "name",
-                                               db_col_text(st, 1)));
+        json_array_append_new(
+            items, json_pack("{s:s,s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
     db_reset(st);
     if (s < 0) {
         json_decref(items);
@@ -225,9 +228,9 @@ typedef struct {
     int respond_hours, complete_value;
 } category_t;
 
-static const char SQL_CAT[] =
-    "SELECT code, handling, respond_hours, complete_value, complete_unit, department FROM categories"
-    " WHERE county = ? AND code = ? AND active = 1";
+static const char SQL_CAT[] = "SELECT code, handling, respond_hours, complete_value, "
+                              "complete_unit, department FROM categories"
+                              " WHERE county = ? AND code = ? AND active = 1";
 
 static int load_category(db_t *db, const char *county, const char *code, category_t *c)
 {
@@ -251,8 +254,8 @@ static const char SQL_EVENT[] =
     " from_state, to_state, note, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int64_t at,
-                     const account_user_t *who, const char *event, const char *from,
-                     const char *to, const char *note, const char *detail)
+                     const actor_t *who, const char *event, const char *from, const char *to,
+                     const char *note, const char *detail)
 {
     db_stmt_t *st = db_prepare(db, SQL_EVENT);
     if (!st)
@@ -266,7 +269,7 @@ static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int
     else
         db_bind_null(st, 5);
     db_bind_text(st, 6, who ? who->name : "系统", -1);
-    db_bind_text(st, 7, who && who->role ? account_role_name(who->role) : NULL, -1);
+    db_bind_text(st, 7, who && who->role ? role_name(who->role) : NULL, -1);
     db_bind_text(st, 8, event, -1);
     db_bind_text(st, 9, from, -1);
     db_bind_text(st, 10, to, -1);
@@ -274,10 +277,18 @@ static int add_event(db_t *db, const char *county, int64_t case_id, int seq, int
     db_bind_text(st, 12, detail, -1);
     int rc = db_step(st);
     db_reset(st);
-    /* KPI counters move with the event, in its transaction (casestats.c). */
-    if (rc >= 0)
-        rc = casestats_case_event(db, county, case_id, event);
-    return rc < 0 ? rc : webhook_case_event(db, county, case_id, seq, at, event, from, to);
+    if (rc < 0)
+        return rc;
+    /* KPI counters and the webhook outbox move with the event, in its transaction. */
+    change_t c = {.kind = CHANGE_CASE_EVENT,
+                  .county = county,
+                  .id = case_id,
+                  .seq = seq,
+                  .at = at,
+                  .event = event,
+                  .from = from,
+                  .to = to};
+    return change_announce(db, &c);
 }
 
 static int name_of_dept(db_t *db, const char *county, const char *code, char *out, size_t cap);
@@ -357,7 +368,7 @@ static const char *source_of(role_t r)
     }
 }
 
-int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
+int cases_create(db_t *db, const actor_t *who, cases_new_t *n, err_t *e)
 {
     int rc;
     if (n->idem_key) {
@@ -382,8 +393,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     size_t dl = strlen(n->description);
     if (!utf8_valid(n->description, dl) || utf8_count(n->description, dl) > 1000)
         return err_set(e, ERR_INVALID, "invalid", "问题描述不能超过 1000 字", "description");
-    if (n->title && (!utf8_valid(n->title, strlen(n->title)) ||
-                     utf8_count(n->title, strlen(n->title)) > 60))
+    if (n->title &&
+        (!utf8_valid(n->title, strlen(n->title)) || utf8_count(n->title, strlen(n->title)) > 60))
         return err_set(e, ERR_INVALID, "invalid", "标题不能超过 60 字", "title");
     if (n->address && utf8_count(n->address, strlen(n->address)) > 200)
         return err_set(e, ERR_INVALID, "invalid", "地址不能超过 200 字", "address");
@@ -407,8 +418,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
     int64_t subject = who->person_id, reporter = who->id, filed_by = 0;
     if (n->for_person) {
         if (!(who->role & (ROLE_BUILDING_HEAD | ROLE_GRID_WORKER)))
-            return err_set(e, ERR_FORBIDDEN, "forbidden", "只有楼栋长、联户长或网格员可以代群众上报",
-                           "for_person");
+            return err_set(e, ERR_FORBIDDEN, "forbidden",
+                           "只有楼栋长、联户长或网格员可以代群众上报", "for_person");
         db_stmt_t *st = db_query(db, SQL_HOUSEHOLD_OF, S(county), I(n->for_person));
         int s = st ? db_step(st) : ERR_IO;
         int ours = s == DB_ROW && region_in_scope(who->scope, db_col_text(st, 1));
@@ -422,7 +433,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         filed_by = who->id;
         int64_t acct = 0;
         int found = 0;
-        if ((rc = db_one_i64(db, SQL_ACCOUNT_OF_PERSON, &acct, &found, S(county), I(n->for_person))) != 0)
+        if ((rc = db_one_i64(db, SQL_ACCOUNT_OF_PERSON, &acct, &found, S(county),
+                             I(n->for_person))) != 0)
             return rc;
         if (found)
             reporter = acct;
@@ -511,9 +523,10 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         db_bind_null(st, 13);
     }
     db_bind_text(st, 14, state, -1);
-    db_bind_text(st, 15, strcmp(cat.handling, "grid") == 0 || strcmp(cat.handling, "community") == 0
-                             ? "red"
-                             : "blue",
+    db_bind_text(st, 15,
+                 strcmp(cat.handling, "grid") == 0 || strcmp(cat.handling, "community") == 0
+                     ? "red"
+                     : "blue",
                  -1);
     db_bind_i64(st, 16, respond_due);
     db_bind_i64(st, 17, complete_due);
@@ -526,8 +539,8 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         return rc;
     char placed[96];
     if (filed_by)
-        snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\",\"for_person\":\"%lld\"}",
-                 placed_by, (long long)n->for_person);
+        snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\",\"for_person\":\"%lld\"}", placed_by,
+                 (long long)n->for_person);
     else
         snprintf(placed, sizeof placed, "{\"placed_by\":\"%s\"}", placed_by);
     if (filed_by)
@@ -536,7 +549,7 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         return rc;
     rc = add_event(db, county, n->id, 1, n->now, who, "create", NULL, "submitted", NULL, placed);
     if (rc == 0)
-        rc = photos_attach(db, county, n->id, 1, n->photos);
+        rc = cases_photos_attach(db, county, n->id, 1, n->photos);
     if (rc == 0 && assignee) {
         char detail[64];
         snprintf(detail, sizeof detail, "{\"assignee\":\"%s\"}", assignee);
@@ -545,12 +558,19 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
         if (rc == 0 && is_grid && assignee == region)
             rc = give_to_worker(db, county, n->id, region);
     }
-    if (rc == 0)
-        rc = inbox_case_event(db, county, n->id, "create",
-                              caseflow_state_label(assignee ? CASE_DISPATCHED : CASE_SUBMITTED),
-                              who->id, n->now);
+    if (rc == 0) {
+        change_t c = {.kind = CHANGE_CASE_ACT,
+                      .county = county,
+                      .id = n->id,
+                      .at = n->now,
+                      .event = "create",
+                      .actor_id = who->id,
+                      .label = caseflow_state_label(assignee ? CASE_DISPATCHED : CASE_SUBMITTED)};
+        rc = change_announce(db, &c);
+    }
     if (rc == 0 && n->idem_key) {
-        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash ? n->body_hash : ""), I(n->id), I(n->now));
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key),
+                    S(n->body_hash ? n->body_hash : ""), I(n->id), I(n->now));
         /* PostgreSQL: a parallel retry with the same key committed first. Ask the store to run
          * this again from the start (ERR_BUSY is retried): it then finds the key and replays. */
         if (rc == ERR_CONFLICT)
@@ -562,32 +582,32 @@ int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e)
 /* ---------- reads ---------- */
 
 #define CASE_COLS                                                                                  \
-    "c.id, c.title, c.description, c.category_code, k.name, c.state, c.region_code,"             \
-    " c.assignee_code, c.source, c.slip, c.respond_due, c.complete_due, c.responded_at,"          \
+    "c.id, c.title, c.description, c.category_code, k.name, c.state, c.region_code,"               \
+    " c.assignee_code, c.source, c.slip, c.respond_due, c.complete_due, c.responded_at,"           \
     " c.resolved_at, c.closed_at, c.rating, c.rating_comment, c.outcome, c.address, c.lat, c.lon," \
     " c.reporter_id, c.created_at, c.updated_at, c.paused_at, c.events, r.name, c.filed_by"
 #define CASE_FROM                                                                                  \
-    " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"    \
+    " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"     \
     " LEFT JOIN regions r ON r.code = c.region_code"
 
 static void set_ms(json_t *o, const char *key, db_stmt_t *st, int col)
 {
-    json_object_set_new(o, key, db_col_isnull(st, col) ? json_null() : json_integer(db_col_i64(st, col)));
+    json_object_set_new(o, key,
+                        db_col_isnull(st, col) ? json_null() : json_integer(db_col_i64(st, col)));
 }
 
 /* A case as JSON. Lists write the same keys and values with case_write (jsonw): change both. */
 static json_t *case_json(db_stmt_t *st)
 {
     int state = caseflow_state_parse(db_col_text(st, 5));
-    json_t *o = json_pack("{s:o,s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}",
-                          "id", id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1),
-                          "description", db_col_text(st, 2), "category_code", db_col_text(st, 3),
-                          "category_name", db_col_text(st, 4), "state", db_col_text(st, 5),
-                          "state_label", caseflow_state_label(state), "region_code",
-                          db_col_text(st, 6), "region_name", db_col_text(st, 26),
-                          "source", db_col_text(st, 8), "assignee_code", db_col_text(st, 7),
-                          "slip", db_col_text(st, 9), "outcome", db_col_text(st, 17),
-                          "rating_comment", db_col_text(st, 16), "address", db_col_text(st, 18));
+    json_t *o = json_pack(
+        "{s:o,s:s,s:s,s:s,s:s?,s:s,s:s,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:s?,s:s?}", "id",
+        id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1), "description", db_col_text(st, 2),
+        "category_code", db_col_text(st, 3), "category_name", db_col_text(st, 4), "state",
+        db_col_text(st, 5), "state_label", caseflow_state_label(state), "region_code",
+        db_col_text(st, 6), "region_name", db_col_text(st, 26), "source", db_col_text(st, 8),
+        "assignee_code", db_col_text(st, 7), "slip", db_col_text(st, 9), "outcome",
+        db_col_text(st, 17), "rating_comment", db_col_text(st, 16), "address", db_col_text(st, 18));
     set_ms(o, "respond_due", st, 10);
     set_ms(o, "complete_due", st, 11);
     set_ms(o, "responded_at", st, 12);
@@ -596,7 +616,8 @@ static json_t *case_json(db_stmt_t *st)
     set_ms(o, "created_at", st, 22);
     set_ms(o, "updated_at", st, 23);
     set_ms(o, "paused_at", st, 24);
-    json_object_set_new(o, "rating", db_col_isnull(st, 15) ? json_null() : json_integer(db_col_i64(st, 15)));
+    json_object_set_new(o, "rating",
+                        db_col_isnull(st, 15) ? json_null() : json_integer(db_col_i64(st, 15)));
     if (!db_col_isnull(st, 19) && !db_col_isnull(st, 20))
         json_object_set_new(o, "location",
                             json_pack("{s:f,s:f}", "lat", strtod(db_col_text(st, 19), NULL), "lon",
@@ -611,7 +632,7 @@ static const char SQL_HAS_PART[] =
     "SELECT 1 FROM case_parts WHERE county = ? AND case_id = ? AND dept_code = ?";
 
 /* Is who's department summoned onto this case? */
-static int has_part(db_t *db, const account_user_t *who, const char *county, int64_t id)
+static int has_part(db_t *db, const actor_t *who, const char *county, int64_t id)
 {
     if (who->role != ROLE_DEPARTMENT_STAFF || !who->department[0])
         return 0;
@@ -622,14 +643,14 @@ static int has_part(db_t *db, const account_user_t *who, const char *county, int
 }
 
 /* Is the case assigned to who's department ("dept:<code>")? */
-static int dept_holds(const account_user_t *who, const char *assignee)
+static int dept_holds(const actor_t *who, const char *assignee)
 {
     return who->role == ROLE_DEPARTMENT_STAFF && who->department[0] && assignee &&
            strncmp(assignee, "dept:", 5) == 0 && strcmp(assignee + 5, who->department) == 0;
 }
 
-static int visible(const account_user_t *who, const char *region, const char *assignee,
-                   int64_t reporter, int64_t filed_by)
+static int visible(const actor_t *who, const char *region, const char *assignee, int64_t reporter,
+                   int64_t filed_by)
 {
     if (reporter == who->id || filed_by == who->id)
         return 1;
@@ -637,7 +658,8 @@ static int visible(const account_user_t *who, const char *region, const char *as
         return dept_holds(who, assignee); /* and, by has_part, the whistles they are summoned to */
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
         return 0;
-    return region_in_scope(who->scope, region) || (assignee && region_in_scope(who->scope, assignee));
+    return region_in_scope(who->scope, region) ||
+           (assignee && region_in_scope(who->scope, assignee));
 }
 
 /* Labels of timeline events that are not state-machine events. */
@@ -664,9 +686,8 @@ static const char SQL_EVENTS[] =
     "SELECT seq, at, actor_name, actor_role, event, from_state, to_state, note, detail"
     " FROM case_events WHERE county = ? AND case_id = ? ORDER BY seq";
 
-static const char SQL_SEES[] =
-    "SELECT region_code, assignee_code, reporter_id, filed_by FROM cases"
-    " WHERE county = ? AND id = ?";
+static const char SQL_SEES[] = "SELECT region_code, assignee_code, reporter_id, filed_by FROM cases"
+                               " WHERE county = ? AND id = ?";
 
 static const char SQL_HANDLER[] =
     "SELECT u.id, u.name FROM cases c JOIN users u ON u.id = c.handler_id"
@@ -674,7 +695,7 @@ static const char SQL_HANDLER[] =
 static const char SQL_MERGED_INTO[] =
     "SELECT merged_into FROM cases WHERE county = ? AND id = ? AND merged_into IS NOT NULL";
 
-int cases_visible(db_t *db, const account_user_t *who, const char *county, int64_t id)
+int cases_visible(db_t *db, const actor_t *who, const char *county, int64_t id)
 {
     char own[8];
     county_of(who->scope, own);
@@ -689,16 +710,16 @@ int cases_visible(db_t *db, const account_user_t *who, const char *county, int64
     return see || has_part(db, who, county, id);
 }
 
-json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *cases_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     char county[8];
     county_of(who->scope, county);
     db_stmt_t *st = db_query(db, SQL_CASE, S(county), I(id));
     int s = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
-    int see = s == DB_ROW &&
-              visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21),
-                      db_col_isnull(st, 27) ? 0 : db_col_i64(st, 27));
+    int see =
+        s == DB_ROW && visible(who, db_col_text(st, 6), db_col_text(st, 7), db_col_i64(st, 21),
+                               db_col_isnull(st, 27) ? 0 : db_col_i64(st, 27));
     if (s == DB_ROW && !see) {
         db_reset(st);
         see = has_part(db, who, county, id);
@@ -724,12 +745,13 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     /* 负载均衡: the worker the case was given to, if any. */
     st = db_query(db, SQL_HANDLER, S(county), I(id));
     if (st && db_step(st) == DB_ROW)
-        json_object_set_new(o, "handler", json_pack("{s:o,s:s}", "id", id_json(db_col_i64(st, 0)),
-                                                    "name", db_col_text(st, 1)));
+        json_object_set_new(
+            o, "handler",
+            json_pack("{s:o,s:s}", "id", id_json(db_col_i64(st, 0)), "name", db_col_text(st, 1)));
     else
         json_object_set_new(o, "handler", json_null());
     db_reset(st);
-    json_t *pics = photos_of_case(db, county, id);
+    json_t *pics = cases_photos_of(db, county, id);
     st = db_query(db, SQL_EVENTS, S(county), I(id));
     json_t *tl = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
@@ -738,14 +760,13 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
         char seq[24];
         snprintf(seq, sizeof seq, "%lld", (long long)db_col_i64(st, 0));
         json_t *p = json_object_get(pics, seq);
-        json_t *item = json_pack("{s:I,s:I,s:s?,s:s?,s:s,s:s,s:s?,s:s,s:s?,s:o?}", "seq",
-                          (json_int_t)db_col_i64(st, 0), "at", (json_int_t)db_col_i64(st, 1),
-                          "actor_name", db_col_text(st, 2), "actor_role", db_col_text(st, 3),
-                          "event", db_col_text(st, 4), "event_label",
-                          ev >= 0 ? caseflow_event_label(ev) : extra_label(db_col_text(st, 4)),
-                          "from_state",
-                          db_col_text(st, 5), "to_state", db_col_text(st, 6), "note",
-                          db_col_text(st, 7), "detail", d);
+        json_t *item = json_pack(
+            "{s:I,s:I,s:s?,s:s?,s:s,s:s,s:s?,s:s,s:s?,s:o?}", "seq", (json_int_t)db_col_i64(st, 0),
+            "at", (json_int_t)db_col_i64(st, 1), "actor_name", db_col_text(st, 2), "actor_role",
+            db_col_text(st, 3), "event", db_col_text(st, 4), "event_label",
+            ev >= 0 ? caseflow_event_label(ev) : extra_label(db_col_text(st, 4)), "from_state",
+            db_col_text(st, 5), "to_state", db_col_text(st, 6), "note", db_col_text(st, 7),
+            "detail", d);
         json_object_set_new(item, "photos", p ? json_incref(p) : json_array());
         json_array_append_new(tl, item);
     }
@@ -755,10 +776,10 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
     json_t *parts = json_array();
     st = db_query(db, SQL_PARTS, S(county), I(id));
     while (st && (s = db_step(st)) == DB_ROW) {
-        json_t *pt = json_pack("{s:s,s:s?,s:I,s:I,s:s?}", "department", db_col_text(st, 0),
-                               "name", db_col_text(st, 1), "summoned_at",
-                               (json_int_t)db_col_i64(st, 2), "report_due",
-                               (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6));
+        json_t *pt =
+            json_pack("{s:s,s:s?,s:I,s:I,s:s?}", "department", db_col_text(st, 0), "name",
+                      db_col_text(st, 1), "summoned_at", (json_int_t)db_col_i64(st, 2),
+                      "report_due", (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6));
         set_ms(pt, "reported_at", st, 4);
         set_ms(pt, "done_at", st, 5);
         set_ms(pt, "overdue_at", st, 7);
@@ -775,38 +796,40 @@ json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
  * creation period. Unused ones are bound so they match everything (static SQL, one plan each). */
 #define LIST_FILTERS                                                                               \
     " AND (? = '' OR c.state = ?)"                                                                 \
-    " AND c.category_code >= ? AND c.category_code < ?"                                           \
-    " AND c.region_code >= ? AND c.region_code < ?"                                               \
+    " AND c.category_code >= ? AND c.category_code < ?"                                            \
+    " AND c.region_code >= ? AND c.region_code < ?"                                                \
     " AND (? = '' OR c.source = ?)"                                                                \
     " AND (? = 0 OR (c.state IN ('submitted', 'dispatched', 'accepted', 'returned', 'escalated',"  \
     "  'whistle', 'reopened') AND c.paused_at IS NULL AND c.complete_due < ?))"                    \
     " AND c.created_at >= ? AND c.created_at < ?"
-static const char SQL_FIND_MINE[] = "SELECT " CASE_COLS CASE_FROM
-                                    " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
-                                    LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+static const char SQL_FIND_MINE[] =
+    "SELECT " CASE_COLS CASE_FROM
+    " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?" LIST_FILTERS
+    " ORDER BY c.id DESC LIMIT ?";
 static const char SQL_FIND_FILED[] =
     "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.reporter_id = ? OR c.filed_by = ?)"
     " AND c.id < ?" LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
-static const char SQL_FIND_SCOPE[] = "SELECT " CASE_COLS CASE_FROM
-                                     " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
-                                     LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+static const char SQL_FIND_SCOPE[] =
+    "SELECT " CASE_COLS CASE_FROM
+    " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?" LIST_FILTERS
+    " ORDER BY c.id DESC LIMIT ?";
 /* A department's cases: dispatched to it, or whistles it was summoned to. */
 static const char SQL_FIND_DEPT[] =
     "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.assignee_code = ? OR EXISTS"
     " (SELECT 1 FROM case_parts p WHERE p.county = c.county AND p.case_id = c.id"
     "  AND p.dept_code = ?)) AND c.id < ?" LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
-static const char SQL_LIST_MINE[] = "SELECT " CASE_COLS CASE_FROM
-                                    " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
-                                    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_LIST_MINE[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
+    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
 static const char SQL_LIST_FILED[] =
     "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.reporter_id = ? OR c.filed_by = ?)"
     " AND c.id < ? AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
-static const char SQL_LIST_SCOPE[] = "SELECT " CASE_COLS CASE_FROM
-                                     " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
-                                     " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
-static const char SQL_LIST_GRID[] = "SELECT " CASE_COLS CASE_FROM
-                                    " WHERE c.region_code = ? AND c.id < ?"
-                                    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_LIST_SCOPE[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?"
+    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
+static const char SQL_LIST_GRID[] =
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.region_code = ? AND c.id < ?"
+    " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
 /* A queue: the open cases its scope holds, soonest deadline first. The page's IDs come from the
  * (assignee_code, state, complete_due, id) index alone (migration 011); only those 20 cases are
  * read and joined to names (a grid can hold hundreds of open cases). A grid's worker: assignee =
@@ -814,9 +837,9 @@ static const char SQL_LIST_GRID[] = "SELECT " CASE_COLS CASE_FROM
  * county through the (state, complete_due) index instead (measured: 12 queues/s with 200,000
  * open cases in the county). */
 #define QUEUE_OF(where)                                                                            \
-    "SELECT " CASE_COLS " FROM (SELECT id FROM cases WHERE " where                                \
-    " ORDER BY complete_due, id LIMIT ?) q JOIN cases c ON c.county = ? AND c.id = q.id"          \
-    " LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"                 \
+    "SELECT " CASE_COLS " FROM (SELECT id FROM cases WHERE " where                                 \
+    " ORDER BY complete_due, id LIMIT ?) q JOIN cases c ON c.county = ? AND c.id = q.id"           \
+    " LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"                  \
     " LEFT JOIN regions r ON r.code = c.region_code ORDER BY c.complete_due, c.id"
 static const char SQL_QUEUE_GRID[] =
     QUEUE_OF("assignee_code = ? AND state IN ('dispatched', 'accepted', 'reopened')");
@@ -839,10 +862,10 @@ static void case_write(jsonw_t *w, db_stmt_t *st)
     static const struct {
         const char *key;
         int col;
-    } texts[] = {{"title", 1},         {"description", 2}, {"category_code", 3},
-                 {"category_name", 4}, {"state", 5},       {"state_label", -1},
-                 {"region_code", 6},   {"region_name", 26}, {"source", 8},
-                 {"assignee_code", 7}, {"slip", 9},        {"outcome", 17},
+    } texts[] = {{"title", 1},           {"description", 2},  {"category_code", 3},
+                 {"category_name", 4},   {"state", 5},        {"state_label", -1},
+                 {"region_code", 6},     {"region_name", 26}, {"source", 8},
+                 {"assignee_code", 7},   {"slip", 9},         {"outcome", 17},
                  {"rating_comment", 16}, {"address", 18}},
       times[] = {{"respond_due", 10}, {"complete_due", 11}, {"responded_at", 12},
                  {"resolved_at", 13}, {"closed_at", 14},    {"created_at", 22},
@@ -935,7 +958,7 @@ static const char SQL_MAP[] =
     " WHERE c.region_code >= ? AND c.region_code < ? AND c.lat IS NOT NULL" LIST_FILTERS
     " ORDER BY c.id DESC LIMIT ?";
 
-json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, int max, int *rc)
+json_t *cases_map(db_t *db, const actor_t *who, const cases_filter_t *f, int max, int *rc)
 {
     char hi[32], cat_lo[16] = "", cat_hi[24] = "~", reg_lo[32] = "", reg_hi[40] = "~";
     region_scope_hi(who->scope, hi, sizeof hi);
@@ -971,13 +994,13 @@ json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, 
             open |= strcmp(state, open_states[k]) == 0;
         int overdue = open && db_col_isnull(st, 7) && db_col_i64(st, 6) < f->now;
         json_array_append_new(
-            items, json_pack("{s:o,s:s,s:s,s:s,s:s?,s:f,s:f,s:b,s:I,s:s}", "id",
-                             id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1), "state",
-                             state, "state_label", caseflow_state_label(caseflow_state_parse(state)),
-                             "category_name", db_col_text(st, 3), "lat",
-                             strtod(db_col_text(st, 4), NULL), "lon",
-                             strtod(db_col_text(st, 5), NULL), "overdue", overdue, "created_at",
-                             (json_int_t)db_col_i64(st, 8), "region_code", db_col_text(st, 9)));
+            items,
+            json_pack("{s:o,s:s,s:s,s:s,s:s?,s:f,s:f,s:b,s:I,s:s}", "id",
+                      id_json(db_col_i64(st, 0)), "title", db_col_text(st, 1), "state", state,
+                      "state_label", caseflow_state_label(caseflow_state_parse(state)),
+                      "category_name", db_col_text(st, 3), "lat", strtod(db_col_text(st, 4), NULL),
+                      "lon", strtod(db_col_text(st, 5), NULL), "overdue", overdue, "created_at",
+                      (json_int_t)db_col_i64(st, 8), "region_code", db_col_text(st, 9)));
         n++;
     }
     int more = s == DB_ROW;
@@ -991,8 +1014,8 @@ json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, 
     return json_pack("{s:o,s:b}", "items", items, "truncated", more);
 }
 
-int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int queue,
-               const char *cursor, int limit, buf_t *out)
+int cases_list(db_t *db, const actor_t *who, const cases_filter_t *f, int queue, const char *cursor,
+               int limit, buf_t *out)
 {
     char county[8], hi[32];
     county_of(who->scope, county);
@@ -1007,10 +1030,11 @@ int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int
         /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. A
          * department's queue is the whistles it has not finished. */
         st = who->role == ROLE_DEPARTMENT_STAFF
-                 ? db_query(db, SQL_DEPT_QUEUE, S(county), S(who->department), S(dept_code), I((int64_t)limit))
-                 : strlen(who->scope) == 14
-                       ? db_query(db, SQL_QUEUE_GRID, S(who->scope), I((int64_t)limit), S(county))
-                       : db_query(db, SQL_QUEUE, S(who->scope), S(hi), I((int64_t)limit), S(county));
+                 ? db_query(db, SQL_DEPT_QUEUE, S(county), S(who->department), S(dept_code),
+                            I((int64_t)limit))
+             : strlen(who->scope) == 14
+                 ? db_query(db, SQL_QUEUE_GRID, S(who->scope), I((int64_t)limit), S(county))
+                 : db_query(db, SQL_QUEUE, S(who->scope), S(hi), I((int64_t)limit), S(county));
         return list_write(st, limit, 0, out);
     }
     if (who->role == ROLE_DEPARTMENT_STAFF || filtered(f)) {
@@ -1064,16 +1088,20 @@ int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int
         return list_write(st, limit, 1, out);
     }
     if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT))
-        st = db_query(db, SQL_LIST_MINE, S(county), I(who->id), I(before), S(stv), S(stv), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_MINE, S(county), I(who->id), I(before), S(stv), S(stv),
+                      I((int64_t)limit + 1));
     else if (who->role == ROLE_BUILDING_HEAD)
         /* A building head follows what they reported and what they filed for residents. */
-        st = db_query(db, SQL_LIST_FILED, S(county), I(who->id), I(who->id), I(before), S(stv), S(stv), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_FILED, S(county), I(who->id), I(who->id), I(before), S(stv),
+                      S(stv), I((int64_t)limit + 1));
     else if (strlen(who->scope) == 14)
         /* A grid: one region code, so the (region_code, id) index yields the newest first
          * without sorting the grid's whole history. */
-        st = db_query(db, SQL_LIST_GRID, S(who->scope), I(before), S(stv), S(stv), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_GRID, S(who->scope), I(before), S(stv), S(stv),
+                      I((int64_t)limit + 1));
     else
-        st = db_query(db, SQL_LIST_SCOPE, S(who->scope), S(hi), I(before), S(stv), S(stv), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_SCOPE, S(who->scope), S(hi), I(before), S(stv), S(stv),
+                      I((int64_t)limit + 1));
     return list_write(st, limit, 1, out);
 }
 
@@ -1107,7 +1135,7 @@ static const char SQL_SIMILAR[] =
     " AND c.state IN ('submitted', 'dispatched', 'accepted', 'returned', 'escalated', 'whistle',"
     " 'reopened') ORDER BY c.id DESC LIMIT 200";
 
-json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *cases_similar(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     char county[8];
     county_of(who->scope, county);
@@ -1133,7 +1161,8 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
     /* The community (12 digits) around the case; a case placed higher up looks at its own node. */
     snprintf(lo, sizeof lo, "%.12s", region);
     region_scope_hi(lo, hi, sizeof hi);
-    st = db_query(db, SQL_SIMILAR, S(lo), S(hi), S(county), S(category), I(id), I(created - SIMILAR_WINDOW_MS), I(created + SIMILAR_WINDOW_MS));
+    st = db_query(db, SQL_SIMILAR, S(lo), S(hi), S(county), S(category), I(id),
+                  I(created - SIMILAR_WINDOW_MS), I(created + SIMILAR_WINDOW_MS));
     json_t *items = json_array();
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *r = db_col_text(st, 6);
@@ -1151,7 +1180,8 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
             continue; /* without two locations, only the same grid counts as the same place */
         }
         json_t *o = case_json(st);
-        json_object_set_new(o, "distance_m", d < 0 ? json_null() : json_integer((json_int_t)(d + 0.5)));
+        json_object_set_new(o, "distance_m",
+                            d < 0 ? json_null() : json_integer((json_int_t)(d + 0.5)));
         json_array_append_new(items, o);
     }
     db_reset(st);
@@ -1161,8 +1191,9 @@ json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc)
         for (size_t k = i; k > 0; k--) {
             json_t *a = json_object_get(json_array_get(items, k - 1), "distance_m");
             json_t *b = json_object_get(json_array_get(items, k), "distance_m");
-            int swap = json_is_null(a) ? !json_is_null(b)
-                                       : (!json_is_null(b) && json_integer_value(b) < json_integer_value(a));
+            int swap = json_is_null(a)
+                           ? !json_is_null(b)
+                           : (!json_is_null(b) && json_integer_value(b) < json_integer_value(a));
             if (!swap)
                 break;
             json_t *t = json_incref(json_array_get(items, k - 1));
@@ -1213,7 +1244,7 @@ static int name_of_dept(db_t *db, const char *county, const char *code, char *ou
 /* 合并: the target must be another open case of the county that who can see. */
 static const char SQL_TARGET[] = "SELECT state FROM cases WHERE county = ? AND id = ?";
 
-static int merge_target_ok(db_t *db, const account_user_t *who, const char *county, int64_t id,
+static int merge_target_ok(db_t *db, const actor_t *who, const char *county, int64_t id,
                            int64_t into, err_t *e)
 {
     if (!into)
@@ -1233,20 +1264,19 @@ static int merge_target_ok(db_t *db, const account_user_t *who, const char *coun
                        "into");
     if (!strcmp(state, "merged") || !strcmp(state, "cancelled") || !strcmp(state, "closed") ||
         !strcmp(state, "resolved") || !strcmp(state, "rated"))
-        return err_set(e, ERR_CONFLICT, "invalid_transition",
-                       "只能合并到仍在办理中的诉求", "into");
+        return err_set(e, ERR_CONFLICT, "invalid_transition", "只能合并到仍在办理中的诉求", "into");
     return 0;
 }
 
 static const char SQL_MERGED[] = "UPDATE cases SET merged_into = ? WHERE county = ? AND id = ?";
-static const char SQL_TARGET_BUMP[] =
-    "UPDATE cases SET events = events + 1, updated_at = ? WHERE county = ? AND id = ? AND events = ?";
+static const char SQL_TARGET_BUMP[] = "UPDATE cases SET events = events + 1, updated_at = ? WHERE "
+                                      "county = ? AND id = ? AND events = ?";
 static const char SQL_EVENTS_OF[] = "SELECT events, state FROM cases WHERE county = ? AND id = ?";
 
 /* Record the merge on both cases: the merged one points at its target, and the target's
  * timeline says what was folded into it (its reporter is told, in the same transaction). */
-static int merge_into(db_t *db, const account_user_t *who, const char *county, int64_t id,
-                      int64_t into, int64_t now)
+static int merge_into(db_t *db, const actor_t *who, const char *county, int64_t id, int64_t into,
+                      int64_t now)
 {
     int rc = db_run(db, SQL_MERGED, I(into), S(county), I(id));
     if (rc)
@@ -1274,14 +1304,16 @@ static int merge_into(db_t *db, const account_user_t *who, const char *county, i
                      "合并了一条重复诉求", detail);
 }
 
-static int apply_one(db_t *db, const account_user_t *who, const char *county, int64_t id,
-                     case_event_t ev, cases_step_t *s, err_t *e)
+static int apply_one(db_t *db, const actor_t *who, const char *county, int64_t id, case_event_t ev,
+                     cases_step_t *s, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_STATE, S(county), I(id));
     int r = st ? db_step(st) : ERR_IO;
     if (r != DB_ROW) {
         db_reset(st);
-        return r < 0 ? r : err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
+        return r < 0
+                   ? r
+                   : err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
     }
     char state[24], region[32], assignee[48] = "";
     snprintf(state, sizeof state, "%s", db_col_text(st, 0));
@@ -1301,8 +1333,9 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     if (who) {
         actor.role = who->role;
         actor.is_reporter = reporter == who->id;
-        actor.is_assignee = part || (assignee[0] && (region_in_scope(who->scope, assignee) ||
-                                                     dept_holds(who, assignee)));
+        actor.is_assignee =
+            part ||
+            (assignee[0] && (region_in_scope(who->scope, assignee) || dept_holds(who, assignee)));
     }
     case_state_t to;
     int rc = caseflow_apply((case_state_t)caseflow_state_parse(state), ev, &actor, &to, e);
@@ -1317,9 +1350,10 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     case CEV_DISPATCH:
         if (s->assignee && strncmp(s->assignee, "dept:", 5) == 0) {
             /* 派单到部门: the street, the center or the county send it to one department. */
-            if (who && !(who->role & (ROLE_STREET_ADMIN | ROLE_CENTER_OPERATOR | ROLE_COUNTY_ADMIN)))
-                return err_set(e, ERR_FORBIDDEN, "forbidden", "只有街道、指挥中心或县级可派单到部门",
-                               "assignee");
+            if (who &&
+                !(who->role & (ROLE_STREET_ADMIN | ROLE_CENTER_OPERATOR | ROLE_COUNTY_ADMIN)))
+                return err_set(e, ERR_FORBIDDEN, "forbidden",
+                               "只有街道、指挥中心或县级可派单到部门", "assignee");
             if (strlen(s->assignee) > 20 || !name_of_dept(db, county, s->assignee + 5, NULL, 0))
                 return err_set(e, ERR_INVALID, "invalid", "部门不存在", "assignee");
             new_assignee = s->assignee;
@@ -1328,7 +1362,8 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         }
         if (!s->assignee || !region_code_valid(s->assignee) ||
             region_level_of(s->assignee) < REGION_TOWN ||
-            region_level_of(s->assignee) > REGION_GRID || (who && !region_in_scope(who->scope, s->assignee)) ||
+            region_level_of(s->assignee) > REGION_GRID ||
+            (who && !region_in_scope(who->scope, s->assignee)) ||
             !region_in_scope(county, s->assignee))
             return err_set(e, ERR_INVALID, "invalid", "请选择您辖区内的网格、村/社区或街道派单",
                            "assignee");
@@ -1342,8 +1377,7 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         size_t o = (size_t)snprintf(detail, sizeof detail, "{\"departments\":[");
         for (int i = 0; i < s->ndepartments; i++) {
             char nm[8];
-            if (!s->departments[i] ||
-                !name_of_dept(db, county, s->departments[i], nm, sizeof nm))
+            if (!s->departments[i] || !name_of_dept(db, county, s->departments[i], nm, sizeof nm))
                 return err_set(e, ERR_INVALID, "invalid", "部门不存在", "departments");
             for (int k = 0; k < i; k++)
                 if (strcmp(s->departments[k], s->departments[i]) == 0)
@@ -1443,21 +1477,26 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
         rc = add_event(db, county, id, (int)events + 1, s->now, who, caseflow_event_name(ev), state,
                        caseflow_state_name(to), s->note, detail[0] ? detail : NULL);
     if (rc == 0 && s->photos && who)
-        rc = photos_attach(db, county, id, (int)events + 1, s->photos);
+        rc = cases_photos_attach(db, county, id, (int)events + 1, s->photos);
     if (rc == 0 && ev == CEV_MERGE)
         rc = merge_into(db, who, county, id, s->into, s->now);
     /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
     for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
-        rc = db_run(db, SQL_PART_INSERT, S(county), I(id), S(s->departments[i]), I(s->now), I(s->now + WHISTLE_REPORT_MS));
-    /* Tell the reporter and whoever now holds the case, in the same transaction. */
-    if (rc == 0)
-        rc = inbox_case_event(db, county, id, caseflow_event_name(ev), caseflow_state_label(to),
-                              who ? who->id : 0, s->now);
-    /* 积分制 (issue 4): a report closed as fixed earns what the village's rule says, once. */
-    if (rc == 0 && ev == CEV_CLOSE && strcmp(outcome, "fixed") == 0 && household) {
-        char ref[24];
-        snprintf(ref, sizeof ref, "%lld", (long long)id);
-        rc = points_on_event(db, "case.fixed", county, household, ref, s->now);
+        rc = db_run(db, SQL_PART_INSERT, S(county), I(id), S(s->departments[i]), I(s->now),
+                    I(s->now + WHISTLE_REPORT_MS));
+    /* Announced in the same transaction: the inbox tells the reporter and whoever now holds
+     * the case; a case closed as fixed may earn its household points (积分制). */
+    if (rc == 0) {
+        change_t c = {.kind = CHANGE_CASE_ACT,
+                      .county = county,
+                      .id = id,
+                      .at = s->now,
+                      .event = caseflow_event_name(ev),
+                      .label = caseflow_state_label(to),
+                      .actor_id = who ? who->id : 0,
+                      .outcome = outcome,
+                      .household = household};
+        rc = change_announce(db, &c);
     }
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "该诉求刚被他人处理，请刷新后重试", NULL);
@@ -1465,7 +1504,7 @@ static int apply_one(db_t *db, const account_user_t *who, const char *county, in
     return rc;
 }
 
-int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e)
+int cases_transition(db_t *db, const actor_t *who, int64_t id, cases_step_t *s, err_t *e)
 {
     int ev = caseflow_event_parse(s->event);
     /* parts_done is the system's alone: nobody sends it. */
@@ -1502,7 +1541,8 @@ static const char SQL_DUE_SOON[] =
 static const char SQL_REMINDED[] = "UPDATE cases SET reminded_at = ? WHERE county = ? AND id = ?";
 #define REMIND_BEFORE_MS (2LL * 3600 * 1000) /* remind the holders 2 h before the deadline */
 /* One scheduler at a time across instances sharing a PostgreSQL (held until commit). */
-static const char SQL_PG_LOCK[] = "SELECT CASE WHEN pg_try_advisory_xact_lock(7424001) THEN 1 ELSE 0 END";
+static const char SQL_PG_LOCK[] =
+    "SELECT CASE WHEN pg_try_advisory_xact_lock(7424001) THEN 1 ELSE 0 END";
 
 #define ESCALATE_RESPOND_MS (24LL * 3600 * 1000)
 #define ESCALATE_COMPLETE_MS (48LL * 3600 * 1000)
@@ -1562,8 +1602,15 @@ static int parts_overdue(db_t *db, int64_t now, int max)
         if (rc == 0)
             rc = add_event(db, l->county, l->id, (int)events + 1, now, NULL, "part_overdue", state,
                            state, note, detail);
-        if (rc == 0)
-            rc = inbox_part_overdue(db, l->county, l->id, l->dept, l->name, now);
+        if (rc == 0) {
+            change_t c = {.kind = CHANGE_CASE_PART_LATE,
+                          .county = l->county,
+                          .id = l->id,
+                          .at = now,
+                          .dept = l->dept,
+                          .dept_name = l->name};
+            rc = change_announce(db, &c);
+        }
     }
     free(late);
     return rc;
@@ -1616,7 +1663,8 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
             continue;
         }
         if (rc == 0)
-            rc = db_run(db, SQL_NEW_DUES, I(now + ESCALATE_RESPOND_MS), I(now + ESCALATE_COMPLETE_MS), S(list[i].county), I(list[i].id));
+            rc = db_run(db, SQL_NEW_DUES, I(now + ESCALATE_RESPOND_MS),
+                        I(now + ESCALATE_COMPLETE_MS), S(list[i].county), I(list[i].id));
         if (rc == 0)
             (*escalated)++;
         else
@@ -1633,7 +1681,13 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
     }
     db_reset(st);
     for (int i = 0; i < n && rc == 0; i++) {
-        rc = inbox_case_event(db, list[i].county, list[i].id, "remind", "即将超时", 0, now);
+        change_t c = {.kind = CHANGE_CASE_REMIND,
+                      .county = list[i].county,
+                      .id = list[i].id,
+                      .at = now,
+                      .event = "remind",
+                      .label = "即将超时"};
+        rc = change_announce(db, &c);
         if (rc == 0)
             rc = db_run(db, SQL_REMINDED, I(now), S(list[i].county), I(list[i].id));
         if (rc == 0 && reminded)
@@ -1647,8 +1701,8 @@ int cases_tick(db_t *db, int64_t now, int max, int *escalated, int *reminded, in
 
 /* ---------- whistle parts ---------- */
 
-static const char SQL_PART[] =
-    "SELECT reported_at, done_at FROM case_parts WHERE county = ? AND case_id = ? AND dept_code = ?";
+static const char SQL_PART[] = "SELECT reported_at, done_at FROM case_parts WHERE county = ? AND "
+                               "case_id = ? AND dept_code = ?";
 static const char SQL_PART_REPORT[] =
     "UPDATE case_parts SET reported_at = ?, note = COALESCE(?, note) WHERE county = ?"
     " AND case_id = ? AND dept_code = ? AND reported_at IS NULL";
@@ -1661,8 +1715,8 @@ static const char SQL_BUMP[] =
     "UPDATE cases SET events = events + 1, updated_at = ? WHERE county = ? AND id = ?"
     " AND events = ? AND state = 'whistle'";
 
-int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept,
-               const char *action, const char *note, int64_t now, err_t *e)
+int cases_part(db_t *db, const actor_t *who, int64_t id, const char *dept, const char *action,
+               const char *note, int64_t now, err_t *e)
 {
     char county[8];
     county_of(who->scope, county);
@@ -1677,7 +1731,8 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
         return err_set(e, ERR_NOTFOUND, "not_found", "该诉求没有召集您的部门", NULL);
     db_stmt_t *st = db_query(db, SQL_PART, S(county), I(id), S(dept));
     int s = st ? db_step(st) : ERR_IO;
-    int reported = s == DB_ROW && !db_col_isnull(st, 0), done = s == DB_ROW && !db_col_isnull(st, 1);
+    int reported = s == DB_ROW && !db_col_isnull(st, 0),
+        done = s == DB_ROW && !db_col_isnull(st, 1);
     db_reset(st);
     if (s != DB_ROW)
         return s < 0 ? s : err_set(e, ERR_NOTFOUND, "not_found", "该诉求没有召集您的部门", NULL);
@@ -1697,7 +1752,8 @@ int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept
     db_reset(st);
     if (strcmp(state, "whistle") != 0)
         return err_set(e, ERR_CONFLICT, "invalid_transition", "该诉求不在吹哨处置中", NULL);
-    int rc = db_run(db, report ? SQL_PART_REPORT : SQL_PART_DONE, I(now), S(note), S(county), I(id), S(dept));
+    int rc = db_run(db, report ? SQL_PART_REPORT : SQL_PART_DONE, I(now), S(note), S(county), I(id),
+                    S(dept));
     st = db_query(db, SQL_BUMP, I(now), S(county), I(id), I(events));
     s = st ? db_step(st) : ERR_IO;
     int64_t changed = s >= 0 ? db_changes(st) : 0;

@@ -1,11 +1,12 @@
-/* cases.h — the public surface of domain/cases/ (one header per practice; see docs/ARCHITECTURE.md).
- * Its sections follow the files of the folder. */
+/* cases.h — the public surface of domain/cases/ (one header per practice; see
+ * docs/ARCHITECTURE.md). Its sections follow the files of the folder. */
 #ifndef JICENG_DOMAIN_CASES_H
 #define JICENG_DOMAIN_CASES_H
 
 #include <jansson.h>
 #include <stdint.h>
 #include "domain/accounts/accounts.h"
+#include "domain/common/actor.h"
 #include "domain/common/check.h"
 #include "lib/buf.h"
 #include "lib/err.h"
@@ -39,21 +40,23 @@ typedef struct {
     int64_t for_person;    /* 代报: a building head or grid worker reports for this person of
                               their scope; 0 = for themselves */
     int64_t now;
-    int64_t id;            /* out */
-    int replayed;          /* out: 1 when the key was seen before with the same body */
+    int64_t id;   /* out */
+    int replayed; /* out: 1 when the key was seen before with the same body */
 } cases_new_t;
 /* Report a case as `who` (resident, informant, building head or staff). Placed in the reporter's
  * household grid (or their scope), dispatched to that grid when the category is handled there.
  * An outside system reports as a who with id 0, role 0, its name, and its county as scope: the
  * case then waits at county level for manual triage (submitted), never lost.
  * ERR_INVALID (unknown category, text too long...), ERR_CONFLICT (same key, different body). */
-int cases_create(db_t *db, const account_user_t *who, cases_new_t *n, err_t *e);
+int cases_create(db_t *db, const actor_t *who, cases_new_t *n, err_t *e);
 
 /* May who see case (county, id)? The rule of cases_get, for things attached to cases (photos). */
-int cases_visible(db_t *db, const account_user_t *who, const char *county, int64_t id);
+int cases_visible(db_t *db, const actor_t *who, const char *county, int64_t id);
+/* A photo reader (photos.h): may who read photo id because of a case it is attached to? */
+int cases_photo_readable(db_t *db, const actor_t *who, const char *id);
 
 /* One case with its timeline, or NULL with *rc (ERR_NOTFOUND also outside scope). */
-json_t *cases_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *cases_get(db_t *db, const actor_t *who, int64_t id, int *rc);
 /* Cases visible to who, newest first, filtered by f; queue=1: the ones assigned to who's scope
  * that are still open, soonest deadline first (a grid worker's 接单 queue; f ignored). Department
  * staff list the cases dispatched to their department and the whistles they were summoned to.
@@ -70,37 +73,36 @@ typedef struct {
     int64_t now;          /* for overdue */
 } cases_filter_t;
 /* f may be NULL (no filter). A region outside who's scope: ERR_NOTFOUND. */
-int cases_list(db_t *db, const account_user_t *who, const cases_filter_t *f, int queue,
-               const char *cursor, int limit, buf_t *out);
+int cases_list(db_t *db, const actor_t *who, const cases_filter_t *f, int queue, const char *cursor,
+               int limit, buf_t *out);
 
 /* 地图: the located cases of who's scope (staff whose scope is a region range), filtered as in
  * cases_list, newest first, at most max: {items:[{id,title,state,state_label,category_name,lat,
  * lon,overdue,created_at,region_code}], truncated}. A region outside the scope: ERR_NOTFOUND. */
-json_t *cases_map(db_t *db, const account_user_t *who, const cases_filter_t *f, int max, int *rc);
-
+json_t *cases_map(db_t *db, const actor_t *who, const cases_filter_t *f, int max, int *rc);
 
 typedef struct {
-    const char *event;   /* caseflow event name */
+    const char *event; /* caseflow event name */
     const char *note;
-    int rating;          /* rate: 1..5 */
-    const char *outcome; /* close: fixed | partly_fixed | not_our_duty | duplicate */
-    const char *assignee;/* dispatch: a region code in scope */
+    int rating;               /* rate: 1..5 */
+    const char *outcome;      /* close: fixed | partly_fixed | not_our_duty | duplicate */
+    const char *assignee;     /* dispatch: a region code in scope */
     const char **departments; /* whistle: department codes of the county */
     int ndepartments;
-    json_t *photos;      /* array of photo ids uploaded by who, shown with this event, or NULL */
-    int64_t into;        /* merge: the open case of the same county this one is folded into */
+    json_t *photos; /* array of photo ids uploaded by who, shown with this event, or NULL */
+    int64_t into;   /* merge: the open case of the same county this one is folded into */
     int64_t now;
-    char state[24];      /* out: the new state */
+    char state[24]; /* out: the new state */
 } cases_step_t;
 /* Apply an event as `who`. 404 outside scope; 409 invalid_transition or a concurrent change;
  * 403 not allowed for who; 400 bad arguments. */
-int cases_transition(db_t *db, const account_user_t *who, int64_t id, cases_step_t *s, err_t *e);
+int cases_transition(db_t *db, const actor_t *who, int64_t id, cases_step_t *s, err_t *e);
 
 /* Open cases that look like duplicates of case id (疑似重复): the same category, reported within
  * 72 hours of it, in the same community and within 500 m when both have a location (else in the
  * same grid), inside who's scope; nearest first, at most 10. {items:[case + distance_m]}.
  * ERR_NOTFOUND when who cannot see the case. */
-json_t *cases_similar(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *cases_similar(db_t *db, const actor_t *who, int64_t id, int *rc);
 
 /* The county's departments (临河区: 21 plus lawyers), unless it has some already. */
 int cases_seed_departments(db_t *db, const char *county, int64_t now);
@@ -110,8 +112,8 @@ json_t *cases_departments(db_t *db, const char *county, int *rc);
 /* A summoned department's part of a whistle: action "report" (报到) then "done". Only staff of
  * that department. When the last part is done the case resolves (a system event). 404 when the
  * case or part is not theirs; 409 when reported twice, done before reporting, or done twice. */
-int cases_part(db_t *db, const account_user_t *who, int64_t id, const char *dept,
-               const char *action, const char *note, int64_t now, err_t *e);
+int cases_part(db_t *db, const actor_t *who, int64_t id, const char *dept, const char *action,
+               const char *note, int64_t now, err_t *e);
 
 /* The scheduler's pass at time now (红单 24 h, 办结时限; practices 3, 4, 6): every open case whose
  * response or completion deadline has passed, and that is not waiting on the resident, escalates
@@ -224,8 +226,8 @@ categories.h — a county keeps its own case categories (issue 3, part 2: "count
  * any of name, handling, department, respond_hours, complete_value, complete_unit, active) one
  * category of who's county. spec is already checked for unknown fields and JSON types by the API.
  * ERR_INVALID with the field, ERR_CONFLICT (code taken), ERR_NOTFOUND (no such category). */
-int categories_save(db_t *db, const account_user_t *who, const char *code, json_t *spec,
-                    int create, const char *ip, int64_t now, err_t *e);
+int categories_save(db_t *db, const actor_t *who, const char *code, json_t *spec, int create,
+                    const char *ip, int64_t now, err_t *e);
 
 /* One category as JSON (also retired ones), or NULL with *rc. */
 json_t *categories_get(db_t *db, const char *county, const char *code, int *rc);
@@ -279,14 +281,14 @@ json_t *open311_request(db_t *db, const char *county, int64_t id, int *rc);
 
 typedef struct {
     const char *service_code;
-    const char *description;    /* NULL or "": the service's name stands in (cases need one) */
-    const char *address;        /* address_string, may be NULL */
-    const char *address_id;     /* may be NULL; kept in the case's address text */
+    const char *description; /* NULL or "": the service's name stands in (cases need one) */
+    const char *address;     /* address_string, may be NULL */
+    const char *address_id;  /* may be NULL; kept in the case's address text */
     int has_location;
     double lat, lon;
-    const char *ip;             /* for the audit row */
+    const char *ip; /* for the audit row */
     int64_t now;
-    int64_t id;                 /* out: the new case */
+    int64_t id; /* out: the new case */
 } open311_new_t;
 
 /* Report a case for key k through cases_create (source "open311", the key's name as reporter,
@@ -321,7 +323,6 @@ typedef int (*feed_emit_fn)(void *ctx, const char *event, const char *id, json_t
  * 15 s, e.g. several PostgreSQL instances) are still found: each poll looks back that far and
  * skips what it sent already. Events dated ahead of now (a `jiceng tick --now` in the future)
  * wait until their time. */
-int feed_poll(db_t *db, const account_user_t *who, feed_t *f, int64_t now, feed_emit_fn emit,
-              void *ctx);
+int feed_poll(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed_emit_fn emit, void *ctx);
 
 #endif

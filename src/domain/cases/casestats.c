@@ -45,18 +45,34 @@
 
 /* The counter columns, in table order. */
 enum {
-    T_CASES, T_RESPONDED, T_RESP_OK, T_RESP_PEND, T_RESP_MS, T_RESOLVED, T_DONE_OK, T_DONE_PEND,
-    T_DONE_MS, T_RATED, T_RATING_SUM, T_HAPPY, T_REOPENED, T_FIXED, T_PARTLY, T_NOT_OURS, T_DUP,
-    T_OVERDUE_PEND, NT
+    T_CASES,
+    T_RESPONDED,
+    T_RESP_OK,
+    T_RESP_PEND,
+    T_RESP_MS,
+    T_RESOLVED,
+    T_DONE_OK,
+    T_DONE_PEND,
+    T_DONE_MS,
+    T_RATED,
+    T_RATING_SUM,
+    T_HAPPY,
+    T_REOPENED,
+    T_FIXED,
+    T_PARTLY,
+    T_NOT_OURS,
+    T_DUP,
+    T_OVERDUE_PEND,
+    NT
 };
 #define T_COLS                                                                                     \
     "cases, responded, resp_ok, resp_pend, resp_ms, resolved, done_ok, done_pend, done_ms, rated," \
     " rating_sum, happy, reopened, fixed, partly_fixed, not_our_duty, duplicate, overdue_pend"
 #define T_SUMS(p)                                                                                  \
-    " SUM(" p "cases), SUM(" p "responded), SUM(" p "resp_ok), SUM(" p "resp_pend),"              \
-    " SUM(" p "resp_ms), SUM(" p "resolved), SUM(" p "done_ok), SUM(" p "done_pend),"             \
-    " SUM(" p "done_ms), SUM(" p "rated), SUM(" p "rating_sum), SUM(" p "happy),"                 \
-    " SUM(" p "reopened), SUM(" p "fixed), SUM(" p "partly_fixed), SUM(" p "not_our_duty),"       \
+    " SUM(" p "cases), SUM(" p "responded), SUM(" p "resp_ok), SUM(" p "resp_pend),"               \
+    " SUM(" p "resp_ms), SUM(" p "resolved), SUM(" p "done_ok), SUM(" p "done_pend),"              \
+    " SUM(" p "done_ms), SUM(" p "rated), SUM(" p "rating_sum), SUM(" p "happy),"                  \
+    " SUM(" p "reopened), SUM(" p "fixed), SUM(" p "partly_fixed), SUM(" p "not_our_duty),"        \
     " SUM(" p "duplicate), SUM(" p "overdue_pend)"
 #define OPEN_STATES                                                                                \
     "('submitted', 'dispatched', 'accepted', 'returned', 'escalated', 'whistle', 'reopened')"
@@ -72,9 +88,8 @@ static int64_t day_of(int64_t ms) { return (ms + TZ_MS) / DAY_MS; }
 static const char SQL_CASE_ROW[] =
     "SELECT region_code, category_code, created_at, state, responded_at, resolved_at,"
     " respond_due, complete_due, paused_at, rating, outcome FROM cases WHERE county = ? AND id = ?";
-static const char SQL_TALLY_GET[] =
-    "SELECT node, category, day, created_at, reopen_seen, " T_COLS
-    " FROM case_tallies WHERE county = ? AND case_id = ?";
+static const char SQL_TALLY_GET[] = "SELECT node, category, day, created_at, reopen_seen, " T_COLS
+                                    " FROM case_tallies WHERE county = ? AND case_id = ?";
 static const char SQL_REOPENED[] = "SELECT COUNT(*) FROM case_events WHERE county = ?"
                                    " AND case_id = ? AND event = 'reopen'";
 static const char SQL_TALLY_PUT[] =
@@ -94,11 +109,9 @@ static const char SQL_TALLY_PUT[] =
 static const char SQL_COUNTER_ADD[] =
     "INSERT INTO case_counters (county, depth, node, day, category, " T_COLS ")"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    " ON CONFLICT (county, depth, node, day, category) DO UPDATE SET" ADD("cases") ","
-    ADD("responded") "," ADD("resp_ok") "," ADD("resp_pend") "," ADD("resp_ms") ","
-    ADD("resolved") "," ADD("done_ok") "," ADD("done_pend") "," ADD("done_ms") "," ADD("rated") ","
-    ADD("rating_sum") "," ADD("happy") "," ADD("reopened") "," ADD("fixed") ","
-    ADD("partly_fixed") "," ADD("not_our_duty") "," ADD("duplicate") "," ADD("overdue_pend");
+    " ON CONFLICT (county, depth, node, day, category) DO UPDATE SET" ADD("cases") "," ADD("respond"
+                                                                                           "ed") "," ADD("resp_ok") "," ADD("resp_pend") "," ADD("resp_ms") "," ADD("resolved") "," ADD("done_ok") "," ADD(
+        "done_pend") "," ADD("done_ms") "," ADD("rated") "," ADD("rating_sum") "," ADD("happy") "," ADD("reopened") "," ADD("fixed") "," ADD("partly_fixed") "," ADD("not_our_duty") "," ADD("duplicate") "," ADD("overdue_pend");
 
 static int is_state(const char *s, const char *const *list)
 {
@@ -114,7 +127,7 @@ static void tally_of(db_stmt_t *st, int64_t reopen_seen, tally_t *t)
 {
     static const char *const uncounted[] = {"merged", "cancelled", NULL};
     static const char *const open[] = {"submitted", "dispatched", "accepted", "returned",
-                                       "escalated", "whistle",    "reopened",  NULL};
+                                       "escalated", "whistle",    "reopened", NULL};
     memset(t, 0, sizeof *t);
     snprintf(t->node, sizeof t->node, "%s", db_col_text(st, 0));
     snprintf(t->category, sizeof t->category, "%s", db_col_text(st, 1));
@@ -261,9 +274,25 @@ int casestats_case_event(db_t *db, const char *county, int64_t case_id, const ch
 
 /* The figures of one group, in the order row_kpi reads them. */
 enum {
-    K_CASES, K_RESPONDED, K_RESP_OK, K_RESP_DUE, K_RESOLVED, K_DONE_OK, K_DONE_DUE, K_RESP_MS,
-    K_DONE_MS, K_RATED, K_RATING_SUM, K_HAPPY, K_REOPENED, K_FIXED, K_PARTLY, K_NOT_OURS, K_DUP,
-    K_OVERDUE, NK
+    K_CASES,
+    K_RESPONDED,
+    K_RESP_OK,
+    K_RESP_DUE,
+    K_RESOLVED,
+    K_DONE_OK,
+    K_DONE_DUE,
+    K_RESP_MS,
+    K_DONE_MS,
+    K_RATED,
+    K_RATING_SUM,
+    K_HAPPY,
+    K_REOPENED,
+    K_FIXED,
+    K_PARTLY,
+    K_NOT_OURS,
+    K_DUP,
+    K_OVERDUE,
+    NK
 };
 
 typedef struct {
@@ -300,86 +329,92 @@ static int by_key(const void *a, const void *b)
 
 /* Group key of a query: mode 1 the region code cut to a length, 2 the category group. */
 #define KEY(region, category)                                                                      \
-    " CASE CAST(? AS INTEGER) WHEN 1 THEN substr(" region ", 1, ?)"                               \
+    " CASE CAST(? AS INTEGER) WHEN 1 THEN substr(" region ", 1, ?)"                                \
     " WHEN 2 THEN substr(" category ", 1, 2)"                                                      \
     " ELSE '' END"
 
 /* Scopes below a county's levels, or not at one (province, city, building): every figure from
  * the cases themselves. */
 #define AGG                                                                                        \
-    " COUNT(*),"                                                                                  \
-    " SUM(CASE WHEN c.responded_at IS NOT NULL THEN 1 ELSE 0 END),"                               \
-    " SUM(CASE WHEN c.responded_at IS NOT NULL AND c.responded_at <= c.respond_due"              \
-    "   THEN 1 ELSE 0 END),"                                                                      \
-    " SUM(CASE WHEN c.responded_at IS NOT NULL OR c.respond_due < ? THEN 1 ELSE 0 END),"          \
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END),"                                \
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.complete_due"               \
-    "   THEN 1 ELSE 0 END),"                                                                      \
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL OR c.complete_due < ? THEN 1 ELSE 0 END),"          \
-    " SUM(CASE WHEN c.responded_at IS NOT NULL THEN c.responded_at - c.created_at ELSE 0 END),"   \
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN c.resolved_at - c.created_at ELSE 0 END),"     \
-    " SUM(CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END),"                                     \
-    " SUM(COALESCE(c.rating, 0)),"                                                                \
-    " SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END),"                                            \
-    " SUM(CASE WHEN EXISTS (SELECT 1 FROM case_events v WHERE v.county = c.county"                \
-    "   AND v.case_id = c.id AND v.event = 'reopen') THEN 1 ELSE 0 END),"                         \
-    " SUM(CASE WHEN c.outcome = 'fixed' THEN 1 ELSE 0 END),"                                      \
-    " SUM(CASE WHEN c.outcome = 'partly_fixed' THEN 1 ELSE 0 END),"                               \
-    " SUM(CASE WHEN c.outcome = 'not_our_duty' THEN 1 ELSE 0 END),"                               \
-    " SUM(CASE WHEN c.outcome = 'duplicate' THEN 1 ELSE 0 END),"                                  \
-    " SUM(CASE WHEN c.state NOT IN ('resolved', 'rated', 'closed') AND c.complete_due < ?"        \
+    " COUNT(*),"                                                                                   \
+    " SUM(CASE WHEN c.responded_at IS NOT NULL THEN 1 ELSE 0 END),"                                \
+    " SUM(CASE WHEN c.responded_at IS NOT NULL AND c.responded_at <= c.respond_due"                \
+    "   THEN 1 ELSE 0 END),"                                                                       \
+    " SUM(CASE WHEN c.responded_at IS NOT NULL OR c.respond_due < ? THEN 1 ELSE 0 END),"           \
+    " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END),"                                 \
+    " SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.complete_due"                 \
+    "   THEN 1 ELSE 0 END),"                                                                       \
+    " SUM(CASE WHEN c.resolved_at IS NOT NULL OR c.complete_due < ? THEN 1 ELSE 0 END),"           \
+    " SUM(CASE WHEN c.responded_at IS NOT NULL THEN c.responded_at - c.created_at ELSE 0 END),"    \
+    " SUM(CASE WHEN c.resolved_at IS NOT NULL THEN c.resolved_at - c.created_at ELSE 0 END),"      \
+    " SUM(CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END),"                                      \
+    " SUM(COALESCE(c.rating, 0)),"                                                                 \
+    " SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END),"                                             \
+    " SUM(CASE WHEN EXISTS (SELECT 1 FROM case_events v WHERE v.county = c.county"                 \
+    "   AND v.case_id = c.id AND v.event = 'reopen') THEN 1 ELSE 0 END),"                          \
+    " SUM(CASE WHEN c.outcome = 'fixed' THEN 1 ELSE 0 END),"                                       \
+    " SUM(CASE WHEN c.outcome = 'partly_fixed' THEN 1 ELSE 0 END),"                                \
+    " SUM(CASE WHEN c.outcome = 'not_our_duty' THEN 1 ELSE 0 END),"                                \
+    " SUM(CASE WHEN c.outcome = 'duplicate' THEN 1 ELSE 0 END),"                                   \
+    " SUM(CASE WHEN c.state NOT IN ('resolved', 'rated', 'closed') AND c.complete_due < ?"         \
     "   AND c.paused_at IS NULL THEN 1 ELSE 0 END)"
 static const char SQL_SCAN[] =
     "SELECT" KEY("c.region_code", "c.category_code") "," AGG
-    " FROM cases c WHERE c.region_code >= ? AND c.region_code < ? AND c.created_at >= ?"
-    " AND c.created_at < ? AND c.state NOT IN ('merged', 'cancelled') GROUP BY 1";
+                                                     " FROM cases c WHERE c.region_code >= ? AND "
+                                                     "c.region_code < ? AND c.created_at >= ?"
+                                                     " AND c.created_at < ? AND c.state NOT IN "
+                                                     "('merged', 'cancelled') GROUP BY 1";
 
 /* Counter rows of the period's whole days, for the nodes at `depth` within the scope. The
  * recursive part walks the distinct nodes (a few dozen) so each is read for its days only;
  * CROSS JOIN keeps SQLite from scanning every node of the depth instead (PostgreSQL plans it
  * the same either way). */
 #define COUNTERS(cols, tail)                                                                       \
-    "WITH RECURSIVE kids(node) AS ("                                                              \
-    " SELECT MIN(node) FROM case_counters WHERE county = ? AND depth = ?"                         \
-    " AND node >= ? AND node < ?"                                                                 \
-    " UNION ALL SELECT (SELECT MIN(k.node) FROM case_counters k WHERE k.county = ?"               \
-    " AND k.depth = ? AND k.node > kids.node AND k.node < ?)"                                     \
-    " FROM kids WHERE kids.node IS NOT NULL)"                                                     \
-    " SELECT CASE CAST(? AS INTEGER) WHEN 1 THEN n.node WHEN 2 THEN substr(n.category, 1, 2)"     \
-    " ELSE '' END," cols " FROM kids CROSS JOIN case_counters n"                                  \
-    " WHERE n.county = ? AND n.depth = ?"                                                         \
+    "WITH RECURSIVE kids(node) AS ("                                                               \
+    " SELECT MIN(node) FROM case_counters WHERE county = ? AND depth = ?"                          \
+    " AND node >= ? AND node < ?"                                                                  \
+    " UNION ALL SELECT (SELECT MIN(k.node) FROM case_counters k WHERE k.county = ?"                \
+    " AND k.depth = ? AND k.node > kids.node AND k.node < ?)"                                      \
+    " FROM kids WHERE kids.node IS NOT NULL)"                                                      \
+    " SELECT CASE CAST(? AS INTEGER) WHEN 1 THEN n.node WHEN 2 THEN substr(n.category, 1, 2)"      \
+    " ELSE '' END," cols " FROM kids CROSS JOIN case_counters n"                                   \
+    " WHERE n.county = ? AND n.depth = ?"                                                          \
     " AND n.node = kids.node AND n.day >= ? AND n.day < ?" tail
 /* Tallies of the cases created in a partial day at either end of the period. */
 #define TALLIES(cols, tail)                                                                        \
-    "SELECT" KEY("t.node", "t.category") "," cols                                                 \
-    " FROM case_tallies t WHERE t.county = ? AND t.created_at >= ? AND t.created_at < ?"          \
-    " AND t.node >= ? AND t.node < ? AND t.cases = 1" tail
+    "SELECT" KEY("t.node", "t.category") "," cols " FROM case_tallies t WHERE t.county = ? AND "   \
+                                                  "t.created_at >= ? AND t.created_at < ?"         \
+                                         " AND t.node >= ? AND t.node < ? AND t.cases = 1" tail
 /* SQLite hands rows over as cheaply as it sums them, and summing 18 columns costs its VDBE more
  * than C: there the rows are added up here (a year of a county's towns: 12 ms → 4 ms). A
  * PostgreSQL server sums them before they cross the network. */
 #define T_ROWS(p)                                                                                  \
-    " " p "cases, " p "responded, " p "resp_ok, " p "resp_pend, " p "resp_ms, " p "resolved, "    \
-    p "done_ok, " p "done_pend, " p "done_ms, " p "rated, " p "rating_sum, " p "happy, "          \
-    p "reopened, " p "fixed, " p "partly_fixed, " p "not_our_duty, " p "duplicate, "              \
-    p "overdue_pend"
+    " " p "cases, " p "responded, " p "resp_ok, " p "resp_pend, " p "resp_ms, " p "resolved, " p   \
+    "done_ok, " p "done_pend, " p "done_ms, " p "rated, " p "rating_sum, " p "happy, " p           \
+    "reopened, " p "fixed, " p "partly_fixed, " p "not_our_duty, " p "duplicate, " p               \
+    "overdue_pend"
 static const char SQL_COUNTERS_SUM[] = COUNTERS(T_SUMS("n."), " GROUP BY 1");
 static const char SQL_COUNTERS_ROWS[] = COUNTERS(T_ROWS("n."), "");
 static const char SQL_TALLIES_SUM[] = TALLIES(T_SUMS("t."), " GROUP BY 1");
 static const char SQL_TALLIES_ROWS[] = TALLIES(T_ROWS("t."), "");
 /* Live corrections: cases whose deadline is still ahead (partial indexes of migration 011). */
 #define LIVE_WHERE                                                                                 \
-    " AND c.created_at >= ? AND c.created_at < ? AND c.region_code >= ? AND c.region_code < ?"   \
+    " AND c.created_at >= ? AND c.created_at < ? AND c.region_code >= ? AND c.region_code < ?"     \
     " AND c.state NOT IN ('merged', 'cancelled')"
 #define LIVE_RESPOND(count, tail)                                                                  \
-    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
-    " WHERE c.county = ? AND c.responded_at IS NULL AND c.respond_due >= ?" LIVE_WHERE tail
+    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                     \
+                                                     " WHERE c.county = ? AND c.responded_at IS "  \
+                                                     "NULL AND c.respond_due >= ?" LIVE_WHERE tail
 #define LIVE_COMPLETE(count, tail)                                                                 \
-    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
-    " WHERE c.county = ? AND c.resolved_at IS NULL AND c.complete_due >= ?" LIVE_WHERE tail
+    "SELECT" KEY("c.region_code",                                                                  \
+                 "c.category_code") "," count " FROM cases c"                                      \
+                                    " WHERE c.county = ? AND c.resolved_at IS NULL AND "           \
+                                    "c.complete_due >= ?" LIVE_WHERE tail
 #define LIVE_OPEN(count, tail)                                                                     \
-    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                    \
-    " WHERE c.county = ? AND c.paused_at IS NULL AND c.state IN " OPEN_STATES                      \
-    " AND c.complete_due >= ?" LIVE_WHERE tail
+    "SELECT" KEY("c.region_code", "c.category_code") "," count " FROM cases c"                     \
+                                                     " WHERE c.county = ? AND c.paused_at IS "     \
+                                                     "NULL AND c.state IN " OPEN_STATES            \
+                                                     " AND c.complete_due >= ?" LIVE_WHERE tail
 /* As with the counters: SQLite hands over one row per case (counted here, no sorter for the
  * GROUP BY), PostgreSQL counts them itself. */
 static const char *const SQL_LIVE[3][2] = {
@@ -388,16 +423,21 @@ static const char *const SQL_LIVE[3][2] = {
     {LIVE_OPEN(" 1", ""), LIVE_OPEN(" COUNT(*)", " GROUP BY 1")},
 };
 /* Escalated cases: late against their current deadlines, or without one. */
-static const char SQL_LIVE_ESCALATED[] =
-    "SELECT" KEY("c.region_code", "c.category_code") ","
-    " SUM(CASE WHEN c.responded_at IS NOT NULL AND (c.respond_due IS NULL"
-    "   OR c.responded_at > c.respond_due) THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN c.resolved_at IS NOT NULL AND (c.complete_due IS NULL"
-    "   OR c.resolved_at > c.complete_due) THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN c.responded_at IS NULL AND c.respond_due IS NULL THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN c.resolved_at IS NULL AND c.complete_due IS NULL THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN c.paused_at IS NULL AND c.complete_due IS NULL THEN 1 ELSE 0 END)"
-    " FROM cases c WHERE c.state = 'escalated' AND c.county = ?" LIVE_WHERE " GROUP BY 1";
+static const char SQL_LIVE_ESCALATED[] = "SELECT" KEY(
+    "c.region_code",
+    "c.category_code") ","
+                       " SUM(CASE WHEN c.responded_at IS NOT NULL AND (c.respond_due IS NULL"
+                       "   OR c.responded_at > c.respond_due) THEN 1 ELSE 0 END),"
+                       " SUM(CASE WHEN c.resolved_at IS NOT NULL AND (c.complete_due IS NULL"
+                       "   OR c.resolved_at > c.complete_due) THEN 1 ELSE 0 END),"
+                       " SUM(CASE WHEN c.responded_at IS NULL AND c.respond_due IS NULL THEN 1 "
+                       "ELSE 0 END),"
+                       " SUM(CASE WHEN c.resolved_at IS NULL AND c.complete_due IS NULL THEN 1 "
+                       "ELSE 0 END),"
+                       " SUM(CASE WHEN c.paused_at IS NULL AND c.complete_due IS NULL THEN 1 ELSE "
+                       "0 END)"
+                       " FROM cases c WHERE c.state = 'escalated' AND c.county = ?" LIVE_WHERE
+                       " GROUP BY 1";
 
 static const char SQL_OVERDUE[] =
     "SELECT c.id, c.title, c.state, c.region_code, c.complete_due FROM cases c"
@@ -409,12 +449,11 @@ static const char SQL_OVERDUE_ANY[] =
     " WHERE c.region_code >= ? AND c.region_code < ? AND c.paused_at IS NULL"
     " AND c.state IN " OPEN_STATES " AND c.complete_due < ? ORDER BY c.complete_due LIMIT 20";
 static const char SQL_REGION_NAME[] = "SELECT name FROM regions WHERE code = ?";
-static const char SQL_CATEGORY_NAME[] =
-    "SELECT name FROM categories WHERE county = ? AND code = ?";
+static const char SQL_CATEGORY_NAME[] = "SELECT name FROM categories WHERE county = ? AND code = ?";
 
 /* What one query of the KPI needs to know. */
 typedef struct {
-    int mode, keylen;    /* KEY(): 0 totals, 1 region cut to keylen, 2 category group */
+    int mode, keylen; /* KEY(): 0 totals, 1 region cut to keylen, 2 category group */
     const char *scope, *hi, *county;
     int64_t now;
 } query_t;
@@ -510,19 +549,25 @@ static int kpi_counted(db_t *db, const query_t *q, int64_t from, int64_t to, gro
         else
             parts[1].a = s1, parts[1].b = to, parts[1].fn = add_counted;
         if (d0 < d1)
-            rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, S(q->county), I((int64_t)depth), S(q->scope), S(q->hi), S(q->county), I((int64_t)depth), S(q->hi), I(m), S(q->county), I((int64_t)depth), I(d0), I(d1)),
+            rc = drain(db_query(db, pg ? SQL_COUNTERS_SUM : SQL_COUNTERS_ROWS, S(q->county),
+                                I((int64_t)depth), S(q->scope), S(q->hi), S(q->county),
+                                I((int64_t)depth), S(q->hi), I(m), S(q->county), I((int64_t)depth),
+                                I(d0), I(d1)),
                        gs, add_counted);
     }
     for (int i = 0; rc == 0 && i < 2; i++)
         if (parts[i].a < parts[i].b)
-            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, I(m), I(kl), S(q->county), I(parts[i].a), I(parts[i].b), S(q->scope), S(q->hi)),
+            rc = drain(db_query(db, pg ? SQL_TALLIES_SUM : SQL_TALLIES_ROWS, I(m), I(kl),
+                                S(q->county), I(parts[i].a), I(parts[i].b), S(q->scope), S(q->hi)),
                        gs, parts[i].fn);
     static void (*const sub[3])(group_t *, db_stmt_t *) = {sub_respond, sub_complete, sub_open};
     for (int i = 0; rc == 0 && i < 3; i++)
-        rc = drain(db_query(db, SQL_LIVE[i][pg], I(m), I(kl), S(q->county), I(q->now), I(from), I(to), S(q->scope), S(q->hi)),
+        rc = drain(db_query(db, SQL_LIVE[i][pg], I(m), I(kl), S(q->county), I(q->now), I(from),
+                            I(to), S(q->scope), S(q->hi)),
                    gs, sub[i]);
     if (rc == 0)
-        rc = drain(db_query(db, SQL_LIVE_ESCALATED, I(m), I(kl), S(q->county), I(from), I(to), S(q->scope), S(q->hi)),
+        rc = drain(db_query(db, SQL_LIVE_ESCALATED, I(m), I(kl), S(q->county), I(from), I(to),
+                            S(q->scope), S(q->hi)),
                    gs, sub_escalated);
     return rc;
 }
@@ -585,12 +630,19 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
     region_scope_hi(scope, hi, sizeof hi);
     snprintf(county, sizeof county, "%.6s", scope);
     int region = by && strcmp(by, "region") == 0;
-    query_t q = {.mode = !by ? 0 : region ? 1 : 2, .keylen = child_len(scope), .scope = scope,
-                 .hi = hi, .county = county, .now = now_ms};
+    query_t q = {.mode = !by      ? 0
+                         : region ? 1
+                                  : 2,
+                 .keylen = child_len(scope),
+                 .scope = scope,
+                 .hi = hi,
+                 .county = county,
+                 .now = now_ms};
     groups_t gs = {0};
     int s = counted_level(scope)
                 ? kpi_counted(db, &q, from_ms, to_ms, &gs)
-                : drain(db_query(db, SQL_SCAN, I((int64_t)q.mode), I((int64_t)q.keylen), I(now_ms), I(now_ms), I(now_ms), S(scope), S(hi), I(from_ms), I(to_ms)),
+                : drain(db_query(db, SQL_SCAN, I((int64_t)q.mode), I((int64_t)q.keylen), I(now_ms),
+                                 I(now_ms), I(now_ms), S(scope), S(hi), I(from_ms), I(to_ms)),
                         &gs, add_scanned);
     if (s) {
         free(gs.g);
@@ -628,12 +680,11 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
     while (st && (s = db_step(st)) == DB_ROW) {
         char id[24];
         snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
-        json_array_append_new(overdue,
-                              json_pack("{s:s,s:s,s:s,s:s,s:I,s:f}", "id", id, "title",
-                                        db_col_text(st, 1), "state", db_col_text(st, 2),
-                                        "region_code", db_col_text(st, 3), "complete_due",
-                                        (json_int_t)db_col_i64(st, 4), "hours_over",
-                                        (double)(now_ms - db_col_i64(st, 4)) / 3600000.0));
+        json_array_append_new(overdue, json_pack("{s:s,s:s,s:s,s:s,s:I,s:f}", "id", id, "title",
+                                                 db_col_text(st, 1), "state", db_col_text(st, 2),
+                                                 "region_code", db_col_text(st, 3), "complete_due",
+                                                 (json_int_t)db_col_i64(st, 4), "hours_over",
+                                                 (double)(now_ms - db_col_i64(st, 4)) / 3600000.0));
     }
     db_reset(st);
     *rc = 0;
@@ -646,50 +697,51 @@ json_t *casestats_kpi(db_t *db, const char *scope, int64_t from_ms, int64_t to_m
 
 /* A case's tally from the row, exactly as migration 011's backfill computes it. */
 #define RECOUNT                                                                                    \
-    "SELECT c.county AS county, c.id AS case_id, c.region_code, c.category_code,"                \
-    " (c.created_at + 28800000) / 86400000,"                                                      \
-    " c.created_at, c.seen, c.k,"                                                                 \
-    " c.k * (CASE WHEN c.responded_at IS NOT NULL THEN 1 ELSE 0 END),"                            \
-    " c.k * (CASE WHEN c.responded_at IS NOT NULL AND (c.state = 'escalated'"                     \
-    "   OR c.responded_at <= c.respond_due) THEN 1 ELSE 0 END),"                                  \
-    " c.k * (CASE WHEN c.responded_at IS NULL AND (c.state = 'escalated'"                         \
-    "   OR c.respond_due IS NOT NULL) THEN 1 ELSE 0 END),"                                        \
+    "SELECT c.county AS county, c.id AS case_id, c.region_code, c.category_code,"                  \
+    " (c.created_at + 28800000) / 86400000,"                                                       \
+    " c.created_at, c.seen, c.k,"                                                                  \
+    " c.k * (CASE WHEN c.responded_at IS NOT NULL THEN 1 ELSE 0 END),"                             \
+    " c.k * (CASE WHEN c.responded_at IS NOT NULL AND (c.state = 'escalated'"                      \
+    "   OR c.responded_at <= c.respond_due) THEN 1 ELSE 0 END),"                                   \
+    " c.k * (CASE WHEN c.responded_at IS NULL AND (c.state = 'escalated'"                          \
+    "   OR c.respond_due IS NOT NULL) THEN 1 ELSE 0 END),"                                         \
     " c.k * (CASE WHEN c.responded_at IS NOT NULL THEN c.responded_at - c.created_at ELSE 0 END)," \
-    " c.k * (CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END),"                             \
-    " c.k * (CASE WHEN c.resolved_at IS NOT NULL AND (c.state = 'escalated'"                      \
-    "   OR c.resolved_at <= c.complete_due) THEN 1 ELSE 0 END),"                                  \
-    " c.k * (CASE WHEN c.resolved_at IS NULL AND (c.state = 'escalated'"                          \
-    "   OR c.complete_due IS NOT NULL) THEN 1 ELSE 0 END),"                                       \
-    " c.k * (CASE WHEN c.resolved_at IS NOT NULL THEN c.resolved_at - c.created_at ELSE 0 END),"  \
-    " c.k * (CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END),"                                  \
-    " c.k * COALESCE(c.rating, 0),"                                                               \
-    " c.k * (CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END),"                                         \
-    " c.k * c.seen,"                                                                              \
-    " c.k * (CASE WHEN c.outcome = 'fixed' THEN 1 ELSE 0 END),"                                   \
-    " c.k * (CASE WHEN c.outcome = 'partly_fixed' THEN 1 ELSE 0 END),"                            \
-    " c.k * (CASE WHEN c.outcome = 'not_our_duty' THEN 1 ELSE 0 END),"                            \
-    " c.k * (CASE WHEN c.outcome = 'duplicate' THEN 1 ELSE 0 END),"                               \
-    " CASE WHEN c.paused_at IS NULL AND c.state IN " OPEN_STATES " AND (c.state = 'escalated'"    \
-    "   OR c.complete_due IS NOT NULL) THEN 1 ELSE 0 END"                                         \
-    " FROM (SELECT s.*, CASE WHEN s.state IN ('merged', 'cancelled') THEN 0 ELSE 1 END AS k,"     \
-    "   CASE WHEN EXISTS (SELECT 1 FROM case_events v WHERE v.county = s.county"                  \
+    " c.k * (CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END),"                              \
+    " c.k * (CASE WHEN c.resolved_at IS NOT NULL AND (c.state = 'escalated'"                       \
+    "   OR c.resolved_at <= c.complete_due) THEN 1 ELSE 0 END),"                                   \
+    " c.k * (CASE WHEN c.resolved_at IS NULL AND (c.state = 'escalated'"                           \
+    "   OR c.complete_due IS NOT NULL) THEN 1 ELSE 0 END),"                                        \
+    " c.k * (CASE WHEN c.resolved_at IS NOT NULL THEN c.resolved_at - c.created_at ELSE 0 END),"   \
+    " c.k * (CASE WHEN c.rating IS NOT NULL THEN 1 ELSE 0 END),"                                   \
+    " c.k * COALESCE(c.rating, 0),"                                                                \
+    " c.k * (CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END),"                                          \
+    " c.k * c.seen,"                                                                               \
+    " c.k * (CASE WHEN c.outcome = 'fixed' THEN 1 ELSE 0 END),"                                    \
+    " c.k * (CASE WHEN c.outcome = 'partly_fixed' THEN 1 ELSE 0 END),"                             \
+    " c.k * (CASE WHEN c.outcome = 'not_our_duty' THEN 1 ELSE 0 END),"                             \
+    " c.k * (CASE WHEN c.outcome = 'duplicate' THEN 1 ELSE 0 END),"                                \
+    " CASE WHEN c.paused_at IS NULL AND c.state IN " OPEN_STATES " AND (c.state = 'escalated'"     \
+    "   OR c.complete_due IS NOT NULL) THEN 1 ELSE 0 END"                                          \
+    " FROM (SELECT s.*, CASE WHEN s.state IN ('merged', 'cancelled') THEN 0 ELSE 1 END AS k,"      \
+    "   CASE WHEN EXISTS (SELECT 1 FROM case_events v WHERE v.county = s.county"                   \
     "   AND v.case_id = s.id AND v.event = 'reopen') THEN 1 ELSE 0 END AS seen FROM cases s) c"
 #define TALLY_ROW                                                                                  \
-    "SELECT county, case_id, node, category, day, created_at, reopen_seen, " T_COLS               \
+    "SELECT county, case_id, node, category, day, created_at, reopen_seen, " T_COLS                \
     " FROM case_tallies"
 /* Counter rows as the tallies sum them, and as stored (rows that sum to nothing left out). */
 #define SUMMED                                                                                     \
-    "SELECT t.county AS county, d.depth AS depth, substr(t.node, 1, d.depth) AS node,"            \
+    "SELECT t.county AS county, d.depth AS depth, substr(t.node, 1, d.depth) AS node,"             \
     " t.day AS day,"                                                                               \
-    " t.category AS category," T_SUMS("t.")                                                       \
-    " FROM case_tallies t CROSS JOIN (SELECT 6 AS depth UNION ALL SELECT 9 UNION ALL SELECT 12"   \
-    " UNION ALL SELECT 14) d WHERE t.cases = 1"                                                   \
-    " GROUP BY t.county, d.depth, substr(t.node, 1, d.depth), t.day, t.category"
+    " t.category AS category," T_SUMS(                                                             \
+        "t.") " FROM case_tallies t CROSS JOIN (SELECT 6 AS depth UNION ALL SELECT 9 UNION ALL "   \
+              "SELECT 12"                                                                          \
+              " UNION ALL SELECT 14) d WHERE t.cases = 1"                                          \
+              " GROUP BY t.county, d.depth, substr(t.node, 1, d.depth), t.day, t.category"
 #define STORED                                                                                     \
     "SELECT county, depth, node, day, category, " T_COLS " FROM case_counters WHERE cases <> 0"    \
-    " OR responded <> 0 OR resp_ok <> 0 OR resp_pend <> 0 OR resp_ms <> 0 OR resolved <> 0"       \
-    " OR done_ok <> 0 OR done_pend <> 0 OR done_ms <> 0 OR rated <> 0 OR rating_sum <> 0"         \
-    " OR happy <> 0 OR reopened <> 0 OR fixed <> 0 OR partly_fixed <> 0 OR not_our_duty <> 0"     \
+    " OR responded <> 0 OR resp_ok <> 0 OR resp_pend <> 0 OR resp_ms <> 0 OR resolved <> 0"        \
+    " OR done_ok <> 0 OR done_pend <> 0 OR done_ms <> 0 OR rated <> 0 OR rating_sum <> 0"          \
+    " OR happy <> 0 OR reopened <> 0 OR fixed <> 0 OR partly_fixed <> 0 OR not_our_duty <> 0"      \
     " OR duplicate <> 0 OR overdue_pend <> 0"
 
 static const char SQL_CHECK_CASES[] = "SELECT COUNT(*) FROM cases";

@@ -75,10 +75,11 @@ static const char SQL_INSERT[] =
     " VALUES (?,?,?,?,?,?,?,?,?,1,?,?)";
 static const char SQL_UPDATE[] =
     "UPDATE categories SET name = ?, handling = ?, department = ?, respond_hours = ?,"
-    " complete_value = ?, complete_unit = ?, active = ?, updated_at = ? WHERE county = ? AND code = ?";
+    " complete_value = ?, complete_unit = ?, active = ?, updated_at = ? WHERE county = ? AND code "
+    "= ?";
 
-int categories_save(db_t *db, const account_user_t *who, const char *code, json_t *spec,
-                    int create, const char *ip, int64_t now, err_t *e)
+int categories_save(db_t *db, const actor_t *who, const char *code, json_t *spec, int create,
+                    const char *ip, int64_t now, err_t *e)
 {
     char county[8];
     snprintf(county, sizeof county, "%.6s", who->scope);
@@ -88,8 +89,8 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
     int rc;
     if (create) {
         if (!digits(code, 2) && !digits(code, 4))
-            return err_set(e, ERR_INVALID, "invalid", "分类代码应为 2 位（大类）或 4 位（小类）数字",
-                           "code");
+            return err_set(e, ERR_INVALID, "invalid",
+                           "分类代码应为 2 位（大类）或 4 位（小类）数字", "code");
         parent = json_string_value(json_object_get(spec, "parent_code"));
         if (strlen(code) == 4) {
             if (!parent || strncmp(parent, code, 2) != 0 || strlen(parent) != 2)
@@ -117,9 +118,7 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
             if (!json_object_get(spec, need[i]))
                 return err_set(e, ERR_INVALID, "invalid", "缺少必填项", need[i]);
     } else if ((rc = load(db, county, code, &c, buf, sizeof buf)) != 0) {
-        return rc == ERR_NOTFOUND
-                   ? err_set(e, ERR_NOTFOUND, "not_found", "分类不存在", NULL)
-                   : rc;
+        return rc == ERR_NOTFOUND ? err_set(e, ERR_NOTFOUND, "not_found", "分类不存在", NULL) : rc;
     }
     json_t *v;
     if ((v = json_object_get(spec, "name")))
@@ -142,9 +141,10 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
         return err_set(e, ERR_INVALID, "invalid", "名称应为 1 到 20 个字", "name");
     if (!c.handling || (strcmp(c.handling, "grid") && strcmp(c.handling, "community") &&
                         strcmp(c.handling, "street") && strcmp(c.handling, "department")))
-        return err_set(e, ERR_INVALID, "invalid",
-                       "处置层级应为 grid（网格）、community（社区）、street（街道）或 department（部门）",
-                       "handling");
+        return err_set(
+            e, ERR_INVALID, "invalid",
+            "处置层级应为 grid（网格）、community（社区）、street（街道）或 department（部门）",
+            "handling");
     if (strcmp(c.handling, "department") == 0) {
         int64_t one;
         int found = 0;
@@ -160,18 +160,21 @@ int categories_save(db_t *db, const account_user_t *who, const char *code, json_
     if (c.respond < 1 || c.respond > 720)
         return err_set(e, ERR_INVALID, "invalid", "响应时限应为 1 到 720 小时", "respond_hours");
     if (!c.unit || (strcmp(c.unit, "hours") && strcmp(c.unit, "workdays")))
-        return err_set(e, ERR_INVALID, "invalid", "办结时限单位应为 hours（小时）或 workdays（工作日）",
-                       "complete_unit");
+        return err_set(e, ERR_INVALID, "invalid",
+                       "办结时限单位应为 hours（小时）或 workdays（工作日）", "complete_unit");
     int64_t max = strcmp(c.unit, "hours") == 0 ? 2160 : 60;
     if (c.value < 1 || c.value > max)
         return err_set(e, ERR_INVALID, "invalid",
-                       max == 2160 ? "办结时限应为 1 到 2160 小时" : "办结时限应为 1 到 60 个工作日",
+                       max == 2160 ? "办结时限应为 1 到 2160 小时"
+                                   : "办结时限应为 1 到 60 个工作日",
                        "complete_value");
 
     if (create)
-        rc = db_run(db, SQL_INSERT, S(county), S(code), S(parent), S(c.name), S(c.handling), S(c.department), I(c.respond), I(c.value), S(c.unit), I(now), I(now));
+        rc = db_run(db, SQL_INSERT, S(county), S(code), S(parent), S(c.name), S(c.handling),
+                    S(c.department), I(c.respond), I(c.value), S(c.unit), I(now), I(now));
     else
-        rc = db_run(db, SQL_UPDATE, S(c.name), S(c.handling), S(c.department), I(c.respond), I(c.value), S(c.unit), I((int64_t)c.active), I(now), S(county), S(code));
+        rc = db_run(db, SQL_UPDATE, S(c.name), S(c.handling), S(c.department), I(c.respond),
+                    I(c.value), S(c.unit), I((int64_t)c.active), I(now), S(county), S(code));
     if (rc == ERR_CONFLICT)
         return err_set(e, ERR_CONFLICT, "conflict", "分类代码已存在", "code");
     if (rc)

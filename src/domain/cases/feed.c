@@ -93,8 +93,8 @@ static const char SQL_INBOX[] =
     "SELECT id, at, kind, case_id, title, body, read_at FROM inbox WHERE user_id = ? AND id > ?"
     " ORDER BY id LIMIT ?";
 
-static int poll_inbox(db_t *db, const account_user_t *who, feed_t *f, int64_t now,
-                      feed_emit_fn emit, void *ctx)
+static int poll_inbox(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed_emit_fn emit,
+                      void *ctx)
 {
     for (;;) {
         db_stmt_t *st = db_query(db, SQL_INBOX, I(who->id), I(f->inbox_lo), I((int64_t)PAGE));
@@ -150,8 +150,8 @@ static const char SQL_EVENTS[] =
     "   AND p.case_id = c.id AND p.dept_code = ?)))"
     " ORDER BY e.at, e.case_id, e.seq LIMIT ?";
 
-static int poll_events(db_t *db, const account_user_t *who, feed_t *f, int64_t now,
-                       feed_emit_fn emit, void *ctx)
+static int poll_events(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed_emit_fn emit,
+                       void *ctx)
 {
     char county[8], hi[32];
     snprintf(county, sizeof county, "%.6s", who->scope);
@@ -159,7 +159,10 @@ static int poll_events(db_t *db, const account_user_t *who, feed_t *f, int64_t n
     int64_t staff = !(who->role & (ROLE_RESIDENT | ROLE_INFORMANT | ROLE_DEPARTMENT_STAFF));
     int64_t dept = who->role == ROLE_DEPARTMENT_STAFF && who->department[0];
     for (;;) {
-        db_stmt_t *st = db_query(db, SQL_EVENTS, S(county), I(f->ev_at), I(now + FUTURE_MS), I(f->ev_at), I(f->ev_at), I(f->ev_case), I(f->ev_case), I(f->ev_seq), I(who->id), I(staff), S(who->scope), S(hi), S(who->scope), S(hi), I(dept), S(who->department), I((int64_t)PAGE));
+        db_stmt_t *st = db_query(
+            db, SQL_EVENTS, S(county), I(f->ev_at), I(now + FUTURE_MS), I(f->ev_at), I(f->ev_at),
+            I(f->ev_case), I(f->ev_case), I(f->ev_seq), I(who->id), I(staff), S(who->scope), S(hi),
+            S(who->scope), S(hi), I(dept), S(who->department), I((int64_t)PAGE));
         if (!st)
             return ERR_IO;
         int s, rows = 0, full = 0;
@@ -199,8 +202,7 @@ static int poll_events(db_t *db, const account_user_t *who, feed_t *f, int64_t n
     return 0;
 }
 
-int feed_poll(db_t *db, const account_user_t *who, feed_t *f, int64_t now, feed_emit_fn emit,
-              void *ctx)
+int feed_poll(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed_emit_fn emit, void *ctx)
 {
     int rc = poll_inbox(db, who, f, now, emit, ctx);
     if (rc == 0)

@@ -53,8 +53,8 @@ static void copy_utf8(char *out, size_t cap, const char *s)
 /* A service is a category a case can be filed under: second level (it has a parent), with the
  * same code-length rule cases_create applies. */
 #define SERVICE_COLS                                                                               \
-    "SELECT c.code, c.name, p.name, c.respond_hours, c.complete_value, c.complete_unit"           \
-    " FROM categories c LEFT JOIN categories p ON p.county = c.county AND p.code = c.parent_code" \
+    "SELECT c.code, c.name, p.name, c.respond_hours, c.complete_value, c.complete_unit"            \
+    " FROM categories c LEFT JOIN categories p ON p.county = c.county AND p.code = c.parent_code"  \
     " WHERE c.county = ? AND c.active = 1 AND c.parent_code IS NOT NULL AND length(c.code) >= 4"
 static const char SQL_SERVICES[] = SERVICE_COLS " ORDER BY c.code";
 static const char SQL_SERVICE[] = SERVICE_COLS " AND c.code = ?";
@@ -77,9 +77,9 @@ static json_t *service_json(db_stmt_t *st)
                         n > 0 && (size_t)n < sizeof desc ? text_json(desc) : json_null());
     json_object_set_new(o, "metadata", json_false()); /* no attributes beyond the standard ones */
     json_object_set_new(o, "type", json_string("realtime")); /* the ID comes back at once */
-    json_object_set_new(o, "keywords", strlen(keywords) < sizeof keywords - 1
-                                           ? text_json(keywords)
-                                           : text_json(name));
+    json_object_set_new(o, "keywords",
+                        strlen(keywords) < sizeof keywords - 1 ? text_json(keywords)
+                                                               : text_json(name));
     json_object_set_new(o, "group", text_json(group));
     return o;
 }
@@ -137,19 +137,18 @@ int open311_changeset(db_t *db, int64_t *ms)
 /* ---------- requests ---------- */
 
 #define REQUEST_COLS                                                                               \
-    "SELECT c.id, c.state, c.category_code, k.name, c.description, c.address, c.lat, c.lon,"      \
-    " c.created_at, c.updated_at, c.complete_due, c.assignee_code, a.name,"                       \
-    " (SELECT e.note FROM case_events e WHERE e.county = c.county AND e.case_id = c.id"           \
-    "  AND e.note IS NOT NULL AND e.note <> '' ORDER BY e.seq DESC LIMIT 1)"                      \
-    " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"    \
+    "SELECT c.id, c.state, c.category_code, k.name, c.description, c.address, c.lat, c.lon,"       \
+    " c.created_at, c.updated_at, c.complete_due, c.assignee_code, a.name,"                        \
+    " (SELECT e.note FROM case_events e WHERE e.county = c.county AND e.case_id = c.id"            \
+    "  AND e.note IS NOT NULL AND e.note <> '' ORDER BY e.seq DESC LIMIT 1)"                       \
+    " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"     \
     " LEFT JOIN regions a ON a.code = c.assignee_code"
 
 static const char SQL_REQUEST[] = REQUEST_COLS " WHERE c.county = ? AND c.id = ?";
 /* The final states here are the ones caseflow_is_final() names: keep them in step. IDs are
  * time-ordered (idgen.h) and made after the request's time, so `id >= floor(start)` narrows the
  * primary-key range without losing a row; created_at decides. */
-static const char SQL_REQUESTS[] =
-    REQUEST_COLS
+static const char SQL_REQUESTS[] = REQUEST_COLS
     " WHERE c.county = ? AND c.id >= ? AND c.created_at >= ? AND c.created_at <= ?"
     " AND (? = '' OR (',' || CAST(? AS TEXT) || ',') LIKE ('%,' || c.category_code || ',%'))"
     " AND (? = 0 OR (? = 1 AND c.state NOT IN ('closed', 'merged', 'cancelled'))"
@@ -167,9 +166,8 @@ static json_t *request_json(db_stmt_t *st)
         agency = assignee + 5;
     json_t *o = json_object();
     json_object_set_new(o, "service_request_id", json_string(id));
-    json_object_set_new(o, "status", json_string(state >= 0 && caseflow_is_final(state)
-                                                     ? "closed"
-                                                     : "open"));
+    json_object_set_new(o, "status",
+                        json_string(state >= 0 && caseflow_is_final(state) ? "closed" : "open"));
     json_object_set_new(o, "status_notes", text_json(db_col_text(st, 13)));
     json_object_set_new(o, "service_name", text_json(db_col_text(st, 3)));
     json_object_set_new(o, "service_code", text_json(db_col_text(st, 2)));
@@ -183,12 +181,11 @@ static json_t *request_json(db_stmt_t *st)
     json_object_set_new(o, "address", text_json(db_col_text(st, 5)));
     json_object_set_new(o, "address_id", json_null()); /* no master address repository */
     json_object_set_new(o, "zipcode", json_null());
-    json_object_set_new(o, "lat", db_col_isnull(st, 6)
-                                      ? json_null()
-                                      : json_real(strtod(db_col_text(st, 6), NULL)));
-    json_object_set_new(o, "long", db_col_isnull(st, 7)
-                                       ? json_null()
-                                       : json_real(strtod(db_col_text(st, 7), NULL)));
+    json_object_set_new(
+        o, "lat", db_col_isnull(st, 6) ? json_null() : json_real(strtod(db_col_text(st, 6), NULL)));
+    json_object_set_new(o, "long",
+                        db_col_isnull(st, 7) ? json_null()
+                                             : json_real(strtod(db_col_text(st, 7), NULL)));
     json_object_set_new(o, "media_url", json_null()); /* photos are not offered to outsiders */
     return o;
 }
@@ -217,7 +214,9 @@ json_t *open311_requests(db_t *db, const char *county, const open311_filter_t *f
     } else {
         const char *codes = f->service_codes ? f->service_codes : "";
         int64_t status = f->status;
-        r = collect(db_query(db, SQL_REQUESTS, S(county), I(idgen_floor(f->start)), I(f->start), I(f->end), S(codes), S(codes), I(status), I(status), I(status), I((int64_t)OPEN311_MAX_RECORDS)),
+        r = collect(db_query(db, SQL_REQUESTS, S(county), I(idgen_floor(f->start)), I(f->start),
+                             I(f->end), S(codes), S(codes), I(status), I(status), I(status),
+                             I((int64_t)OPEN311_MAX_RECORDS)),
                     items);
     }
     if (r) {
@@ -255,7 +254,7 @@ int open311_create(db_t *db, const apikey_t *k, open311_new_t *n, err_t *e)
         return rc;
 
     /* The outside system reports as itself: no account (id 0), no role, its county as scope. */
-    account_user_t who;
+    actor_t who;
     memset(&who, 0, sizeof who);
     snprintf(who.county, sizeof who.county, "%s", k->county);
     snprintf(who.scope, sizeof who.scope, "%s", k->county);

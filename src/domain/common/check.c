@@ -1,8 +1,8 @@
 /* check.c — the database check and what all checks share. Problems go to stdout, one line each. */
+#include "domain/common/check.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "domain/common/check.h"
 #include "store/migrate.h"
 
 int check_failed(db_t *db, check_report_t *r, const char *what)

@@ -1,8 +1,8 @@
 /* inbox.c — messages per account. */
+#include "domain/common/inbox.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "domain/common/inbox.h"
 #include "domain/common/listing.h"
 #include "lib/idgen.h"
 
@@ -51,19 +51,24 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
         strcmp(event, "note") != 0 && !remind) {
         snprintf(head, sizeof head, "您的诉求%s", state_label);
         snprintf(body, sizeof body, "「%s」当前状态：%s", title, state_label);
-        rc = db_run(db, SQL_TO_REPORTER, I(reporter), I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body));
+        rc = db_run(db, SQL_TO_REPORTER, I(reporter), I(idgen_next()), S(county), I(now),
+                    I(case_id), S(head), S(body));
     }
     int assigned = remind || strcmp(event, "dispatch") == 0 || strcmp(event, "escalate") == 0 ||
                    strcmp(event, "whistle") == 0 || strcmp(event, "reopen") == 0 ||
                    (strcmp(event, "create") == 0 && strcmp(state, "dispatched") == 0);
     if (rc == 0 && assigned) {
-        snprintf(head, sizeof head, "%s", remind                          ? "诉求即将超时，请尽快办理"
-                                          : strcmp(event, "whistle") == 0 ? "吹哨：请部门报到"
-                                          : strcmp(event, "reopen") == 0 ? "诉求需重新办理"
-                                                                         : "新诉求待接单");
+        snprintf(head, sizeof head, "%s",
+                 remind                          ? "诉求即将超时，请尽快办理"
+                 : strcmp(event, "whistle") == 0 ? "吹哨：请部门报到"
+                 : strcmp(event, "reopen") == 0  ? "诉求需重新办理"
+                                                 : "新诉求待接单");
         snprintf(body, sizeof body, "「%s」", title);
         /* IDs: a fresh base, one apart per recipient (they are per account anyway). */
-        rc = db_run(db, SQL_TO_HOLDERS, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body), I(actor_id), S(assignee[0] ? assignee : "-"), I(handler), I(handler), S(county), S(assignee[0] ? assignee : "-"), S(county), S(county), I(case_id), S(state));
+        rc = db_run(db, SQL_TO_HOLDERS, I(idgen_next()), S(county), I(now), I(case_id), S(head),
+                    S(body), I(actor_id), S(assignee[0] ? assignee : "-"), I(handler), I(handler),
+                    S(county), S(assignee[0] ? assignee : "-"), S(county), S(county), I(case_id),
+                    S(state));
     }
     return rc;
 }
@@ -95,16 +100,17 @@ int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char
     snprintf(head, sizeof head, "部门报到超时：%s", dept_name && *dept_name ? dept_name : dept);
     snprintf(body, sizeof body, "「%s」吹哨后%s未在时限内报到，请立即报到并办理", title,
              dept_name && *dept_name ? dept_name : dept);
-    return db_run(db, SQL_TO_LATE, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body), S(assignee), S(county), I(case_id), S(county), S(dept));
+    return db_run(db, SQL_TO_LATE, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body),
+                  S(assignee), S(county), I(case_id), S(county), S(dept));
 }
 
 json_t *inbox_message_json(db_stmt_t *st)
 {
     char id[24], cid[24];
     snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 0));
-    json_t *o = json_pack("{s:s,s:I,s:s,s:s,s:s}", "id", id, "at", (json_int_t)db_col_i64(st, 1),
-                          "kind", db_col_text(st, 2), "title", db_col_text(st, 4), "body",
-                          db_col_text(st, 5));
+    json_t *o =
+        json_pack("{s:s,s:I,s:s,s:s,s:s}", "id", id, "at", (json_int_t)db_col_i64(st, 1), "kind",
+                  db_col_text(st, 2), "title", db_col_text(st, 4), "body", db_col_text(st, 5));
     if (!db_col_isnull(st, 3)) {
         snprintf(cid, sizeof cid, "%" PRId64, db_col_i64(st, 3));
         json_object_set_new(o, "case_id", json_string(cid));
@@ -119,10 +125,11 @@ static const char SQL_LIST[] =
     " AND (? = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT ?";
 static const char SQL_UNREAD[] = "SELECT COUNT(*) FROM inbox WHERE user_id = ? AND read_at IS NULL";
 
-json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const char *cursor,
-                   int limit, int *rc)
+json_t *inbox_list(db_t *db, const actor_t *who, int unread_only, const char *cursor, int limit,
+                   int *rc)
 {
-    db_stmt_t *st = db_query(db, SQL_LIST, I(who->id), I(listing_cursor(cursor, INT64_MAX)), I((int64_t)(unread_only ? 1 : 0)), I((int64_t)limit + 1));
+    db_stmt_t *st = db_query(db, SQL_LIST, I(who->id), I(listing_cursor(cursor, INT64_MAX)),
+                             I((int64_t)(unread_only ? 1 : 0)), I((int64_t)limit + 1));
     json_t *page = listing_page(st, limit, inbox_message_json, rc);
     if (!page)
         return NULL;
@@ -140,7 +147,7 @@ json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const c
 static const char SQL_READ[] =
     "UPDATE inbox SET read_at = COALESCE(read_at, ?) WHERE user_id = ? AND id = ?";
 
-int inbox_mark_read(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e)
+int inbox_mark_read(db_t *db, const actor_t *who, int64_t id, int64_t now, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_READ, I(now), I(who->id), I(id));
     int rc = st ? db_step(st) : ERR_IO;

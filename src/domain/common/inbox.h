@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include "domain/accounts/accounts.h"
+#include "domain/common/actor.h"
 #include "store/db.h"
 
 /* After a case event: tell the reporter (unless they acted themselves), and on a dispatch or an
@@ -25,9 +25,9 @@ int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char
 json_t *inbox_message_json(db_stmt_t *st);
 
 /* The caller's messages, newest first; unread_only. {items, next_cursor, unread}. */
-json_t *inbox_list(db_t *db, const account_user_t *who, int unread_only, const char *cursor,
-                   int limit, int *rc);
+json_t *inbox_list(db_t *db, const actor_t *who, int unread_only, const char *cursor, int limit,
+                   int *rc);
 /* Mark one message read (its own only): 0, or ERR_NOTFOUND. */
-int inbox_mark_read(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e);
+int inbox_mark_read(db_t *db, const actor_t *who, int64_t id, int64_t now, err_t *e);
 
 #endif

@@ -1,8 +1,8 @@
 /* listing.c — keyset pages. */
+#include "domain/common/listing.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "domain/common/listing.h"
 
 json_t *listing_page(db_stmt_t *st, int limit, listing_row_fn row, int *rc)
 {

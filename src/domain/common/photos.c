@@ -1,5 +1,7 @@
 /* photos.c — files under DATA/photos/<first two hex digits>/<id>.jpg and <id>.t.jpg; rows in
- * `photos` (who uploaded what) and `case_photos` (which event of which case shows it). */
+ * `photos` (who uploaded what). Which record shows a photo is its practice's business (cases:
+ * case_photos; points: evidence and goods), told here through the readers it registers. */
+#include "domain/common/photos.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,9 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "domain/cases/cases.h"
-#include "domain/common/photos.h"
-#include "domain/points/points.h"
 #include "lib/log.h"
 
 static char photos_dir[PATH_MAX - 80] = "data/photos";
@@ -91,17 +90,18 @@ static const char SQL_RECORD[] =
     "INSERT INTO photos (id, uploader_id, county, bytes, width, height, created_at)"
     " VALUES (?,?,?,?,?,?,?) ON CONFLICT (id, uploader_id) DO NOTHING";
 
-int photos_record(db_t *db, const account_user_t *who, const char *id, size_t bytes, int width,
-                  int height, int64_t now)
+int photos_record(db_t *db, const actor_t *who, const char *id, size_t bytes, int width, int height,
+                  int64_t now)
 {
     char county[8];
     snprintf(county, sizeof county, "%.6s", who->scope);
-    return db_run(db, SQL_RECORD, S(id), I(who->id), S(county), I((int64_t)bytes), I((int64_t)width), I((int64_t)height), I(now));
+    return db_run(db, SQL_RECORD, S(id), I(who->id), S(county), I((int64_t)bytes),
+                  I((int64_t)width), I((int64_t)height), I(now));
 }
 
 static const char SQL_MINE[] = "SELECT 1 FROM photos WHERE id = ? AND uploader_id = ?";
 
-int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e)
+int photos_check(db_t *db, const actor_t *who, json_t *ids, err_t *e)
 {
     if (!ids || json_is_null(ids))
         return 0;
@@ -111,7 +111,8 @@ int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e)
         return err_set(e, ERR_INVALID, "invalid", "每次最多附 6 张图片", "photos");
     size_t i;
     json_t *v;
-    json_array_foreach(ids, i, v) {
+    json_array_foreach(ids, i, v)
+    {
         const char *id = json_string_value(v);
         if (!photos_id_valid(id))
             return err_set(e, ERR_INVALID, "invalid", "图片编号不正确", "photos");
@@ -129,56 +130,19 @@ int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e)
     return 0;
 }
 
-static const char SQL_ATTACH[] =
-    "INSERT INTO case_photos (county, case_id, seq, pos, photo_id) VALUES (?,?,?,?,?)";
+static photos_reader_fn readers[PHOTOS_MAX_READERS];
+static int nreaders;
 
-int photos_attach(db_t *db, const char *county, int64_t case_id, int seq, json_t *ids)
+void photos_readers_add(photos_reader_fn fn)
 {
-    size_t i;
-    json_t *v;
-    if (!ids || !json_is_array(ids))
-        return 0;
-    json_array_foreach(ids, i, v) {
-        int rc = db_run(db, SQL_ATTACH, S(county), I(case_id), I((int64_t)seq), I((int64_t)i), S(json_string_value(v)));
-        if (rc)
-            return rc;
-    }
-    return 0;
+    if (nreaders >= PHOTOS_MAX_READERS)
+        log_fatal("photos: too many readers");
+    readers[nreaders++] = fn;
 }
 
-static json_t *photo_json(const char *id)
-{
-    char url[128], thumb[128];
-    snprintf(url, sizeof url, "/api/v1/photos/%s", id);
-    snprintf(thumb, sizeof thumb, "/api/v1/photos/%s/thumb", id);
-    return json_pack("{s:s,s:s,s:s}", "id", id, "url", url, "thumb_url", thumb);
-}
+void photos_readers_reset(void) { nreaders = 0; }
 
-static const char SQL_OF_CASE[] = "SELECT seq, photo_id FROM case_photos"
-                                  " WHERE county = ? AND case_id = ? ORDER BY seq, pos";
-
-json_t *photos_of_case(db_t *db, const char *county, int64_t case_id)
-{
-    json_t *o = json_object();
-    db_stmt_t *st = db_query(db, SQL_OF_CASE, S(county), I(case_id));
-    while (st && db_step(st) == DB_ROW) {
-        char key[24];
-        snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
-        json_t *arr = json_object_get(o, key);
-        if (!arr) {
-            arr = json_array();
-            json_object_set_new(o, key, arr);
-        }
-        json_array_append_new(arr, photo_json(db_col_text(st, 1)));
-    }
-    db_reset(st);
-    return o;
-}
-
-static const char SQL_CASES_WITH[] =
-    "SELECT DISTINCT county, case_id FROM case_photos WHERE photo_id = ? LIMIT 50";
-
-int photos_readable(db_t *db, const account_user_t *who, const char *id)
+int photos_readable(db_t *db, const actor_t *who, const char *id)
 {
     if (!photos_id_valid(id))
         return 0;
@@ -186,21 +150,8 @@ int photos_readable(db_t *db, const account_user_t *who, const char *id)
     int found = 0;
     if (db_one_i64(db, SQL_MINE, &one, &found, S(id), I(who->id)) == 0 && found)
         return 1;
-    struct {
-        char county[8];
-        int64_t id;
-    } hits[50];
-    int n = 0;
-    db_stmt_t *st = db_query(db, SQL_CASES_WITH, S(id));
-    while (st && n < 50 && db_step(st) == DB_ROW) {
-        snprintf(hits[n].county, sizeof hits[n].county, "%s", db_col_text(st, 0));
-        hits[n++].id = db_col_i64(st, 1);
-    }
-    db_reset(st);
-    for (int i = 0; i < n; i++)
-        if (cases_visible(db, who, hits[i].county, hits[i].id))
+    for (int i = 0; i < nreaders; i++)
+        if (readers[i](db, who, id))
             return 1;
-    /* A photo of goods in a village's points store is for everyone of that village; evidence
-     * on points for the household and the village's cadres. */
-    return points_store_photo_readable(db, who, id) || points_photo_readable(db, who, id);
+    return 0;
 }

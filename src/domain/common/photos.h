@@ -1,13 +1,13 @@
-/* photos.h — photos of cases (issue 3, part 5): kept content-addressed under DATA/photos/ (the
- * SHA-256 of the cleaned JPEG is the photo's id), recorded per uploader, attached to case events,
- * and readable only by their uploader and by those who can see a case they belong to. */
+/* photos.h — photos (issue 3, part 5): kept content-addressed under DATA/photos/ (the SHA-256 of
+ * the cleaned JPEG is the photo's id), recorded per uploader, and readable only by their uploader
+ * and by those a practice's reader admits (e.g. who can see a case the photo is attached to). */
 #ifndef JICENG_DOMAIN_PHOTOS_H
 #define JICENG_DOMAIN_PHOTOS_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "domain/accounts/accounts.h"
+#include "domain/common/actor.h"
 #include "lib/image.h"
 #include "store/db.h"
 
@@ -23,22 +23,23 @@ void photos_set_dir(const char *dir);
 int photos_store_files(const image_t *im, char id_out[65], err_t *e);
 
 /* Record that who uploaded photo id (in the caller's transaction). */
-int photos_record(db_t *db, const account_user_t *who, const char *id, size_t bytes, int width,
-                  int height, int64_t now);
+int photos_record(db_t *db, const actor_t *who, const char *id, size_t bytes, int width, int height,
+                  int64_t now);
 
 /* Check a client's list of photo ids (a JSON array of strings, or NULL = none): at most
  * PHOTOS_PER_EVENT, each well-formed, distinct, and uploaded by who. ERR_INVALID with a message
  * otherwise. */
-int photos_check(db_t *db, const account_user_t *who, json_t *ids, err_t *e);
-/* Attach checked ids to event seq of a case (in the event's transaction). */
-int photos_attach(db_t *db, const char *county, int64_t case_id, int seq, json_t *ids);
+int photos_check(db_t *db, const actor_t *who, json_t *ids, err_t *e);
+/* May who read photo id? Its uploader, or anyone a registered reader admits (each practice
+ * registers one for the records it attaches photos to: cases, points evidence, store goods). */
+int photos_readable(db_t *db, const actor_t *who, const char *id);
 
-/* The photos of a case by event seq: {"<seq>": [{id,url,thumb_url}], ...} as a JSON object. */
-json_t *photos_of_case(db_t *db, const char *county, int64_t case_id);
-
-/* May who read photo id? Its uploader, anyone who can see a case it is attached to, or anyone of
- * a village whose points store shows it (goods photos). */
-int photos_readable(db_t *db, const account_user_t *who, const char *id);
+/* A reader: non-zero when who may read photo id because of a record of its practice. */
+typedef int (*photos_reader_fn)(db_t *db, const actor_t *who, const char *id);
+#define PHOTOS_MAX_READERS 8
+/* Register a reader (start-up only, before any thread reads). */
+void photos_readers_add(photos_reader_fn fn);
+void photos_readers_reset(void);
 
 /* Path of the file (thumb != 0: the thumbnail) into out; 0, or ERR_INVALID for a malformed id. */
 int photos_path(const char *id, int thumb, char *out, size_t cap);

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "domain/points/points.h"
 #include "domain/common/photos.h"
+#include "domain/points/points.h"
 #include "domain/points/points_int.h"
 #include "domain/registry/registry.h"
 #include "lib/idgen.h"
@@ -170,7 +170,8 @@ static int budget_precheck(db_t *db, const char *village, int64_t points, int64_
     if (rc)
         return rc;
     if (!set)
-        return err_set(e, ERR_CONFLICT, "no_budget", "本村本年度尚未设置积分预算，不能发放积分", NULL);
+        return err_set(e, ERR_CONFLICT, "no_budget", "本村本年度尚未设置积分预算，不能发放积分",
+                       NULL);
     if (issued + points > budget)
         return err_set(e, ERR_CONFLICT, "budget_exceeded",
                        "本年度积分预算已不足以发放这项积分，请联系村管理员", NULL);
@@ -181,7 +182,7 @@ static const char SQL_PHOTO_LINK[] =
     "INSERT INTO points_photos (photo_id, household_id, village_code) VALUES (?,?,?)"
     " ON CONFLICT (photo_id, household_id) DO NOTHING";
 
-int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *e)
+int points_award(db_t *db, const actor_t *who, points_award_t *a, err_t *e)
 {
     int rc;
     if (a->idem_key) {
@@ -235,7 +236,7 @@ int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *
         return err_set(e, ERR_INVALID, "inactive", "该指标已停用", "indicator_id");
     if (!valid_on(&d, a->now))
         return err_set(e, ERR_INVALID, "not_valid_now", "该指标不在有效期内", "indicator_id");
-    if (!csv_has(d.awarders, account_role_name(who->role)))
+    if (!csv_has(d.awarders, role_name(who->role)))
         return err_set(e, ERR_FORBIDDEN, "forbidden", "您的角色不能为该指标打分", "indicator_id");
     if (a->note && (!text_ok(a->note, 200)))
         return err_set(e, ERR_INVALID, "invalid", "备注不能超过 200 字", "note");
@@ -280,20 +281,31 @@ int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *
             rc = r < 0 ? r : 0;
         }
     } else {
-        ledger_post_t p = {.village = village, .household_id = a->household_id, .kind = "award",
-                           .points = d.points, .honour = d.points, .indicator_id = d.id,
-                           .reason = note, .photos = photos, .actor_id = who->id,
-                           .actor_name = who->name, .at = a->now};
+        ledger_post_t p = {.village = village,
+                           .household_id = a->household_id,
+                           .kind = "award",
+                           .points = d.points,
+                           .honour = d.points,
+                           .indicator_id = d.id,
+                           .reason = note,
+                           .photos = photos,
+                           .actor_id = who->id,
+                           .actor_name = who->name,
+                           .at = a->now};
         rc = ledger_post(db, &p, e);
         a->id = p.id;
         a->pending = 0;
     }
     free(photos);
-    /* Evidence photos are shown to the household and the village's cadres (points_photo_readable). */
+    /* Evidence photos are shown to the household and the village's cadres (points_photo_readable).
+     */
     for (size_t i = 0; rc == 0 && i < nphotos; i++)
-        rc = db_run(db, SQL_PHOTO_LINK, S(json_string_value(json_array_get(a->photos, i))), I(a->household_id), S(village));
+        rc = db_run(db, SQL_PHOTO_LINK, S(json_string_value(json_array_get(a->photos, i))),
+                    I(a->household_id), S(village));
     if (rc == 0 && a->idem_key) {
-        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(a->idem_key), S(a->body_hash ? a->body_hash : ""), S(a->pending ? "pending" : "entry"), I(a->id), I(a->now));
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(a->idem_key),
+                    S(a->body_hash ? a->body_hash : ""), S(a->pending ? "pending" : "entry"),
+                    I(a->id), I(a->now));
         /* PostgreSQL: a parallel retry with the same key committed first; run again from the
          * start (ERR_BUSY is retried) and it replays. */
         if (rc == ERR_CONFLICT)
@@ -305,12 +317,12 @@ int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *
 /* ---------- 互检 ---------- */
 
 #define PENDING_COLS                                                                               \
-    "p.id, p.village_code, p.household_id, p.indicator_id, p.points, p.note, p.photos,"          \
-    " p.awarder_id, p.awarder_name, p.awarder_grid, p.household_grid, p.state, p.decided_by,"    \
-    " p.decided_name, p.decided_at, p.reason, p.entry_id, p.created_at, i.name, i.group_name,"   \
+    "p.id, p.village_code, p.household_id, p.indicator_id, p.points, p.note, p.photos,"            \
+    " p.awarder_id, p.awarder_name, p.awarder_grid, p.household_grid, p.state, p.decided_by,"      \
+    " p.decided_name, p.decided_at, p.reason, p.entry_id, p.created_at, i.name, i.group_name,"     \
     " h.address"
 #define PENDING_FROM                                                                               \
-    " FROM points_pending p LEFT JOIN points_indicators i ON i.id = p.indicator_id"              \
+    " FROM points_pending p LEFT JOIN points_indicators i ON i.id = p.indicator_id"                \
     " LEFT JOIN households h ON h.county = p.county AND h.id = p.household_id"
 
 static const char SQL_PENDING_LIST[] =
@@ -326,8 +338,7 @@ typedef struct {
 /* 微网格互检: who may decide a pending award? 0 if so, else ERR_FORBIDDEN with the reason.
  * Village admins do not confirm: they score door to door themselves, and a score stands only
  * when someone living in another micro-grid has seen it (POINTS.md). */
-static int may_decide(const account_user_t *who, int64_t own_household, const pend_view_t *p,
-                      err_t *e)
+static int may_decide(const actor_t *who, int64_t own_household, const pend_view_t *p, err_t *e)
 {
     if (!(who->role & (ROLE_GRID_WORKER | ROLE_PARTY_LEADER | ROLE_BUILDING_HEAD)) ||
         strlen(who->scope) < 14)
@@ -339,46 +350,47 @@ static int may_decide(const account_user_t *who, int64_t own_household, const pe
         return err_set(e, ERR_FORBIDDEN, "own_household", "不能确认给自己家庭的打分", NULL);
     if (strncmp(who->scope, p->household_grid, 14) == 0 ||
         (p->awarder_grid && strncmp(who->scope, p->awarder_grid, 14) == 0))
-        return err_set(e, ERR_FORBIDDEN, "same_grid", "同一微网格内不能互检，请由其他微网格的人员确认",
-                       NULL);
+        return err_set(e, ERR_FORBIDDEN, "same_grid",
+                       "同一微网格内不能互检，请由其他微网格的人员确认", NULL);
     return 0;
 }
 
 static json_t *pending_json(db_stmt_t *st, int can)
 {
     json_t *o = json_pack(
-        "{s:o,s:s,s:o,s:s?,s:o,s:s?,s:s?,s:I,s:s?,s:o,s:{s:o,s:s},s:s?,s:s,s:s,s:I,s:s?,s:b}",
-        "id", pts_id(db_col_i64(st, 0)), "village_code", db_col_text(st, 1), "household_id",
+        "{s:o,s:s,s:o,s:s?,s:o,s:s?,s:s?,s:I,s:s?,s:o,s:{s:o,s:s},s:s?,s:s,s:s,s:I,s:s?,s:b}", "id",
+        pts_id(db_col_i64(st, 0)), "village_code", db_col_text(st, 1), "household_id",
         pts_id(db_col_i64(st, 2)), "household_address", db_col_text(st, 20), "indicator_id",
         pts_id(db_col_i64(st, 3)), "indicator_name", db_col_text(st, 18), "indicator_group",
         db_col_text(st, 19), "points", (json_int_t)db_col_i64(st, 4), "note", db_col_text(st, 5),
-        "photos", pts_photos_json(db_col_text(st, 6)), "awarder", "id",
-        pts_id(db_col_i64(st, 7)), "name", db_col_text(st, 8), "awarder_grid",
-        db_col_text(st, 9), "household_grid", db_col_text(st, 10), "state", db_col_text(st, 11),
-        "created_at", (json_int_t)db_col_i64(st, 17), "reason", db_col_text(st, 15),
-        "can_confirm", can);
+        "photos", pts_photos_json(db_col_text(st, 6)), "awarder", "id", pts_id(db_col_i64(st, 7)),
+        "name", db_col_text(st, 8), "awarder_grid", db_col_text(st, 9), "household_grid",
+        db_col_text(st, 10), "state", db_col_text(st, 11), "created_at",
+        (json_int_t)db_col_i64(st, 17), "reason", db_col_text(st, 15), "can_confirm", can);
     if (!db_col_isnull(st, 12)) {
-        json_object_set_new(o, "decided_by", json_pack("{s:o,s:s?}", "id",
-                                                       pts_id(db_col_i64(st, 12)), "name",
-                                                       db_col_text(st, 13)));
+        json_object_set_new(
+            o, "decided_by",
+            json_pack("{s:o,s:s?}", "id", pts_id(db_col_i64(st, 12)), "name", db_col_text(st, 13)));
         json_object_set_new(o, "decided_at", json_integer(db_col_i64(st, 14)));
     } else {
         json_object_set_new(o, "decided_by", json_null());
         json_object_set_new(o, "decided_at", json_null());
     }
-    json_object_set_new(o, "entry_id", db_col_isnull(st, 16) ? json_null()
-                                                              : pts_id(db_col_i64(st, 16)));
+    json_object_set_new(o, "entry_id",
+                        db_col_isnull(st, 16) ? json_null() : pts_id(db_col_i64(st, 16)));
     return o;
 }
 
 static pend_view_t view_of(db_stmt_t *st)
 {
-    return (pend_view_t){.awarder = db_col_i64(st, 7), .household = db_col_i64(st, 2),
-                         .awarder_grid = db_col_text(st, 9), .household_grid = db_col_text(st, 10),
+    return (pend_view_t){.awarder = db_col_i64(st, 7),
+                         .household = db_col_i64(st, 2),
+                         .awarder_grid = db_col_text(st, 9),
+                         .household_grid = db_col_text(st, 10),
                          .village = db_col_text(st, 1)};
 }
 
-json_t *points_pending_list(db_t *db, const account_user_t *who, int *rc)
+json_t *points_pending_list(db_t *db, const actor_t *who, int *rc)
 {
     json_t *items = json_array();
     *rc = 0;
@@ -407,7 +419,7 @@ json_t *points_pending_list(db_t *db, const account_user_t *who, int *rc)
     return json_pack("{s:o}", "items", items);
 }
 
-json_t *points_pending_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *points_pending_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     db_stmt_t *st = db_query(db, SQL_PENDING_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
@@ -429,8 +441,8 @@ static const char SQL_CLAIM[] =
     " decided_grid = ?, reason = ? WHERE id = ? AND state = 'pending'";
 static const char SQL_PENDING_ENTRY[] = "UPDATE points_pending SET entry_id = ? WHERE id = ?";
 
-int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int confirm,
-                          const char *reason, int64_t now, int64_t *entry_id, err_t *e)
+int points_pending_decide(db_t *db, const actor_t *who, int64_t id, int confirm, const char *reason,
+                          int64_t now, int64_t *entry_id, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_PENDING_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
@@ -461,8 +473,10 @@ int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int c
         rc = err_set(e, ERR_NOTFOUND, "not_found", "待互检记录不存在或不在您的村（社区）", NULL);
         goto out;
     }
-    pend_view_t v = {.awarder = awarder, .household = household,
-                     .awarder_grid = agrid[0] ? agrid : NULL, .household_grid = hgrid,
+    pend_view_t v = {.awarder = awarder,
+                     .household = household,
+                     .awarder_grid = agrid[0] ? agrid : NULL,
+                     .household_grid = hgrid,
                      .village = village};
     if ((rc = may_decide(who, pts_own_household(db, who), &v, e)) != 0)
         goto out;
@@ -505,10 +519,17 @@ int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int c
     }
     if (confirm) {
         /* The entry is the awarder's: who scored it; the confirmation is on the pending row. */
-        ledger_post_t p = {.village = village, .household_id = household, .kind = "award",
-                           .points = points, .honour = points, .indicator_id = indicator,
-                           .reason = note, .photos = photos, .actor_id = awarder,
-                           .actor_name = aname, .at = now};
+        ledger_post_t p = {.village = village,
+                           .household_id = household,
+                           .kind = "award",
+                           .points = points,
+                           .honour = points,
+                           .indicator_id = indicator,
+                           .reason = note,
+                           .photos = photos,
+                           .actor_id = awarder,
+                           .actor_name = aname,
+                           .at = now};
         if ((rc = ledger_post(db, &p, e)) == 0)
             rc = db_run(db, SQL_PENDING_ENTRY, I(p.id), I(id));
         if (entry_id)
@@ -527,7 +548,7 @@ static const char SQL_ENTRY_BASICS[] =
     " WHERE id = ?";
 static const char SQL_REVERSED[] = "SELECT id FROM points_entries WHERE reverses = ?";
 
-int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const char *reason,
+int points_reverse(db_t *db, const actor_t *who, int64_t entry_id, const char *reason,
                    const char *ip, int64_t now, int64_t *new_id, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_ENTRY_BASICS, I(entry_id));
@@ -556,7 +577,8 @@ int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const 
     if (strcmp(kind, "award") && strcmp(kind, "adjustment"))
         return err_set(e, ERR_CONFLICT, "not_reversible",
                        strcmp(kind, "reversal") == 0 ? "冲正记录不能再冲正"
-                                                     : "只有打分和调整记录可以冲正", NULL);
+                                                     : "只有打分和调整记录可以冲正",
+                       NULL);
     int64_t other;
     int done = 0;
     int rc = db_one_i64(db, SQL_REVERSED, &other, &done, I(entry_id));
@@ -564,10 +586,17 @@ int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const 
         return rc;
     if (done)
         return err_set(e, ERR_CONFLICT, "already_reversed", "该记录已被冲正", NULL);
-    ledger_post_t p = {.village = village, .household_id = household, .kind = "reversal",
-                       .points = -points, .honour = -honour, .indicator_id = indicator,
-                       .reverses = entry_id, .reason = reason, .actor_id = who->id,
-                       .actor_name = who->name, .at = now};
+    ledger_post_t p = {.village = village,
+                       .household_id = household,
+                       .kind = "reversal",
+                       .points = -points,
+                       .honour = -honour,
+                       .indicator_id = indicator,
+                       .reverses = entry_id,
+                       .reason = reason,
+                       .actor_id = who->id,
+                       .actor_name = who->name,
+                       .at = now};
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
     *new_id = p.id;
@@ -577,7 +606,7 @@ int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const 
     return pts_audit(db, who, "points_reverse", object, detail, ip, now);
 }
 
-int points_adjust(db_t *db, const account_user_t *who, int64_t household_id, int64_t points,
+int points_adjust(db_t *db, const actor_t *who, int64_t household_id, int64_t points,
                   const char *reason, const char *ip, int64_t now, int64_t *new_id, err_t *e)
 {
     char county[8], region[32];
@@ -605,9 +634,15 @@ int points_adjust(db_t *db, const account_user_t *who, int64_t household_id, int
         return rc;
     if (!on)
         return err_set(e, ERR_INVALID, "points_off", "本村尚未开通积分制", NULL);
-    ledger_post_t p = {.village = village, .household_id = household_id, .kind = "adjustment",
-                       .points = points, .honour = points, .reason = reason,
-                       .actor_id = who->id, .actor_name = who->name, .at = now};
+    ledger_post_t p = {.village = village,
+                       .household_id = household_id,
+                       .kind = "adjustment",
+                       .points = points,
+                       .honour = points,
+                       .reason = reason,
+                       .actor_id = who->id,
+                       .actor_name = who->name,
+                       .at = now};
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
     *new_id = p.id;
@@ -641,8 +676,9 @@ int points_on_event(db_t *db, const char *event, const char *county, int64_t hou
         return rc;
     int64_t ind = 0;
     int found = 0;
-    if ((rc = db_one_i64(db, SQL_RULE_FOR, &ind, &found, S(county), S(event), S(village), S(county))) !=
-            0 || !found)
+    if ((rc = db_one_i64(db, SQL_RULE_FOR, &ind, &found, S(county), S(event), S(village),
+                         S(county))) != 0 ||
+        !found)
         return rc;
     indicator_t d;
     if ((rc = load_indicator(db, ind, &d)) != 0)
@@ -652,10 +688,16 @@ int points_on_event(db_t *db, const char *event, const char *county, int64_t hou
     int over;
     if ((rc = over_limit(db, &d, household_id, now, &over)) != 0 || over)
         return rc;
-    ledger_post_t p = {.village = village, .household_id = household_id, .kind = "award",
-                       .points = d.points, .honour = d.points, .indicator_id = d.id,
-                       .source = event, .source_ref = source_ref ? source_ref : "",
-                       .actor_name = "系统", .at = now};
+    ledger_post_t p = {.village = village,
+                       .household_id = household_id,
+                       .kind = "award",
+                       .points = d.points,
+                       .honour = d.points,
+                       .indicator_id = d.id,
+                       .source = event,
+                       .source_ref = source_ref ? source_ref : "",
+                       .actor_name = "系统",
+                       .at = now};
     err_t e = {0};
     rc = ledger_post(db, &p, &e);
     /* Refused for a reason of the points system (already done, budget spent, ...): the event

@@ -17,7 +17,8 @@ static const char SQL_DUE_VILLAGES[] =
     " AND expired_year < ? ORDER BY village_code LIMIT 100";
 static const char SQL_CANDIDATES[] =
     "SELECT a.household_id, a.balance,"
-    " (SELECT COALESCE(SUM(e.points), 0) FROM points_entries e WHERE e.household_id = a.household_id"
+    " (SELECT COALESCE(SUM(e.points), 0) FROM points_entries e WHERE e.household_id = "
+    "a.household_id"
     "  AND e.village_code = a.village_code AND e.points > 0 AND e.kind <> 'refund' AND e.at < ?),"
     " (SELECT COALESCE(SUM(CASE WHEN e.points < 0 THEN -e.points WHEN e.kind = 'refund'"
     "  THEN -e.points ELSE 0 END), 0) FROM points_entries e WHERE e.household_id = a.household_id"
@@ -57,10 +58,16 @@ static int village_pass(db_t *db, const char *village, int boundary, int64_t now
         }
         char ref[48];
         snprintf(ref, sizeof ref, "%d:%" PRId64, boundary, due[i].household);
-        ledger_post_t p = {.village = village, .household_id = due[i].household, .kind = "expiry",
-                           .points = -due[i].points, .honour = 0, .source = "expiry",
-                           .source_ref = ref, .reason = "积分过期（次年年底清零，先到期先扣）",
-                           .actor_name = "系统", .at = now};
+        ledger_post_t p = {.village = village,
+                           .household_id = due[i].household,
+                           .kind = "expiry",
+                           .points = -due[i].points,
+                           .honour = 0,
+                           .source = "expiry",
+                           .source_ref = ref,
+                           .reason = "积分过期（次年年底清零，先到期先扣）",
+                           .actor_name = "系统",
+                           .at = now};
         err_t pe = {0};
         rc = ledger_post(db, &p, &pe);
         if (rc == 0)
@@ -79,7 +86,7 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
     *expired = 0;
     int y = ledger_year_of(now);
     int boundary = y - 1; /* the year end just passed closes year y-1 */
-    char (*villages)[16] = malloc(100 * sizeof *villages);
+    char(*villages)[16] = malloc(100 * sizeof *villages);
     int nv = 0;
     db_stmt_t *st = db_query(db, SQL_DUE_VILLAGES, I((int64_t)boundary));
     int r = st ? 0 : ERR_IO;

@@ -40,11 +40,10 @@ static void put_text(buf_t *b, const char *s)
     buf_add(b, "|", 1);
 }
 
-void ledger_hash(const char *prev, const char *village, int64_t seq, int64_t id,
-                 int64_t household, const char *kind, int64_t points, int64_t honour,
-                 int64_t indicator, int64_t reverses, int64_t order, const char *source,
-                 const char *source_ref, const char *reason, const char *photos, int64_t actor,
-                 int64_t at, char out[65])
+void ledger_hash(const char *prev, const char *village, int64_t seq, int64_t id, int64_t household,
+                 const char *kind, int64_t points, int64_t honour, int64_t indicator,
+                 int64_t reverses, int64_t order, const char *source, const char *source_ref,
+                 const char *reason, const char *photos, int64_t actor, int64_t at, char out[65])
 {
     buf_t b;
     buf_init(&b, 512);
@@ -82,7 +81,8 @@ int ledger_issued_in_year(db_t *db, const char *village, int64_t at, int64_t *is
     int y = ledger_year_of(at);
     int found = 0;
     *issued = 0;
-    return db_one_i64(db, SQL_ISSUED, issued, &found, S(village), I(ledger_year_start(y)), I(ledger_year_start(y + 1)));
+    return db_one_i64(db, SQL_ISSUED, issued, &found, S(village), I(ledger_year_start(y)),
+                      I(ledger_year_start(y + 1)));
 }
 
 static const char SQL_BUDGET[] =
@@ -148,7 +148,8 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
     if (p->source) {
         int64_t one;
         int seen = 0;
-        if ((rc = db_one_i64(db, SQL_SOURCE_SEEN, &one, &seen, S(p->village), S(p->source), S(p->source_ref ? p->source_ref : ""))) != 0)
+        if ((rc = db_one_i64(db, SQL_SOURCE_SEEN, &one, &seen, S(p->village), S(p->source),
+                             S(p->source_ref ? p->source_ref : ""))) != 0)
             return rc;
         if (seen)
             return err_set(e, ERR_CONFLICT, "duplicate", "该事项已计过积分", NULL);
@@ -169,7 +170,8 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
         return s;
     if (elsewhere)
         return err_set(e, ERR_INVALID, "invalid", "该户的积分账户属于另一个村", "household_id");
-    if (!exists && (rc = db_run(db, SQL_ACCOUNT_NEW, I(p->household_id), S(county), S(p->village), I(p->at))) != 0)
+    if (!exists && (rc = db_run(db, SQL_ACCOUNT_NEW, I(p->household_id), S(county), S(p->village),
+                                I(p->at))) != 0)
         return rc;
     if (balance + p->points < 0)
         return err_set(e, ERR_CONFLICT, "insufficient_points", "积分余额不足", NULL);
@@ -186,8 +188,9 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
                            NULL);
         if (issued + p->points > budget)
             return err_setf(e, ERR_CONFLICT, "budget_exceeded", NULL,
-                            "本年度积分预算不足：预算 %" PRId64 " 分，已发放 %" PRId64 " 分，剩余 %" PRId64
-                            " 分", budget, issued, budget > issued ? budget - issued : 0);
+                            "本年度积分预算不足：预算 %" PRId64 " 分，已发放 %" PRId64
+                            " 分，剩余 %" PRId64 " 分",
+                            budget, issued, budget > issued ? budget - issued : 0);
     }
 
     p->seq = last_seq + 1;
@@ -225,7 +228,8 @@ int ledger_post(db_t *db, ledger_post_t *p, err_t *e)
         return err_set(e, ERR_CONFLICT, "already_reversed", "该记录已被冲正", NULL);
     if (s < 0)
         return s;
-    if ((rc = db_run(db, SQL_ACCOUNT_SET, I(balance + p->points), I(honour + p->honour), I(p->at), I(p->household_id))) != 0)
+    if ((rc = db_run(db, SQL_ACCOUNT_SET, I(balance + p->points), I(honour + p->honour), I(p->at),
+                     I(p->household_id))) != 0)
         return rc;
     return db_run(db, SQL_HEAD_SET, I(p->seq), S(hash), I(p->at), S(p->village));
 }
@@ -290,7 +294,8 @@ int ledger_check(db_t *db, check_report_t *r)
                     db_col_i64(st, 15), hash);
         if (seq != expect_seq) {
             printf("ledger %s: entry %" PRId64 " has seq %" PRId64 ", expected %" PRId64
-                   " (a row was removed or inserted)\n", v, id, seq, expect_seq);
+                   " (a row was removed or inserted)\n",
+                   v, id, seq, expect_seq);
             bad++;
         }
         if (strcmp(db_col_text(st, 16), prev) != 0) {
@@ -300,7 +305,8 @@ int ledger_check(db_t *db, check_report_t *r)
         }
         if (strcmp(db_col_text(st, 17), hash) != 0) {
             printf("ledger %s seq %" PRId64 " (entry %" PRId64 "): changed outside the application"
-                   " (stored hash does not match its content)\n", v, seq, id);
+                   " (stored hash does not match its content)\n",
+                   v, seq, id);
             bad++;
         }
         /* Carry on from the stored hash so one altered row is reported once. */
@@ -331,9 +337,10 @@ int ledger_check(db_t *db, check_report_t *r)
         int64_t want_seq = i < nh ? tails[i].seq : 0;
         const char *want_hash = i < nh ? tails[i].hash : "";
         if (seq != want_seq || strcmp(h, want_hash) != 0) {
-            printf("ledger %s: chain head (seq %" PRId64 ") does not match its last entry (seq %"
-                   PRId64 "): entries were removed or added outside the application\n", v, seq,
-                   want_seq);
+            printf("ledger %s: chain head (seq %" PRId64
+                   ") does not match its last entry (seq %" PRId64
+                   "): entries were removed or added outside the application\n",
+                   v, seq, want_seq);
             bad++;
         }
     }
@@ -366,8 +373,8 @@ int ledger_check(db_t *db, check_report_t *r)
         }
         if (bal != want_bal || hon != want_hon) {
             printf("ledger account of household %" PRId64 ": balance %" PRId64 " honour %" PRId64
-                   ", entries say %" PRId64 " and %" PRId64 "\n", hh, bal, hon, want_bal,
-                   want_hon);
+                   ", entries say %" PRId64 " and %" PRId64 "\n",
+                   hh, bal, hon, want_bal, want_hon);
             bad++;
         }
         r->checked++;

@@ -2,18 +2,17 @@
  * holds the ledger chain's head), the indicator catalogue with the county template, automatic
  * award rules, and the helpers points_*.c share. Awards are in points_award.c, reads in
  * points_read.c, expiry in points_expiry.c. */
+#include "domain/points/points.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "domain/accounts/accounts.h"
-#include "domain/points/points.h"
 #include "domain/points/points_int.h"
-#include "lib/civil.h"
 #include "domain/registry/registry.h"
+#include "lib/civil.h"
 #include "lib/idgen.h"
 #include "lib/utf8.h"
-
 
 /* ---------- pure helpers ---------- */
 
@@ -33,9 +32,6 @@ int64_t points_expiring(int64_t earned, int64_t left, int64_t balance)
         x = balance;
     return x > 0 ? x : 0;
 }
-
-
-
 
 void points_day_of(int64_t at, char out[11])
 {
@@ -75,7 +71,8 @@ static int date_valid(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return 0;
-    int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10), d = (int)strtol(s + 8, NULL, 10);
+    int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10),
+        d = (int)strtol(s + 8, NULL, 10);
     if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
         return 0;
     int y2, m2, d2;
@@ -121,7 +118,7 @@ int pts_is_village(db_t *db, const char *code)
            level == REGION_VILLAGE;
 }
 
-int pts_is_admin(const account_user_t *who, const char *village)
+int pts_is_admin(const actor_t *who, const char *village)
 {
     if (who->role == ROLE_COMMUNITY_ADMIN)
         return strcmp(who->scope, village) == 0;
@@ -130,12 +127,13 @@ int pts_is_admin(const account_user_t *who, const char *village)
     return 0;
 }
 
-int pts_reaches(const account_user_t *who, const char *code)
+int pts_reaches(const actor_t *who, const char *code)
 {
     return region_in_scope(who->scope, code) || region_in_scope(code, who->scope);
 }
 
-static const char SQL_HOUSEHOLD[] = "SELECT region_code FROM households WHERE county = ? AND id = ?";
+static const char SQL_HOUSEHOLD[] =
+    "SELECT region_code FROM households WHERE county = ? AND id = ?";
 
 int pts_household_region(db_t *db, const char *county, int64_t id, char region[32])
 {
@@ -150,7 +148,7 @@ int pts_household_region(db_t *db, const char *county, int64_t id, char region[3
 static const char SQL_OWN_HOUSEHOLD[] =
     "SELECT household_id FROM people WHERE county = ? AND id = ? AND household_id IS NOT NULL";
 
-int64_t pts_own_household(db_t *db, const account_user_t *who)
+int64_t pts_own_household(db_t *db, const actor_t *who)
 {
     if (!who->person_id)
         return 0;
@@ -180,14 +178,19 @@ int64_t pts_parse_id(json_t *v)
     return *end || n <= 0 ? 0 : n;
 }
 
-int pts_audit(db_t *db, const account_user_t *who, const char *action, const char *object,
+int pts_audit(db_t *db, const actor_t *who, const char *action, const char *object,
               const char *detail, const char *ip, int64_t now)
 {
     char cut[640];
     size_t n = detail ? utf8_prefix(detail, strlen(detail), 200) : 0;
     snprintf(cut, sizeof cut, "%.*s", (int)n, detail ? detail : "");
-    audit_entry_t a = {.who = who, .action = action, .object = object, .outcome = "ok",
-                       .ip = ip, .detail = n ? cut : NULL, .now = now};
+    audit_entry_t a = {.who = who,
+                       .action = action,
+                       .object = object,
+                       .outcome = "ok",
+                       .ip = ip,
+                       .detail = n ? cut : NULL,
+                       .now = now};
     return audit_write(db, &a);
 }
 
@@ -197,15 +200,16 @@ json_t *pts_photos_json(const char *text)
     json_t *ids = text ? json_loads(text, 0, NULL) : NULL;
     size_t i;
     json_t *v;
-    json_array_foreach(ids, i, v) {
+    json_array_foreach(ids, i, v)
+    {
         const char *id = json_string_value(v);
         if (!id)
             continue;
         char url[128], thumb[136];
         snprintf(url, sizeof url, "/api/v1/photos/%s", id);
         snprintf(thumb, sizeof thumb, "/api/v1/photos/%s/thumb", id);
-        json_array_append_new(out, json_pack("{s:s,s:s,s:s}", "id", id, "url", url, "thumb_url",
-                                             thumb));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s,s:s}", "id", id, "url", url, "thumb_url", thumb));
     }
     json_decref(ids);
     return out;
@@ -232,13 +236,13 @@ int pts_stars(db_t *db, const char *village, int64_t *min, int *n)
 }
 
 /* Who may look at a village's admin pages: 404 outside reach, 403 in reach but not its admin. */
-static int admin_gate(db_t *db, const account_user_t *who, const char *village, err_t *e)
+static int admin_gate(db_t *db, const actor_t *who, const char *village, err_t *e)
 {
     if (!pts_is_village(db, village) || !pts_reaches(who, village))
         return err_set(e, ERR_NOTFOUND, "not_found", "村/社区不存在或不在您的管辖范围内", NULL);
     if (!pts_is_admin(who, village))
-        return err_set(e, ERR_FORBIDDEN, "forbidden", "只有本村（社区）管理员或县级管理员可以管理积分制",
-                       NULL);
+        return err_set(e, ERR_FORBIDDEN, "forbidden",
+                       "只有本村（社区）管理员或县级管理员可以管理积分制", NULL);
     return 0;
 }
 
@@ -256,10 +260,12 @@ static const char SQL_OUTSTANDING[] =
     "SELECT COALESCE(SUM(balance), 0) FROM points_accounts WHERE village_code = ?";
 static const char SQL_REGION_NAME[] = "SELECT name FROM regions WHERE code = ?";
 
-static void put_i(json_t *o, const char *k, int64_t v) { json_object_set_new(o, k, json_integer(v)); }
+static void put_i(json_t *o, const char *k, int64_t v)
+{
+    json_object_set_new(o, k, json_integer(v));
+}
 
-json_t *points_settings_get(db_t *db, const account_user_t *who, const char *village, int64_t now,
-                            int *rc)
+json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, int64_t now, int *rc)
 {
     err_t e = {0};
     if ((*rc = admin_gate(db, who, village, &e)) != 0)
@@ -285,8 +291,8 @@ json_t *points_settings_get(db_t *db, const account_user_t *who, const char *vil
     if ((*rc = pts_stars(db, village, mins, &n)) != 0)
         goto fail;
     for (int i = 0; i < n; i++)
-        json_array_append_new(stars, json_pack("{s:i,s:I}", "level", i + 1, "min_honour",
-                                               (json_int_t)mins[i]));
+        json_array_append_new(
+            stars, json_pack("{s:i,s:I}", "level", i + 1, "min_honour", (json_int_t)mins[i]));
     json_object_set_new(o, "stars", stars);
     st = db_query(db, SQL_BUDGETS, S(village));
     while (st && db_step(st) == DB_ROW)
@@ -298,10 +304,9 @@ json_t *points_settings_get(db_t *db, const account_user_t *who, const char *vil
     /* Live figures: what the console shows next to the form. */
     int64_t issued_year = 0, budget = 0, issued = 0, redeemed = 0, expired = 0, outstanding = 0;
     int set = 0, f = 0;
-    if (found &&
-        ((*rc = ledger_issued_in_year(db, village, now, &issued_year)) != 0 ||
-         (*rc = ledger_budget_points(db, village, now, &budget, &set)) != 0 ||
-         (*rc = db_one_i64(db, SQL_OUTSTANDING, &outstanding, &f, S(village))) != 0))
+    if (found && ((*rc = ledger_issued_in_year(db, village, now, &issued_year)) != 0 ||
+                  (*rc = ledger_budget_points(db, village, now, &budget, &set)) != 0 ||
+                  (*rc = db_one_i64(db, SQL_OUTSTANDING, &outstanding, &f, S(village))) != 0))
         goto fail;
     st = db_query(db, SQL_TOTALS, S(village));
     if (st && db_step(st) == DB_ROW) {
@@ -371,7 +376,7 @@ static const char SQL_BUDGET_CLEAR[] =
 static const char SQL_BUDGET_PUT[] =
     "INSERT INTO points_budgets (village_code, year, budget_fen) VALUES (?,?,?)";
 
-int points_settings_put(db_t *db, const account_user_t *who, const char *village, json_t *body,
+int points_settings_put(db_t *db, const actor_t *who, const char *village, json_t *body,
                         const char *ip, int64_t now, err_t *e)
 {
     int rc = admin_gate(db, who, village, e);
@@ -404,8 +409,10 @@ int points_settings_put(db_t *db, const account_user_t *who, const char *village
     if (ex) {
         const char *x = json_string_value(ex);
         if (!x || (strcmp(x, "none") && strcmp(x, "end_of_next_year")))
-            return err_set(e, ERR_INVALID, "invalid", "积分有效期应为 none（长期有效）或"
-                           " end_of_next_year（次年年底清零）", "expiry");
+            return err_set(e, ERR_INVALID, "invalid",
+                           "积分有效期应为 none（长期有效）或"
+                           " end_of_next_year（次年年底清零）",
+                           "expiry");
         snprintf(s.expiry, sizeof s.expiry, "%s", x);
     }
     /* Stars (双轨): levels 1..n, each threshold above the one before. */
@@ -445,7 +452,8 @@ int points_settings_put(db_t *db, const account_user_t *who, const char *village
                 json_integer_value(y) > 2100 || json_integer_value(b) < 0 ||
                 json_integer_value(b) > 100000000000LL)
                 return err_set(e, ERR_INVALID, "invalid",
-                               "预算年份应在 2000–2100 之间，金额（分）为不小于 0 的整数", "budgets");
+                               "预算年份应在 2000–2100 之间，金额（分）为不小于 0 的整数",
+                               "budgets");
             for (size_t k = 0; k < i; k++)
                 if (json_integer_value(json_object_get(json_array_get(budgets, k), "year")) ==
                     json_integer_value(y))
@@ -456,9 +464,11 @@ int points_settings_put(db_t *db, const account_user_t *who, const char *village
     char county[8];
     snprintf(county, sizeof county, "%.6s", village);
     if (!found)
-        rc = db_run(db, SQL_SETTINGS_NEW, S(village), S(county), I(s.fen_per_point), I((int64_t)s.mutual_check), S(s.expiry), I(s.pair_threshold), I(now));
+        rc = db_run(db, SQL_SETTINGS_NEW, S(village), S(county), I(s.fen_per_point),
+                    I((int64_t)s.mutual_check), S(s.expiry), I(s.pair_threshold), I(now));
     else
-        rc = db_run(db, SQL_SETTINGS_SET, I(s.fen_per_point), I((int64_t)s.mutual_check), S(s.expiry), I(s.pair_threshold), I(now), S(village));
+        rc = db_run(db, SQL_SETTINGS_SET, I(s.fen_per_point), I((int64_t)s.mutual_check),
+                    S(s.expiry), I(s.pair_threshold), I(now), S(village));
     if (rc == 0 && stars) {
         rc = db_run(db, SQL_STARS_CLEAR, S(village));
         for (size_t i = 0; rc == 0 && i < nstars; i++)
@@ -469,7 +479,8 @@ int points_settings_put(db_t *db, const account_user_t *who, const char *village
         int64_t y = json_integer_value(json_object_get(x, "year"));
         rc = db_run(db, SQL_BUDGET_CLEAR, S(village), I(y));
         if (rc == 0)
-            rc = db_run(db, SQL_BUDGET_PUT, S(village), I(y), I((int64_t)json_integer_value(json_object_get(x, "budget_fen"))));
+            rc = db_run(db, SQL_BUDGET_PUT, S(village), I(y),
+                        I((int64_t)json_integer_value(json_object_get(x, "budget_fen"))));
     }
     if (rc)
         return rc;
@@ -490,8 +501,8 @@ static const char SQL_PAIRS[] =
     " AND p.decided_at >= ? AND p.decided_at < ?"
     " GROUP BY p.awarder_id, p.awarder_name, p.decided_by, p.decided_name";
 
-json_t *points_flags(db_t *db, const account_user_t *who, const char *village, int64_t from,
-                     int64_t to, int *rc)
+json_t *points_flags(db_t *db, const actor_t *who, const char *village, int64_t from, int64_t to,
+                     int *rc)
 {
     err_t e = {0};
     if ((*rc = admin_gate(db, who, village, &e)) != 0)
@@ -531,10 +542,10 @@ json_t *points_flags(db_t *db, const account_user_t *who, const char *village, i
     json_t *items = json_array();
     for (size_t i = 0; i < np; i++)
         if (p[i].n > s.pair_threshold)
-            json_array_append_new(
-                items, json_pack("{s:{s:o,s:s},s:{s:o,s:s},s:I}", "a", "id", pts_id(p[i].a),
-                                 "name", p[i].an, "b", "id", pts_id(p[i].b), "name", p[i].bn,
-                                 "confirmations", (json_int_t)p[i].n));
+            json_array_append_new(items, json_pack("{s:{s:o,s:s},s:{s:o,s:s},s:I}", "a", "id",
+                                                   pts_id(p[i].a), "name", p[i].an, "b", "id",
+                                                   pts_id(p[i].b), "name", p[i].bn, "confirmations",
+                                                   (json_int_t)p[i].n));
     free(p);
     *rc = 0;
     return json_pack("{s:s,s:I,s:I,s:I,s:o}", "village_code", village, "from", (json_int_t)from,
@@ -549,7 +560,7 @@ static const char *const AWARDER_ROLES[] = {"community_admin", "grid_worker", "p
 static const char *const PERIODS[] = {"day", "month", "year", "once", NULL};
 
 #define IND_COLS                                                                                   \
-    "id, village_code, group_name, name, points, evidence_required, awarders, limit_count,"       \
+    "id, village_code, group_name, name, points, evidence_required, awarders, limit_count,"        \
     " limit_period, valid_from, valid_to, active, created_at, updated_at"
 
 static json_t *indicator_json(db_stmt_t *st, const char *today)
@@ -592,8 +603,8 @@ static int catalogue_code(db_t *db, const char *code)
     return pts_is_village(db, code);
 }
 
-json_t *points_indicators(db_t *db, const account_user_t *who, const char *code, int all,
-                          int64_t now, int *rc)
+json_t *points_indicators(db_t *db, const actor_t *who, const char *code, int all, int64_t now,
+                          int *rc)
 {
     if (!catalogue_code(db, code) || !pts_reaches(who, code)) {
         *rc = ERR_NOTFOUND;
@@ -677,8 +688,8 @@ static int indicator_parse(json_t *body, ind_t *d, int create, err_t *e)
         return rc;
     if (rc && create)
         return err_set(e, ERR_INVALID, "invalid", "缺少指标分组", "group");
-    if ((rc = text_field(body, "name", 60, d->name, sizeof d->name,
-                         "指标名称应为 1 到 60 个字", e)) < 0)
+    if ((rc = text_field(body, "name", 60, d->name, sizeof d->name, "指标名称应为 1 到 60 个字",
+                         e)) < 0)
         return rc;
     if (rc && create)
         return err_set(e, ERR_INVALID, "invalid", "缺少指标名称", "name");
@@ -730,7 +741,8 @@ static int indicator_parse(json_t *body, ind_t *d, int create, err_t *e)
                 if (!x || !AWARDER_ROLES[k])
                     return err_set(e, ERR_INVALID, "invalid",
                                    "可打分角色只能是 community_admin、grid_worker、party_leader、"
-                                   "building_head", "awarders");
+                                   "building_head",
+                                   "awarders");
                 seen |= k == r;
             }
             if (seen) {
@@ -787,7 +799,7 @@ static int ind_insert(db_t *db, int64_t id, const ind_t *d, int64_t now)
     return r < 0 ? r : 0;
 }
 
-static int ind_detail_audit(db_t *db, const account_user_t *who, const char *action, int64_t id,
+static int ind_detail_audit(db_t *db, const actor_t *who, const char *action, int64_t id,
                             const ind_t *d, const char *ip, int64_t now)
 {
     char object[40], detail[640];
@@ -799,11 +811,12 @@ static int ind_detail_audit(db_t *db, const account_user_t *who, const char *act
 }
 
 /* Whose catalogue: a village's admin, or for a template the county admin. */
-static int catalogue_gate(db_t *db, const account_user_t *who, const char *code, err_t *e)
+static int catalogue_gate(db_t *db, const actor_t *who, const char *code, err_t *e)
 {
     if (strlen(code) == 6) {
         if (!catalogue_code(db, code) || !pts_reaches(who, code))
-            return err_set(e, ERR_NOTFOUND, "not_found", "县（区）不存在或不在您的管辖范围内", NULL);
+            return err_set(e, ERR_NOTFOUND, "not_found", "县（区）不存在或不在您的管辖范围内",
+                           NULL);
         if (who->role != ROLE_COUNTY_ADMIN || strcmp(who->scope, code) != 0)
             return err_set(e, ERR_FORBIDDEN, "forbidden", "只有县级管理员可以维护指标模板", NULL);
         return 0;
@@ -811,7 +824,7 @@ static int catalogue_gate(db_t *db, const account_user_t *who, const char *code,
     return admin_gate(db, who, code, e);
 }
 
-int points_indicator_create(db_t *db, const account_user_t *who, const char *code, json_t *body,
+int points_indicator_create(db_t *db, const actor_t *who, const char *code, json_t *body,
                             const char *ip, int64_t now, int64_t *id, err_t *e)
 {
     int rc = catalogue_gate(db, who, code, e);
@@ -820,12 +833,14 @@ int points_indicator_create(db_t *db, const account_user_t *who, const char *cod
     ind_t d = {.limit = 0, .evidence = 0, .active = 1};
     snprintf(d.code, sizeof d.code, "%s", code);
     snprintf(d.period, sizeof d.period, "month");
-    snprintf(d.awarders, sizeof d.awarders, "community_admin,grid_worker,party_leader,building_head");
+    snprintf(d.awarders, sizeof d.awarders,
+             "community_admin,grid_worker,party_leader,building_head");
     if ((rc = indicator_parse(body, &d, 1, e)) != 0)
         return rc;
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(code), S(d.group), S(d.name), I((int64_t)0))) != 0)
+    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(code), S(d.group), S(d.name),
+                         I((int64_t)0))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该分组下已有同名指标", "name");
@@ -856,8 +871,8 @@ static int ind_load(db_t *db, int64_t id, ind_t *d)
     return r == DB_ROW ? 0 : r < 0 ? r : ERR_NOTFOUND;
 }
 
-int points_indicator_update(db_t *db, const account_user_t *who, int64_t id, json_t *body,
-                            const char *ip, int64_t now, err_t *e)
+int points_indicator_update(db_t *db, const actor_t *who, int64_t id, json_t *body, const char *ip,
+                            int64_t now, err_t *e)
 {
     ind_t d;
     int rc = ind_load(db, id, &d);
@@ -871,7 +886,8 @@ int points_indicator_update(db_t *db, const account_user_t *who, int64_t id, jso
         return rc;
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(d.code), S(d.group), S(d.name), I(id))) != 0)
+    if ((rc = db_one_i64(db, SQL_IND_SAME_NAME, &other, &dup, S(d.code), S(d.group), S(d.name),
+                         I(id))) != 0)
         return rc;
     if (dup)
         return err_set(e, ERR_CONFLICT, "duplicate", "该分组下已有同名指标", "name");
@@ -902,8 +918,8 @@ static const char SQL_TEMPLATE_MISSING[] =
     " AND NOT EXISTS (SELECT 1 FROM points_indicators v WHERE v.village_code = ?"
     " AND v.group_name = t.group_name AND v.name = t.name) ORDER BY t.group_name, t.id";
 
-int points_copy_template(db_t *db, const account_user_t *who, const char *village,
-                         const char *ip, int64_t now, int *copied, err_t *e)
+int points_copy_template(db_t *db, const actor_t *who, const char *village, const char *ip,
+                         int64_t now, int *copied, err_t *e)
 {
     int rc = admin_gate(db, who, village, e);
     if (rc)
@@ -961,13 +977,15 @@ static const char *event_label(const char *name)
 }
 
 #define RULE_COLS                                                                                  \
-    "r.id, r.scope_code, r.event, r.indicator_id, r.active, r.created_at, i.name, i.points,"     \
+    "r.id, r.scope_code, r.event, r.indicator_id, r.active, r.created_at, i.name, i.points,"       \
     " i.group_name"
 static const char SQL_RULES[] =
-    "SELECT " RULE_COLS " FROM points_rules r LEFT JOIN points_indicators i ON i.id = r.indicator_id"
+    "SELECT " RULE_COLS
+    " FROM points_rules r LEFT JOIN points_indicators i ON i.id = r.indicator_id"
     " WHERE r.county = ? AND (r.scope_code = ? OR r.scope_code = ?) ORDER BY r.event, r.id";
 static const char SQL_RULE_ONE[] =
-    "SELECT " RULE_COLS " FROM points_rules r LEFT JOIN points_indicators i ON i.id = r.indicator_id"
+    "SELECT " RULE_COLS
+    " FROM points_rules r LEFT JOIN points_indicators i ON i.id = r.indicator_id"
     " WHERE r.id = ?";
 
 static json_t *rule_json(db_stmt_t *st)
@@ -978,12 +996,11 @@ static json_t *rule_json(db_stmt_t *st)
                      strlen(scope) == 6 ? "county" : "village", "event", db_col_text(st, 2),
                      "event_label", event_label(db_col_text(st, 2)), "indicator_id",
                      pts_id(db_col_i64(st, 3)), "indicator_name", db_col_text(st, 6),
-                     "indicator_group", db_col_text(st, 8), "points",
-                     (json_int_t)db_col_i64(st, 7), "active", (int)db_col_i64(st, 4),
-                     "created_at", (json_int_t)db_col_i64(st, 5));
+                     "indicator_group", db_col_text(st, 8), "points", (json_int_t)db_col_i64(st, 7),
+                     "active", (int)db_col_i64(st, 4), "created_at", (json_int_t)db_col_i64(st, 5));
 }
 
-json_t *points_rules_list(db_t *db, const account_user_t *who, const char *code, int *rc)
+json_t *points_rules_list(db_t *db, const actor_t *who, const char *code, int *rc)
 {
     if (!catalogue_code(db, code) || !pts_reaches(who, code)) {
         *rc = ERR_NOTFOUND;
@@ -1004,8 +1021,8 @@ json_t *points_rules_list(db_t *db, const account_user_t *who, const char *code,
     }
     json_t *events = json_array();
     for (size_t i = 0; i < sizeof EVENTS / sizeof EVENTS[0]; i++)
-        json_array_append_new(events, json_pack("{s:s,s:s}", "name", EVENTS[i].name, "label",
-                                                EVENTS[i].label));
+        json_array_append_new(
+            events, json_pack("{s:s,s:s}", "name", EVENTS[i].name, "label", EVENTS[i].label));
     *rc = 0;
     return json_pack("{s:s,s:o,s:o}", "code", code, "items", items, "events", events);
 }
@@ -1018,8 +1035,8 @@ static const char SQL_RULE_INSERT[] =
     " VALUES (?,?,?,?,?,1,?)";
 static const char SQL_RULE_SET[] = "UPDATE points_rules SET active = ? WHERE id = ?";
 
-int points_rule_create(db_t *db, const account_user_t *who, const char *code, json_t *body,
-                       const char *ip, int64_t now, int64_t *id, err_t *e)
+int points_rule_create(db_t *db, const actor_t *who, const char *code, json_t *body, const char *ip,
+                       int64_t now, int64_t *id, err_t *e)
 {
     int rc = catalogue_gate(db, who, code, e);
     if (rc)
@@ -1044,12 +1061,15 @@ int points_rule_create(db_t *db, const account_user_t *who, const char *code, js
     snprintf(county, sizeof county, "%.6s", code);
     int64_t other;
     int dup = 0;
-    if ((rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code), S(event), I((int64_t)0))) != 0)
+    if ((rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code), S(event),
+                         I((int64_t)0))) != 0)
         return rc;
     if (dup)
-        return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则", "event");
+        return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则",
+                       "event");
     *id = idgen_next();
-    if ((rc = db_run(db, SQL_RULE_INSERT, I(*id), S(county), S(code), S(event), I(ind), I(now))) != 0)
+    if ((rc = db_run(db, SQL_RULE_INSERT, I(*id), S(county), S(code), S(event), I(ind), I(now))) !=
+        0)
         return rc;
     char object[40], detail[400];
     snprintf(object, sizeof object, "points_rule:%" PRId64, *id);
@@ -1057,8 +1077,8 @@ int points_rule_create(db_t *db, const account_user_t *who, const char *code, js
     return pts_audit(db, who, "points_rule_create", object, detail, ip, now);
 }
 
-int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *body,
-                       const char *ip, int64_t now, err_t *e)
+int points_rule_update(db_t *db, const actor_t *who, int64_t id, json_t *body, const char *ip,
+                       int64_t now, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_RULE_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
@@ -1082,10 +1102,12 @@ int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *
     snprintf(county, sizeof county, "%.6s", code);
     int64_t other;
     int dup = 0;
-    if (active && (rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code), S(event), I(id))) != 0)
+    if (active && (rc = db_one_i64(db, SQL_RULE_ACTIVE_SAME, &other, &dup, S(county), S(code),
+                                   S(event), I(id))) != 0)
         return rc;
     if (dup)
-        return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则", "active");
+        return err_set(e, ERR_CONFLICT, "duplicate", "该事件已有生效的规则，请先停用原规则",
+                       "active");
     if ((rc = db_run(db, SQL_RULE_SET, I((int64_t)active), I(id))) != 0)
         return rc;
     char object[40];

@@ -1,12 +1,12 @@
-/* points.h — the public surface of domain/points/ (one header per practice; see docs/ARCHITECTURE.md).
- * Its sections follow the files of the folder. */
+/* points.h — the public surface of domain/points/ (one header per practice; see
+ * docs/ARCHITECTURE.md). Its sections follow the files of the folder. */
 #ifndef JICENG_DOMAIN_POINTS_H
 #define JICENG_DOMAIN_POINTS_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "domain/accounts/accounts.h"
+#include "domain/common/actor.h"
 #include "domain/common/check.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -36,117 +36,118 @@ void points_month_bounds(int64_t at, int64_t *from, int64_t *to);
 /* Parse "YYYY-MM" into month bounds; 0 or ERR_INVALID. */
 int points_month_parse(const char *ym, int64_t *from, int64_t *to);
 
-/* ---------- settings (village admin: community_admin of the village, or county admin) ---------- */
+/* ---------- settings (village admin: community_admin of the village, or county admin) ----------
+ */
 
 /* The village's settings with live figures (issued this year, budget in points, remaining,
  * totals, liability in fen) and this month's flagged pairs; {enabled:false,...defaults} when the
  * village has not turned the points system on. ERR_NOTFOUND: not a village in who's reach;
  * ERR_FORBIDDEN: not its admin. */
-json_t *points_settings_get(db_t *db, const account_user_t *who, const char *village, int64_t now,
+json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, int64_t now,
                             int *rc);
 /* Create or change the settings from a request body {fen_per_point, mutual_check, expiry,
  * pair_threshold, stars:[{level,min_honour}], budgets:[{year,budget_fen}]} (all optional;
  * stars replace the village's stars; budgets set the years given). Creating turns the points
  * system on (the ledger chain's head row). Audited. ERR_INVALID with the field. */
-int points_settings_put(db_t *db, const account_user_t *who, const char *village, json_t *body,
+int points_settings_put(db_t *db, const actor_t *who, const char *village, json_t *body,
                         const char *ip, int64_t now, err_t *e);
 /* Confirmation pairs above the village's pair_threshold in the month [from, to):
  * {month_from, threshold, items:[{a:{id,name}, b:{id,name}, confirmations}]}. */
-json_t *points_flags(db_t *db, const account_user_t *who, const char *village, int64_t from,
-                     int64_t to, int *rc);
+json_t *points_flags(db_t *db, const actor_t *who, const char *village, int64_t from, int64_t to,
+                     int *rc);
 
 /* ---------- catalogue ---------- */
 
 /* Indicators of a village (staff whose scope covers or lies in it) or of a county template
  * (code of 6 digits); all: retired and out-of-date ones too. {items:[indicator]} */
-json_t *points_indicators(db_t *db, const account_user_t *who, const char *code, int all,
-                          int64_t now, int *rc);
+json_t *points_indicators(db_t *db, const actor_t *who, const char *code, int all, int64_t now,
+                          int *rc);
 /* One indicator (valid_now as of now); ERR_NOTFOUND. The caller checks reach. */
 json_t *points_indicator_get(db_t *db, int64_t id, int64_t now, int *rc);
 /* Add an indicator to a village (its admin) or to a county's template (county admin) from a
  * body {group, name, points, evidence_required, awarders, limit_count, limit_period, valid_from,
  * valid_to, active}. *id gets the new id. Audited. */
-int points_indicator_create(db_t *db, const account_user_t *who, const char *code, json_t *body,
+int points_indicator_create(db_t *db, const actor_t *who, const char *code, json_t *body,
                             const char *ip, int64_t now, int64_t *id, err_t *e);
 /* Change or retire (active:false) an indicator: the same fields, each optional. Audited. */
-int points_indicator_update(db_t *db, const account_user_t *who, int64_t id, json_t *body,
-                            const char *ip, int64_t now, err_t *e);
+int points_indicator_update(db_t *db, const actor_t *who, int64_t id, json_t *body, const char *ip,
+                            int64_t now, err_t *e);
 /* Copy the county template into the village: every active template indicator whose (group,
  * name) the village does not have yet. *copied counts them. Audited. */
-int points_copy_template(db_t *db, const account_user_t *who, const char *village,
-                         const char *ip, int64_t now, int *copied, err_t *e);
+int points_copy_template(db_t *db, const actor_t *who, const char *village, const char *ip,
+                         int64_t now, int *copied, err_t *e);
 
 /* ---------- awards and 互检 ---------- */
 
 typedef struct {
     int64_t household_id, indicator_id;
     const char *note;
-    json_t *photos;          /* array of photo ids uploaded by who, or NULL */
+    json_t *photos; /* array of photo ids uploaded by who, or NULL */
     const char *idem_key, *body_hash;
     int64_t now;
     /* out */
-    int pending;             /* 1: waiting for 互检 (id is a pending award), 0: posted entry */
+    int pending; /* 1: waiting for 互检 (id is a pending award), 0: posted entry */
     int64_t id;
-    int replayed;            /* the key was seen before with the same body */
+    int replayed; /* the key was seen before with the same body */
 } points_award_t;
 /* 入户打分 as who. 404 household outside who's scope; 400 points off / indicator not of the
  * village, retired or out of date / evidence missing; 403 role not among the indicator's
  * awarders; 409 over the per-period limit, over budget, idempotency key with another body.
  * In a village with mutual_check the award waits (pending) instead of posting. */
-int points_award(db_t *db, const account_user_t *who, points_award_t *a, err_t *e);
+int points_award(db_t *db, const actor_t *who, points_award_t *a, err_t *e);
 
 /* Awards waiting for 互检 in who's village; can_confirm says whether who may decide each (only
  * grid workers, party leaders and building heads of another micro-grid, never the awarder or the
  * household's own members). {items:[pending]} */
-json_t *points_pending_list(db_t *db, const account_user_t *who, int *rc);
-json_t *points_pending_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *points_pending_list(db_t *db, const actor_t *who, int *rc);
+json_t *points_pending_get(db_t *db, const actor_t *who, int64_t id, int *rc);
 /* Confirm (posts the award through ledger_post, budget checked then) or reject (reason
  * required). 404 not of who's village; 403 not allowed for who; 409 already decided (one of two
  * racing inspectors wins). */
-int points_pending_decide(db_t *db, const account_user_t *who, int64_t id, int confirm,
-                          const char *reason, int64_t now, int64_t *entry_id, err_t *e);
+int points_pending_decide(db_t *db, const actor_t *who, int64_t id, int confirm, const char *reason,
+                          int64_t now, int64_t *entry_id, err_t *e);
 
 /* ---------- corrections (village admin) ---------- */
 
 /* Reverse an award or adjustment, once, with a reason. 404 outside scope; 409 not reversible
  * (a reversal, redemption...) or already reversed; 409 insufficient_points when already spent. */
-int points_reverse(db_t *db, const account_user_t *who, int64_t entry_id, const char *reason,
+int points_reverse(db_t *db, const actor_t *who, int64_t entry_id, const char *reason,
                    const char *ip, int64_t now, int64_t *new_id, err_t *e);
 /* An adjustment of a household's points (+ or −) with a mandatory reason. Audited. */
-int points_adjust(db_t *db, const account_user_t *who, int64_t household_id, int64_t points,
+int points_adjust(db_t *db, const actor_t *who, int64_t household_id, int64_t points,
                   const char *reason, const char *ip, int64_t now, int64_t *new_id, err_t *e);
 
 /* ---------- reads ---------- */
 
 /* One entry as JSON (who must reach its village, or be of its household). */
-json_t *points_entry_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *points_entry_get(db_t *db, const actor_t *who, int64_t id, int *rc);
 /* A household's points: {household_id, village_code, address, head_name, balance, honour,
  * star, rank, expiring:[{at, points, due}], entries (newest first, keyset by seq: cursor),
  * next_cursor}. Staff whose scope holds the household, or a member of it; points_me: the
  * caller's own household (ERR_NOTFOUND when the account has none). */
-json_t *points_household(db_t *db, const account_user_t *who, int64_t household_id, int64_t now,
+json_t *points_household(db_t *db, const actor_t *who, int64_t household_id, int64_t now,
                          const char *cursor, int limit, int *rc);
-json_t *points_me(db_t *db, const account_user_t *who, int64_t now, const char *cursor, int limit,
+json_t *points_me(db_t *db, const actor_t *who, int64_t now, const char *cursor, int limit,
                   int *rc);
 /* The village board for the month [from, to): ranking by honour, star households, the month's
  * top; a caller with a household of the village gets `mine` with its rank. Anyone of the
  * village (scope inside it) or above it. */
-json_t *points_board(db_t *db, const account_user_t *who, const char *village, int64_t from,
-                     int64_t to, int limit, int *rc);
+json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t from, int64_t to,
+                     int limit, int *rc);
 
 /* ---------- automatic awards ---------- */
 
 /* Rules of a village (its own and its county's) or of a county: {items:[rule]}. */
-json_t *points_rules_list(db_t *db, const account_user_t *who, const char *code, int *rc);
+json_t *points_rules_list(db_t *db, const actor_t *who, const char *code, int *rc);
 /* Add a rule {event, indicator_id} for a village (its admin) or a whole county (county admin);
  * the indicator must be the village's, or for a county rule one of its template. Audited. */
-int points_rule_create(db_t *db, const account_user_t *who, const char *code, json_t *body,
-                       const char *ip, int64_t now, int64_t *id, err_t *e);
+int points_rule_create(db_t *db, const actor_t *who, const char *code, json_t *body, const char *ip,
+                       int64_t now, int64_t *id, err_t *e);
 /* One rule; ERR_NOTFOUND. */
 json_t *points_rule_get(db_t *db, int64_t id, int *rc);
 /* Retire or re-activate a rule {active}. Audited. */
-int points_rule_update(db_t *db, const account_user_t *who, int64_t id, json_t *body,
-                       const char *ip, int64_t now, err_t *e);
+int points_rule_update(db_t *db, const actor_t *who, int64_t id, json_t *body, const char *ip,
+                       int64_t now, err_t *e);
 /* An event of another module for a household (e.g. "case.fixed": a case it reported was closed
  * as fixed, source_ref the case id): posts the award of the rule that applies (the village's
  * own rule first, else its county's), once per (village, event, source_ref). No rule, points
@@ -165,7 +166,7 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e);
 
 /* May who open photo id because it is evidence on points of a household? The household's own
  * residents, and staff whose scope reaches the household's village (cadres and inspectors). */
-int points_photo_readable(db_t *db, const account_user_t *who, const char *id);
+int points_photo_readable(db_t *db, const actor_t *who, const char *id);
 
 /* ==== ledger.h ====
 ledger.h — the points ledger of a village (issue 4, docs/POINTS.md): append-only entries in a
@@ -173,21 +174,21 @@ ledger.h — the points ledger of a village (issue 4, docs/POINTS.md): append-on
  * budget, and the check that recomputes it all. Every posting goes through ledger_post. */
 
 typedef struct {
-    const char *village;     /* 12-digit village/community code */
+    const char *village; /* 12-digit village/community code */
     int64_t household_id;
-    const char *kind;        /* award | reversal | redemption | refund | expiry | adjustment */
-    int64_t points;          /* signed */
-    int64_t honour;          /* signed; 0 for redemption, refund, expiry */
-    int64_t indicator_id;    /* 0: none */
-    int64_t reverses;        /* reversal: the entry id it undoes */
-    int64_t order_id;        /* redemption, refund */
+    const char *kind;     /* award | reversal | redemption | refund | expiry | adjustment */
+    int64_t points;       /* signed */
+    int64_t honour;       /* signed; 0 for redemption, refund, expiry */
+    int64_t indicator_id; /* 0: none */
+    int64_t reverses;     /* reversal: the entry id it undoes */
+    int64_t order_id;     /* redemption, refund */
     const char *source, *source_ref; /* automatic awards, once per (village, source, ref) */
-    const char *reason;      /* adjustment, reversal: required by their callers */
-    const char *photos;      /* JSON array text or NULL */
-    int64_t actor_id;        /* 0: the system */
+    const char *reason;              /* adjustment, reversal: required by their callers */
+    const char *photos;              /* JSON array text or NULL */
+    int64_t actor_id;                /* 0: the system */
     const char *actor_name;
     int64_t at;
-    int64_t id, seq;         /* out */
+    int64_t id, seq; /* out */
 } ledger_post_t;
 
 /* Post one entry in the caller's transaction: takes the village's chain head (which serialises
@@ -199,11 +200,10 @@ typedef struct {
 int ledger_post(db_t *db, ledger_post_t *p, err_t *e);
 
 /* The entry hash: SHA-256 over the canonical text of the fields (see ledger.c), 64 hex + NUL. */
-void ledger_hash(const char *prev, const char *village, int64_t seq, int64_t id,
-                 int64_t household, const char *kind, int64_t points, int64_t honour,
-                 int64_t indicator, int64_t reverses, int64_t order, const char *source,
-                 const char *source_ref, const char *reason, const char *photos, int64_t actor,
-                 int64_t at, char out[65]);
+void ledger_hash(const char *prev, const char *village, int64_t seq, int64_t id, int64_t household,
+                 const char *kind, int64_t points, int64_t honour, int64_t indicator,
+                 int64_t reverses, int64_t order, const char *source, const char *source_ref,
+                 const char *reason, const char *photos, int64_t actor, int64_t at, char out[65]);
 
 /* Points issued by the village in the calendar year (China time) that holds `at`: positive
  * awards and adjustments less reversals of positive ones. */
@@ -240,7 +240,11 @@ points_store.h — the 积分超市 (MISSION practice 1: 明星村's store "明�
 
 /* Goods fields; `has` says which were given (for a change). */
 enum {
-    GOODS_NAME = 1, GOODS_PHOTO = 2, GOODS_PRICE = 4, GOODS_STOCK = 8, GOODS_COST = 16,
+    GOODS_NAME = 1,
+    GOODS_PHOTO = 2,
+    GOODS_PRICE = 4,
+    GOODS_STOCK = 8,
+    GOODS_COST = 16,
     GOODS_ACTIVE = 32,
 };
 typedef struct {
@@ -255,16 +259,15 @@ typedef struct {
 
 /* The village's goods, {items:[…]}: active ones, or all of them for its admins. Costs (fen) are
  * shown to staff only. NULL with *rc: ERR_NOTFOUND (no such village, or not the caller's). */
-json_t *points_goods_list(db_t *db, const account_user_t *who, const char *village, int *rc);
+json_t *points_goods_list(db_t *db, const actor_t *who, const char *village, int *rc);
 /* One article as the list shows it, or NULL with *rc. */
-json_t *points_goods_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *points_goods_get(db_t *db, const actor_t *who, int64_t id, int *rc);
 /* Add goods to a village (village admin; write transaction). name, price and stock required;
  * the photo must be one the caller uploaded. ERR_INVALID (field in e), ERR_NOTFOUND. */
-int points_goods_create(db_t *db, const account_user_t *who, const char *village,
-                        points_goods_t *g, err_t *e);
-/* Change the given fields of goods id (village admin). Same errors. */
-int points_goods_update(db_t *db, const account_user_t *who, int64_t id, points_goods_t *g,
+int points_goods_create(db_t *db, const actor_t *who, const char *village, points_goods_t *g,
                         err_t *e);
+/* Change the given fields of goods id (village admin). Same errors. */
+int points_goods_update(db_t *db, const actor_t *who, int64_t id, points_goods_t *g, err_t *e);
 
 typedef struct {
     int64_t goods_id;
@@ -272,37 +275,37 @@ typedef struct {
     const char *idem_key;  /* Idempotency-Key or NULL */
     const char *body_hash; /* hash of the request body, with idem_key */
     int64_t now;
-    int64_t id;            /* out: the order */
-    char code[9];          /* out: the one-time code (also on a replay) */
-    int replayed;          /* out: the key was seen with the same body */
+    int64_t id;   /* out: the order */
+    char code[9]; /* out: the one-time code (also on a replay) */
+    int replayed; /* out: the key was seen with the same body */
 } points_order_new_t;
 /* Redeem (write transaction): the caller's household orders qty of goods of its own village.
  * 403 no_household; 404 goods not found (or of another village); 409 goods_inactive,
  * out_of_stock, insufficient_points (ledger_post), points_off (400: village not on points);
  * 409 conflict for a reused Idempotency-Key with another body. Nothing is written on failure. */
-int points_order_create(db_t *db, const account_user_t *who, points_order_new_t *n, err_t *e);
+int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err_t *e);
 
 /* The keeper's handover against a code (write transaction). village may be NULL unless the
  * keeper is a county admin whose county has the same open code in two villages. *id gets the
  * order. 400 bad code; 404 no such code in the keeper's villages; 409 already_used (handed over
  * before), order_closed (cancelled or expired), order_expired (past its time, not yet swept). */
-int points_order_handover(db_t *db, const account_user_t *who, const char *code,
-                          const char *village, int64_t now, int64_t *id, err_t *e);
+int points_order_handover(db_t *db, const actor_t *who, const char *code, const char *village,
+                          int64_t now, int64_t *id, err_t *e);
 /* Cancel an issued order (the household or a village admin; write transaction): refund entry,
  * stock back. 404 outside scope; 409 order_closed. */
-int points_order_cancel(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e);
+int points_order_cancel(db_t *db, const actor_t *who, int64_t id, int64_t now, err_t *e);
 
 /* One order as its household, the village's keepers and admins see it, or NULL with *rc. */
-json_t *points_order_get(db_t *db, const account_user_t *who, int64_t id, int *rc);
+json_t *points_order_get(db_t *db, const actor_t *who, int64_t id, int *rc);
 /* Orders newest first, {items, next_cursor}: mine != 0 (or a caller who is only a resident):
  * the caller's household's; else the orders of the villages the caller keeps or administers,
  * narrowed to `village` when given. state may be NULL. ERR_INVALID for a bad state. */
-json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const char *state,
+json_t *points_orders_list(db_t *db, const actor_t *who, int mine, const char *state,
                            const char *village, const char *cursor, int limit, int *rc);
 
 /* The QR code of an issued order's code, as an SVG document (caller frees *svg), only for the
  * order's household. 0, ERR_NOTFOUND, ERR_CONFLICT (no longer issued), ERR_IO. */
-int points_order_qr(db_t *db, const account_user_t *who, int64_t id, char **svg, size_t *len);
+int points_order_qr(db_t *db, const actor_t *who, int64_t id, char **svg, size_t *len);
 /* SVG of a QR code of text (8-bit mode, level M, quiet zone 4). Caller frees. NULL on failure. */
 char *points_qr_svg(const char *text, size_t *len);
 
@@ -311,7 +314,7 @@ char *points_qr_svg(const char *text, size_t *len);
 int points_store_tick(db_t *db, int64_t now, int max, int *expired, err_t *e);
 
 /* May who see photo id because it shows goods of a village who belongs to? (for photos.c) */
-int points_store_photo_readable(db_t *db, const account_user_t *who, const char *id);
+int points_store_photo_readable(db_t *db, const actor_t *who, const char *id);
 
 /* ==== points_report.h ====
 points_report.h — the county's view of its villages' points (issue 4, docs/POINTS.md
@@ -336,7 +339,7 @@ int points_report_is_night(int64_t at);
 /* The overview of who's county (county admin, leader, auditor: scope = the county) for a
  * calendar year (China time). New reference, or NULL with *rc (ERR_FORBIDDEN for a scope that
  * is not a county, store errors). See docs/API.md for the shape. */
-json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc);
+json_t *points_overview(db_t *db, const actor_t *who, int year, int *rc);
 
 /* Write an overview (as points_overview made it) to path as an .xlsx workbook: sheet 1 各村对比
  * (one row per village and a total row), 2 常用指标, 3 异常提示; Chinese headers, yuan with two

@@ -16,19 +16,19 @@ int pts_settings_load(db_t *db, const char *village, pts_settings_t *s, int *fou
 /* 1 if code is a village/community (level 5) that exists. */
 int pts_is_village(db_t *db, const char *code);
 /* The village admin: the community_admin whose scope is the village, or its county's admin. */
-int pts_is_admin(const account_user_t *who, const char *village);
+int pts_is_admin(const actor_t *who, const char *village);
 /* Does who's scope cover code or lie inside it? */
-int pts_reaches(const account_user_t *who, const char *code);
+int pts_reaches(const actor_t *who, const char *code);
 /* The household's region code (building or grid) within county; 0, ERR_NOTFOUND or a store
  * error. */
 int pts_household_region(db_t *db, const char *county, int64_t id, char region[32]);
 /* The household of who's own person record (0 when none). */
-int64_t pts_own_household(db_t *db, const account_user_t *who);
+int64_t pts_own_household(db_t *db, const actor_t *who);
 json_t *pts_id(int64_t v);
 /* Parse a JSON string holding a positive 64-bit id; 0 if it is not one. */
 int64_t pts_parse_id(json_t *v);
 /* One audit row for a points change (detail cut to 200 characters). */
-int pts_audit(db_t *db, const account_user_t *who, const char *action, const char *object,
+int pts_audit(db_t *db, const actor_t *who, const char *action, const char *object,
               const char *detail, const char *ip, int64_t now);
 /* Photos JSON text (an array of ids) to [{id,url,thumb_url}]. */
 json_t *pts_photos_json(const char *text);

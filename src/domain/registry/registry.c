@@ -1,9 +1,9 @@
 /* registry.c — people, households and grid memberships. */
+#include "domain/registry/registry.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "domain/registry/registry.h"
 #include "domain/common/listing.h"
 #include "lib/idgen.h"
 #include "lib/ids.h"
@@ -16,9 +16,9 @@ static const crypto_keys_t *keys;
 void registry_init(const crypto_keys_t *k) { keys = k; }
 const crypto_keys_t *registry_keys(void) { return keys; }
 
-static const char *const known_tags[] = {"独居老人", "空巢老人", "残疾人", "留守儿童", "低保户",
-                                         "重点关注", "退役军人", "党员",   "孕产妇",   "失业人员",
-                                         NULL};
+static const char *const known_tags[] = {"独居老人", "空巢老人", "残疾人",   "留守儿童",
+                                         "低保户",   "重点关注", "退役军人", "党员",
+                                         "孕产妇",   "失业人员", NULL};
 
 int registry_tag_valid(const char *tag)
 {
@@ -56,18 +56,17 @@ static json_t *tags_json(const char *csv)
 /* ---------- people ---------- */
 
 #define PERSON_COLS                                                                                \
-    "p.id, p.name, p.sex, p.birth_date, p.relation, p.id_masked, p.phone_masked, p.tags,"       \
+    "p.id, p.name, p.sex, p.birth_date, p.relation, p.id_masked, p.phone_masked, p.tags,"          \
     " p.household_id, p.region_code"
 
 static json_t *person_json(db_stmt_t *st, int c)
 {
-    json_t *o = json_pack("{s:o,s:s,s:s,s:s,s:s?,s:s,s:s?,s:o,s:s}", "id",
-                          id_string(db_col_i64(st, c)), "name", db_col_text(st, c + 1), "sex",
-                          db_col_text(st, c + 2), "birth_date", db_col_text(st, c + 3), "relation",
-                          db_col_text(st, c + 4), "id_number_masked", db_col_text(st, c + 5),
-                          "phone_masked", db_col_text(st, c + 6), "tags",
-                          tags_json(db_col_text(st, c + 7)), "region_code",
-                          db_col_text(st, c + 9));
+    json_t *o =
+        json_pack("{s:o,s:s,s:s,s:s,s:s?,s:s,s:s?,s:o,s:s}", "id", id_string(db_col_i64(st, c)),
+                  "name", db_col_text(st, c + 1), "sex", db_col_text(st, c + 2), "birth_date",
+                  db_col_text(st, c + 3), "relation", db_col_text(st, c + 4), "id_number_masked",
+                  db_col_text(st, c + 5), "phone_masked", db_col_text(st, c + 6), "tags",
+                  tags_json(db_col_text(st, c + 7)), "region_code", db_col_text(st, c + 9));
     if (!db_col_isnull(st, c + 8))
         json_object_set_new(o, "household_id", id_string(db_col_i64(st, c + 8)));
     return o;
@@ -162,16 +161,16 @@ json_t *registry_person_sensitive(db_t *db, const char *scope, int64_t id, int *
 /* ---------- households ---------- */
 
 #define HOUSEHOLD_COLS                                                                             \
-    "h.id, h.region_code, h.unit, h.room, h.address, h.head_person_id,"                          \
-    " (SELECT name FROM people x WHERE x.county = h.county AND x.id = h.head_person_id),"        \
+    "h.id, h.region_code, h.unit, h.room, h.address, h.head_person_id,"                            \
+    " (SELECT name FROM people x WHERE x.county = h.county AND x.id = h.head_person_id),"          \
     " (SELECT COUNT(*) FROM people y WHERE y.county = h.county AND y.household_id = h.id)"
 
 static json_t *household_json(db_stmt_t *st)
 {
-    json_t *o = json_pack("{s:o,s:s,s:s?,s:s,s:s?,s:I}", "id", id_string(db_col_i64(st, 0)),
-                          "region_code", db_col_text(st, 1), "room", db_col_text(st, 3),
-                          "address", db_col_text(st, 4), "head_name", db_col_text(st, 6),
-                          "member_count", (json_int_t)db_col_i64(st, 7));
+    json_t *o =
+        json_pack("{s:o,s:s,s:s?,s:s,s:s?,s:I}", "id", id_string(db_col_i64(st, 0)), "region_code",
+                  db_col_text(st, 1), "room", db_col_text(st, 3), "address", db_col_text(st, 4),
+                  "head_name", db_col_text(st, 6), "member_count", (json_int_t)db_col_i64(st, 7));
     if (!db_col_isnull(st, 2))
         json_object_set_new(o, "unit", json_integer(db_col_i64(st, 2)));
     if (!db_col_isnull(st, 5))
@@ -199,7 +198,8 @@ json_t *registry_households(db_t *db, const char *scope, const char *region_code
     }
     char hi[32];
     region_scope_hi(region_code, hi, sizeof hi);
-    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, S(region_code), S(hi), I(listing_cursor(cursor, 0)), I((int64_t)limit + 1));
+    db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, S(region_code), S(hi),
+                             I(listing_cursor(cursor, 0)), I((int64_t)limit + 1));
     return listing_page(st, limit, household_json, rc);
 }
 
@@ -281,8 +281,8 @@ json_t *registry_grid(db_t *db, const char *scope, const char *grid_code, int *r
     while (st && (s = db_step(st)) == DB_ROW) {
         const char *role = db_col_text(st, 0);
         json_t *m = json_pack("{s:s,s:s,s:o,s:s,s:s?}", "role", role, "region_code",
-                              db_col_text(st, 1), "person_id", id_string(db_col_i64(st, 3)),
-                              "name", db_col_text(st, 4), "phone_masked", db_col_text(st, 5));
+                              db_col_text(st, 1), "person_id", id_string(db_col_i64(st, 3)), "name",
+                              db_col_text(st, 4), "phone_masked", db_col_text(st, 5));
         if (!db_col_isnull(st, 2))
             json_object_set_new(m, "unit", json_integer(db_col_i64(st, 2)));
         json_array_append_new(strcmp(role, "party_leader") == 0  ? leaders
@@ -292,8 +292,8 @@ json_t *registry_grid(db_t *db, const char *scope, const char *grid_code, int *r
     }
     db_reset(st);
     json_object_set_new(g, "triangle",
-                        json_pack("{s:o,s:o,s:o}", "party_leader", leaders, "grid_worker",
-                                  workers, "heads", heads));
+                        json_pack("{s:o,s:o,s:o}", "party_leader", leaders, "grid_worker", workers,
+                                  "heads", heads));
     *rc = s < 0 ? s : 0;
     if (*rc) {
         json_decref(g);
@@ -307,7 +307,7 @@ json_t *registry_grid(db_t *db, const char *scope, const char *grid_code, int *r
 static const char SQL_MY_PERSON[] =
     "SELECT " PERSON_COLS ", p.phone_enc FROM people p WHERE p.county = ? AND p.id = ?";
 
-json_t *registry_my_profile(db_t *db, const account_user_t *u, int *rc)
+json_t *registry_my_profile(db_t *db, const actor_t *u, int *rc)
 {
     if (!u->person_id) {
         *rc = ERR_NOTFOUND;
@@ -329,9 +329,10 @@ json_t *registry_my_profile(db_t *db, const account_user_t *u, int *rc)
     return o;
 }
 
-static const char SQL_MY_HOUSEHOLD[] = "SELECT household_id FROM people WHERE county = ? AND id = ?";
+static const char SQL_MY_HOUSEHOLD[] =
+    "SELECT household_id FROM people WHERE county = ? AND id = ?";
 
-json_t *registry_my_household(db_t *db, const account_user_t *u, int *rc)
+json_t *registry_my_household(db_t *db, const actor_t *u, int *rc)
 {
     int64_t hid = 0;
     int found = 0;
@@ -589,7 +590,8 @@ int registry_person_update(db_t *db, const char *scope, int64_t id, const char *
 
 int registry_check_keys(db_t *db, check_report_t *r)
 {
-    static const char SQL[] = "SELECT county, id, id_enc, id_hash, phone_enc, phone_hash FROM people";
+    static const char SQL[] =
+        "SELECT county, id, id_enc, id_hash, phone_enc, phone_hash FROM people";
     const crypto_keys_t *k = registry_keys();
     db_stmt_t *st = db_prepare(db, SQL);
     if (!st)

@@ -1,11 +1,11 @@
-/* registry.h — the public surface of domain/registry/ (one header per practice; see docs/ARCHITECTURE.md).
- * Its sections follow the files of the folder. */
+/* registry.h — the public surface of domain/registry/ (one header per practice; see
+ * docs/ARCHITECTURE.md). Its sections follow the files of the folder. */
 #ifndef JICENG_DOMAIN_REGISTRY_H
 #define JICENG_DOMAIN_REGISTRY_H
 
 #include <jansson.h>
 #include <stdint.h>
-#include "domain/accounts/accounts.h"
+#include "domain/common/actor.h"
 #include "domain/common/check.h"
 #include "lib/crypto.h"
 #include "store/db.h"
@@ -95,8 +95,8 @@ json_t *registry_people(db_t *db, const char *scope, const char *region_code, co
 /* The decrypted ID number and phone of one person in scope: {id, name, id_number, phone}. */
 json_t *registry_person_sensitive(db_t *db, const char *scope, int64_t id, int *rc);
 /* The account's own person and household (residents, informants, heads). */
-json_t *registry_my_profile(db_t *db, const account_user_t *u, int *rc);
-json_t *registry_my_household(db_t *db, const account_user_t *u, int *rc);
+json_t *registry_my_profile(db_t *db, const actor_t *u, int *rc);
+json_t *registry_my_household(db_t *db, const actor_t *u, int *rc);
 
 /* Writes (in a store transaction). */
 typedef struct {
