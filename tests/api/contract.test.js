@@ -4,12 +4,8 @@
 // (linhe.grid) so that the exact 多伦县 figures of registry.test.js hold.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { api, demo, createAccount, makeResidentId, uniqueName, strongPassword } from './lib/client.js';
-import { parseYaml } from './lib/yaml.js';
-import { validate, resolveRef } from './lib/schema.js';
-
-const spec = parseYaml(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8'));
+import { doc as spec, resolveRef, validateReply } from './lib/openapi.js';
 
 function operation(method, template) {
   const op = spec.paths?.[template]?.[method.toLowerCase()];
@@ -22,7 +18,7 @@ function conforms(method, template, r) {
   const op = operation(method, template);
   let resp = op.responses?.[String(r.status)];
   assert.ok(resp, `${method} ${template}: status ${r.status} is documented (has ${Object.keys(op.responses || {}).join(', ')}) — ${r.text.slice(0, 200)}`);
-  if (resp.$ref) resp = resolveRef(spec, resp.$ref);
+  if (resp.$ref) resp = resolveRef(resp.$ref);
   if (!resp.content) {
     assert.equal(r.text, '', `${method} ${template} ${r.status}: documented without a body`);
     return;
@@ -30,7 +26,7 @@ function conforms(method, template, r) {
   const ctype = (r.headers.get('content-type') || '').split(';')[0].trim();
   assert.ok(resp.content[ctype], `${method} ${template} ${r.status}: content type ${ctype} documented (${Object.keys(resp.content)})`);
   if (ctype !== 'application/json') return;
-  const errors = validate(spec, resp.content[ctype].schema, r.json, '$', [], { strict: true });
+  const errors = validateReply(resp.content[ctype].schema, r.json);
   assert.deepEqual(errors, [], `${method} ${template} ${r.status} body conforms`);
 }
 
