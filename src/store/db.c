@@ -69,9 +69,11 @@ db_stmt_t *db_prepare(db_t *db, const char *sql)
 static void bound(db_stmt_t *st, int idx)
 {
     db_stmt_head_t *h = head(st);
-    if (idx < 1 || idx > h->nparams)
-        log_fatal("db: parameter %d bound, the statement has %d: %s", idx, h->nparams, h->sql);
-    h->bound |= 1ull << (idx - 1);
+    if (idx >= 1 && idx <= h->nparams) {
+        h->bound |= 1ull << (idx - 1);
+        return;
+    }
+    log_fatal("db: parameter %d bound, the statement has %d: %s", idx, h->nparams, h->sql);
 }
 
 void db_bind_i64(db_stmt_t *st, int idx, int64_t v)

@@ -103,10 +103,12 @@ static db_stmt_t *pg_prepare(db_t *db, const char *sql)
 
 static void set_val(pg_stmt_t *st, int idx, char *v)
 {
-    if (idx < 1 || idx > DB_MAX_PARAMS)
-        log_fatal("pg: bind index %d out of range", idx);
-    free(st->vals[idx - 1]);
-    st->vals[idx - 1] = v;
+    if (idx >= 1 && idx <= DB_MAX_PARAMS) {
+        free(st->vals[idx - 1]);
+        st->vals[idx - 1] = v;
+        return;
+    }
+    log_fatal("pg: bind index %d out of range", idx);
 }
 
 static void pg_bind_i64(db_stmt_t *s, int idx, int64_t v)

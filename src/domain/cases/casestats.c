@@ -109,9 +109,9 @@ static const char SQL_TALLY_PUT[] =
 static const char SQL_COUNTER_ADD[] =
     "INSERT INTO case_counters (county, depth, node, day, category, " T_COLS ")"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    " ON CONFLICT (county, depth, node, day, category) DO UPDATE SET" ADD("cases") "," ADD("respond"
-                                                                                           "ed") "," ADD("resp_ok") "," ADD("resp_pend") "," ADD("resp_ms") "," ADD("resolved") "," ADD("done_ok") "," ADD(
-        "done_pend") "," ADD("done_ms") "," ADD("rated") "," ADD("rating_sum") "," ADD("happy") "," ADD("reopened") "," ADD("fixed") "," ADD("partly_fixed") "," ADD("not_our_duty") "," ADD("duplicate") "," ADD("overdue_pend");
+    " ON CONFLICT (county, depth, node, day, category) DO UPDATE SET" ADD("cases") "," ADD(
+        "respond"
+        "ed") "," ADD("resp_ok") "," ADD("resp_pend") "," ADD("resp_ms") "," ADD("resolved") "," ADD("done_ok") "," ADD("done_pend") "," ADD("done_ms") "," ADD("rated") "," ADD("rating_sum") "," ADD("happy") "," ADD("reopened") "," ADD("fixed") "," ADD("partly_fixed") "," ADD("not_our_duty") "," ADD("duplicate") "," ADD("overdue_pend");
 
 static int is_state(const char *s, const char *const *list)
 {
@@ -195,7 +195,7 @@ static int counters_add(db_t *db, const char *county, const char *node, int64_t 
 
 int casestats_case_event(db_t *db, const char *county, int64_t case_id, const char *event)
 {
-    tally_t old, now;
+    tally_t old = {0}, now;
     int had = 0, rc = 0;
     if (strcmp(event, "create") != 0) {
         db_stmt_t *st = db_query(db, SQL_TALLY_GET, S(county), I(case_id));
@@ -383,7 +383,7 @@ static const char SQL_SCAN[] =
 /* Tallies of the cases created in a partial day at either end of the period. */
 #define TALLIES(cols, tail)                                                                        \
     "SELECT" KEY("t.node", "t.category") "," cols " FROM case_tallies t WHERE t.county = ? AND "   \
-                                                  "t.created_at >= ? AND t.created_at < ?"         \
+                                         "t.created_at >= ? AND t.created_at < ?"                  \
                                          " AND t.node >= ? AND t.node < ? AND t.cases = 1" tail
 /* SQLite hands rows over as cheaply as it sums them, and summing 18 columns costs its VDBE more
  * than C: there the rows are added up here (a year of a county's towns: 12 ms → 4 ms). A

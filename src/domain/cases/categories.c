@@ -3,6 +3,7 @@
 #include <string.h>
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
+#include "domain/cases/cases_int.h"
 #include "lib/utf8.h"
 
 static int digits(const char *s, size_t n)
@@ -191,4 +192,167 @@ int categories_save(db_t *db, const actor_t *who, const char *code, json_t *spec
                        .detail = detail,
                        .now = now};
     return audit_write(db, &a);
+}
+
+/* ---------- the default categories and the county's list ---------- */
+
+/* Default table: STANDARDS.md §4 (urban management components/events, the 12345 request types)
+ * and the community categories of the article (三顺店社区: blocked drains, e-bikes charging in
+ * stairwells). Counties edit their copy. */
+static const struct {
+    const char *code, *parent, *name, *handling, *department;
+    int respond_hours, complete_value;
+    const char *complete_unit;
+} default_categories[] = {
+    {"01", NULL, "环境卫生", "grid", NULL, 24, 48, "hours"},
+    {"0101", "01", "垃圾堆放", "grid", NULL, 24, 48, "hours"},
+    {"0102", "01", "乱堆乱放", "grid", NULL, 24, 48, "hours"},
+    {"0103", "01", "污水外溢", "grid", NULL, 24, 48, "hours"},
+    {"02", NULL, "设施维修", "community", NULL, 24, 48, "hours"},
+    {"0201", "02", "下水道堵塞", "community", NULL, 24, 48, "hours"},
+    {"0202", "02", "路灯损坏", "community", NULL, 24, 3, "workdays"},
+    {"0203", "02", "道路破损", "community", NULL, 24, 5, "workdays"},
+    {"03", NULL, "消防安全", "grid", NULL, 2, 24, "hours"},
+    {"0301", "03", "楼道停放电动车", "grid", NULL, 2, 24, "hours"},
+    {"0302", "03", "消防通道堵塞", "grid", NULL, 2, 24, "hours"},
+    {"04", NULL, "矛盾纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0401", "04", "邻里纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0402", "04", "物业纠纷", "community", NULL, 24, 5, "workdays"},
+    {"0403", "04", "租赁纠纷", "street", NULL, 24, 10, "workdays"},
+    {"05", NULL, "民生求助", "grid", NULL, 24, 48, "hours"},
+    {"0501", "05", "独居老人求助", "grid", NULL, 2, 24, "hours"},
+    {"0502", "05", "党员代办", "grid", NULL, 24, 48, "hours"},
+    {"06", NULL, "市容环境", "department", "d06", 24, 5, "workdays"}, /* d06 城市管理局 */
+    {"0601", "06", "占道经营", "department", "d06", 24, 5, "workdays"},
+    {"0602", "06", "违规广告", "department", "d06", 24, 5, "workdays"},
+    {"07", NULL, "咨询建议", "community", NULL, 24, 5, "workdays"},
+    {"0701", "07", "政策咨询", "community", NULL, 24, 5, "workdays"},
+    {"0702", "07", "意见建议", "community", NULL, 24, 5, "workdays"},
+};
+
+static const char SQL_CAT_COUNT[] = "SELECT COUNT(*) FROM categories WHERE county = ?";
+static const char SQL_CAT_INSERT[] =
+    "INSERT INTO categories (county, code, parent_code, name, handling, department,"
+    " respond_hours, complete_value, complete_unit, active, created_at, updated_at)"
+    " VALUES (?,?,?,?,?,?,?,?,?,1,?,?)";
+
+int cases_seed_categories(db_t *db, const char *county, int64_t now)
+{
+    int64_t n = 0;
+    int found = 0;
+    int rc = db_one_i64(db, SQL_CAT_COUNT, &n, &found, S(county));
+    if (rc || n > 0)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < sizeof default_categories / sizeof default_categories[0];
+         i++) {
+        db_stmt_t *st = db_prepare(db, SQL_CAT_INSERT);
+        if (!st)
+            return ERR_IO;
+        db_bind_text(st, 1, county, -1);
+        db_bind_text(st, 2, default_categories[i].code, -1);
+        db_bind_text(st, 3, default_categories[i].parent, -1);
+        db_bind_text(st, 4, default_categories[i].name, -1);
+        db_bind_text(st, 5, default_categories[i].handling, -1);
+        db_bind_text(st, 6, default_categories[i].department, -1);
+        db_bind_i64(st, 7, default_categories[i].respond_hours);
+        db_bind_i64(st, 8, default_categories[i].complete_value);
+        db_bind_text(st, 9, default_categories[i].complete_unit, -1);
+        db_bind_i64(st, 10, now);
+        db_bind_i64(st, 11, now);
+        int s = db_step(st);
+        db_reset(st);
+        rc = s < 0 ? s : 0;
+    }
+    return rc;
+}
+
+static const char SQL_CATS[] =
+    "SELECT k.code, k.parent_code, k.name, k.handling, k.department, k.respond_hours,"
+    " k.complete_value, k.complete_unit, k.active, d.name FROM categories k"
+    " LEFT JOIN departments d ON d.county = k.county AND d.code = k.department"
+    " WHERE k.county = ? AND (k.active = 1 OR ? = 1) ORDER BY k.code";
+
+json_t *cases_categories(db_t *db, const char *county, int all, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_CATS, S(county), I((int64_t)(all ? 1 : 0)));
+    if (!st) {
+        *rc = ERR_IO;
+        return NULL;
+    }
+    json_t *items = json_array();
+    int s;
+    while ((s = db_step(st)) == DB_ROW)
+        json_array_append_new(
+            items,
+            json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s?,s:I,s:I,s:s,s:b}", "code", db_col_text(st, 0),
+                      "parent_code", db_col_text(st, 1), "name", db_col_text(st, 2), "handling",
+                      db_col_text(st, 3), "department", db_col_text(st, 4), "department_name",
+                      db_col_text(st, 9), "respond_hours", (json_int_t)db_col_i64(st, 5),
+                      "complete_value", (json_int_t)db_col_i64(st, 6), "complete_unit",
+                      db_col_text(st, 7), "active", (int)db_col_i64(st, 8)));
+    db_reset(st);
+    if (s < 0) {
+        json_decref(items);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o}", "items", items);
+}
+
+/* ---------- departments (practice 6) ---------- */
+
+/* 临河区's 21 departments that answer the whistle, plus the lawyers on rota (MISSION practice 6).
+ * Other counties start with the first ten. Counties edit their own list. */
+static const char *const default_departments[][2] = {
+    {"d01", "人民法院"},         {"d02", "人民检察院"},
+    {"d03", "公安分局"},         {"d04", "司法局"},
+    {"d05", "住房和城乡建设局"}, {"d06", "城市管理局"},
+    {"d07", "市场监督管理局"},   {"d08", "人力资源和社会保障局"},
+    {"d09", "民政局"},           {"d10", "自然资源局"},
+    {"d11", "卫生健康委员会"},   {"d12", "教育局"},
+    {"d13", "农牧和科技局"},     {"d14", "水利局"},
+    {"d15", "交通运输局"},       {"d16", "应急管理局"},
+    {"d17", "生态环境分局"},     {"d18", "信访局"},
+    {"d19", "财政局"},           {"d20", "消防救援大队"},
+    {"d21", "供电分公司"},       {"d22", "律师服务团"},
+};
+
+static const char SQL_DEPT_COUNT[] = "SELECT COUNT(*) FROM departments WHERE county = ?";
+static const char SQL_DEPT_INSERT[] =
+    "INSERT INTO departments (county, code, name, created_at) VALUES (?,?,?,?)";
+
+int cases_seed_departments(db_t *db, const char *county, int64_t now)
+{
+    int64_t n = 0;
+    int found = 0;
+    int rc = db_one_i64(db, SQL_DEPT_COUNT, &n, &found, S(county));
+    if (rc || n > 0)
+        return rc;
+    size_t all = sizeof default_departments / sizeof default_departments[0];
+    size_t count = strcmp(county, "150802") == 0 ? all : 10;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = db_run(db, SQL_DEPT_INSERT, S(county), S(default_departments[i][0]),
+                    S(default_departments[i][1]), I(now));
+    return rc;
+}
+
+static const char SQL_DEPTS[] = "SELECT code, name FROM departments WHERE county = ? ORDER BY code";
+
+json_t *cases_departments(db_t *db, const char *county, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_DEPTS, S(county));
+    json_t *items = json_array();
+    int s = ERR_IO;
+    while (st && (s = db_step(st)) == DB_ROW)
+        json_array_append_new(
+            items, json_pack("{s:s,s:s}", "code", db_col_text(st, 0), "name", db_col_text(st, 1)));
+    db_reset(st);
+    if (s < 0) {
+        json_decref(items);
+        *rc = s;
+        return NULL;
+    }
+    *rc = 0;
+    return json_pack("{s:o}", "items", items);
 }

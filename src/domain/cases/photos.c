@@ -35,11 +35,12 @@ static json_t *photo_json(const char *id)
 static const char SQL_OF_CASE[] = "SELECT seq, photo_id FROM case_photos"
                                   " WHERE county = ? AND case_id = ? ORDER BY seq, pos";
 
-json_t *cases_photos_of(db_t *db, const char *county, int64_t case_id)
+json_t *cases_photos_of(db_t *db, const char *county, int64_t case_id, int *rc)
 {
     json_t *o = json_object();
     db_stmt_t *st = db_query(db, SQL_OF_CASE, S(county), I(case_id));
-    while (st && db_step(st) == DB_ROW) {
+    int s = ERR_IO;
+    while (st && (s = db_step(st)) == DB_ROW) {
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
         json_t *arr = json_object_get(o, key);
@@ -50,6 +51,11 @@ json_t *cases_photos_of(db_t *db, const char *county, int64_t case_id)
         json_array_append_new(arr, photo_json(db_col_text(st, 1)));
     }
     db_reset(st);
+    if (s < 0) {
+        json_decref(o);
+        *rc = s;
+        return NULL;
+    }
     return o;
 }
 

@@ -377,7 +377,7 @@ static int import_file(db_t *db, const char *dir, const char *file, const char *
             region_short_name(fld[1], name, sizeof name);
         else
             snprintf(name, sizeof name, "%s", fld[1]);
-        rc = region_put(db, fld[0], pf > 0 ? fld[pf] : NULL, name, level,
+        rc = region_put(db, fld[0], pf > 0 && pf < CSV_MAX_FIELDS ? fld[pf] : NULL, name, level,
                         level == REGION_VILLAGE
                             ? (village_number(fld[0]) < 200 ? "community" : "village")
                             : NULL,
