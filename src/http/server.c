@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "http/http.h"
+#include "http/idle.h"
 #include "http/metrics.h"
 #include "http/sse.h"
 #include "lib/crypto.h"
@@ -33,6 +34,7 @@ typedef struct loop_thread {
     h2o_evloop_t *loop;
     h2o_accept_ctx_t accept;
     h2o_socket_t *listener;
+    http_idle_t *idle;
     h2o_multithread_queue_t *queue;
     h2o_multithread_receiver_t receiver;
     int inflight;
@@ -757,7 +759,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     if (err)
         return;
     loop_thread_t *t = listener->data;
-    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    h2o_socket_t *sock = http_idle_accept(t->idle, t->fd);
     if (sock)
         h2o_accept(&t->accept, sock);
 }
@@ -792,6 +794,7 @@ static void *loop_main(void *p)
     t->queue = h2o_multithread_create_queue(t->loop);
     h2o_multithread_register_receiver(t->queue, &t->receiver, http__deliver);
     sse__thread_start(t->index, t->loop, t->queue, store_reader(cfg->store, t->index));
+    t->idle = http_idle_new(t->loop);
     t->listener = h2o_evloop_socket_create(t->loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
@@ -848,7 +851,8 @@ int http_serve(const http_config_t *config)
     h2o_config_init(&globalconf);
     globalconf.max_request_entity_size = SERVER_MAX_ENTITY;
     globalconf.http1.upgrade_to_http2 = 0; /* DESIGN.md: h2o 2.2.5 has no HTTP/2 DoS fixes */
-    globalconf.http1.req_timeout = 15000;
+    /* The outer bound of one request; silence is judged by idle.c (HTTP_IDLE_MS). */
+    globalconf.http1.req_timeout = HTTP_REQUEST_MAX_MS;
     globalconf.server_name = h2o_iovec_init(H2O_STRLIT("jiceng"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);

@@ -14,6 +14,11 @@
 #define IMAGE_MAX_PIXELS (50u * 1000 * 1000) /* decoded size: refuse decompression bombs */
 #define IMAGE_FULL_EDGE 2048
 #define IMAGE_THUMB_EDGE 320
+/* Memory all decodes of the process may hold at once (issue 9 part 5). Each decode is admitted
+ * against its estimate (image_decode_estimate) and waits while the others hold the budget; one
+ * that would need more than all of it alone (a progressive JPEG or interlaced PNG of many
+ * megapixels: their decoders keep the whole image) is refused as too large. */
+#define IMAGE_DECODE_BUDGET (80u * 1024 * 1024)
 
 typedef struct {
     unsigned char *full, *thumb; /* JPEG bytes, owned: free with image_free */
@@ -32,8 +37,15 @@ const char *image_sniff(const void *buf, size_t len);
  * (HEIC gets its own: how to switch the phone's camera to JPEG). Cheap: no decoding. */
 int image_accepts(const void *buf, size_t len, err_t *e);
 
-/* Decode, check and re-encode. ERR_INVALID (not an image, HEIC or another kind, broken data,
- * too many pixels) or ERR_TOOLARGE (over IMAGE_MAX_BYTES), with a Chinese message in e. */
+/* Bytes a decode of a w × h image needs at its peak (whole: its decoder keeps the whole
+ * image — progressive JPEG, interlaced PNG). A 50 MP baseline JPEG ~48 MB, a 12 MP progressive
+ * one ~68 MB, a 50 MP progressive one ~200 MB (refused). */
+size_t image_decode_estimate(int w, int h, int whole);
+
+/* Decode, check and re-encode. ERR_INVALID (not an image, HEIC or another kind, broken or
+ * truncated data — a JPEG's decoder warnings count —, too many pixels) or ERR_TOOLARGE (over
+ * IMAGE_MAX_BYTES, or a decode over IMAGE_DECODE_BUDGET), with a Chinese message in e. May wait
+ * for other decodes to finish (the budget). */
 int image_process(const void *buf, size_t len, image_t *out, err_t *e);
 void image_free(image_t *im);
 

@@ -152,14 +152,98 @@ static void test_truncated(void **state)
     g_free(in);
 }
 
+/* A truncated JPEG with an end marker glued on: libjpeg only warns ("premature end of data
+ * segment") and would fill the missing rows grey. Refused, whatever the cut. */
+static void test_truncated_with_eoi(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *in = encode(800, 600, 3, ".jpg", &len);
+    for (int k = 2; k <= 8; k++) {
+        size_t cut = len * (size_t)(k - 1) / 8;
+        in[cut] = 0xFF;
+        in[cut + 1] = 0xD9;
+        image_t im;
+        err_t e = {0};
+        assert_int_equal(image_process(in, cut + 2, &im, &e), ERR_INVALID);
+        assert_string_equal(e.code, "bad_image");
+    }
+    g_free(in);
+}
+
+/* A 1.3 KB "JPEG" whose header claims 7000 × 7000: its data cannot be there. Refused. */
+static void test_header_lies(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *in = encode(64, 64, 3, ".jpg", &len);
+    /* Rewrite the frame's height and width (SOF0: FF C0, len, precision, h, w). */
+    for (size_t i = 2; i + 9 < len; i++) {
+        if (in[i] == 0xFF && in[i + 1] == 0xC0) {
+            in[i + 5] = 7000 >> 8, in[i + 6] = 7000 & 0xFF;
+            in[i + 7] = 7000 >> 8, in[i + 8] = 7000 & 0xFF;
+            break;
+        }
+    }
+    image_t im;
+    err_t e = {0};
+    assert_int_equal(image_process(in, len < 1300 ? len : 1300, &im, &e), ERR_INVALID);
+    g_free(in);
+}
+
+/* Memory: a progressive JPEG is decoded whole by libjpeg; one of 50 megapixels would need more
+ * than the whole decode budget and is refused as too large, before any decoding. A baseline one
+ * of the same size shrinks while it loads and fits. A small progressive one is accepted. */
+static void test_decode_budget(void **state)
+{
+    (void)state;
+    assert_true(image_decode_estimate(8000, 6250, 1) > IMAGE_DECODE_BUDGET);
+    assert_true(image_decode_estimate(8000, 6250, 0) < IMAGE_DECODE_BUDGET);
+    assert_true(image_decode_estimate(8000, 6250, 0) < IMAGE_DECODE_BUDGET);
+    assert_true(image_decode_estimate(4000, 3000, 1) < IMAGE_DECODE_BUDGET);
+    /* Two 12 MP phone photos decode side by side; two of 50 MP take turns. */
+    assert_true(2 * image_decode_estimate(4000, 3000, 0) < IMAGE_DECODE_BUDGET);
+    assert_true(2 * image_decode_estimate(8000, 6250, 0) > IMAGE_DECODE_BUDGET);
+    assert_true(image_decode_estimate(4000, 3000, 0) < IMAGE_DECODE_BUDGET);
+    assert_true(image_decode_estimate(2000, 1500, 1) < IMAGE_DECODE_BUDGET);
+
+    VipsImage *black = NULL;
+    assert_int_equal(vips_black(&black, 8000, 6250, "bands", 3, NULL), 0);
+    void *big = NULL;
+    size_t len = 0;
+    assert_int_equal(vips_jpegsave_buffer(black, &big, &len, "interlace", TRUE, NULL), 0);
+    g_object_unref(black);
+    image_t im;
+    err_t e = {0};
+    assert_int_equal(image_process(big, len, &im, &e), ERR_TOOLARGE);
+    assert_string_equal(e.code, "too_large");
+    g_free(big);
+
+    VipsImage *small = NULL;
+    assert_int_equal(vips_black(&small, 1200, 900, "bands", 3, NULL), 0);
+    assert_int_equal(vips_jpegsave_buffer(small, &big, &len, "interlace", TRUE, NULL), 0);
+    g_object_unref(small);
+    assert_int_equal(image_process(big, len, &im, &e), 0);
+    assert_int_equal(im.width, 1200);
+    image_free(&im);
+    g_free(big);
+}
+
 int main(void)
 {
     assert_int_equal(image_init(), 0);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),       cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_png),         cmocka_unit_test(test_png_alpha),
-        cmocka_unit_test(test_webp),        cmocka_unit_test(test_jpeg),
-        cmocka_unit_test(test_shrinks_big), cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_png),
+        cmocka_unit_test(test_png_alpha),
+        cmocka_unit_test(test_webp),
+        cmocka_unit_test(test_jpeg),
+        cmocka_unit_test(test_shrinks_big),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_truncated_with_eoi),
+        cmocka_unit_test(test_header_lies),
+        cmocka_unit_test(test_decode_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,8 +21,9 @@ function chunk(type, data) {
   return Buffer.concat([len, td, crc]);
 }
 
-/** A width × height PNG (RGB, or RGBA with alpha) with a gradient, so it is not blank. */
-export function png(width = 64, height = 32, { alpha = false, seed = 0 } = {}) {
+/** A width × height PNG (RGB, or RGBA with alpha) with a gradient, so it is not blank. With
+ * stored, the pixels are not compressed (a big file from a small picture: slow-upload tests). */
+export function png(width = 64, height = 32, { alpha = false, seed = 0, stored = false } = {}) {
   const bpp = alpha ? 4 : 3;
   const raw = Buffer.alloc((width * bpp + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -44,7 +45,7 @@ export function png(width = 64, height = 32, { alpha = false, seed = 0 } = {}) {
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IDAT', zlib.deflateSync(raw, { level: stored ? 0 : zlib.constants.Z_DEFAULT_COMPRESSION })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
