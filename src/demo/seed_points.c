@@ -29,6 +29,7 @@
 #include "lib/idgen.h"
 #include "lib/ids.h"
 #include "lib/log.h"
+#include "lib/vec.h"
 
 #define COUNTY "152224"
 #define FUSHENG "152224100209"  /* 突泉镇福胜村 */
@@ -43,6 +44,8 @@
 #define HOUR_MS 3600000LL
 #define MIN_MS 60000LL
 #define PAIR_LIMIT 19 /* confirmations per month between two people: below pair_threshold 20 */
+#define MAX_HOUSEHOLDS 100000 /* of a village, for the simulation */
+#define MAX_EVENTS (1 << 22)  /* planned or deferred events of a village's year */
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* ---------- deterministic randomness (its own stream: seed.c's output does not move) ---------- */
@@ -627,28 +630,23 @@ static const char SQL_HOUSEHOLDS[] =
     "SELECT id, region_code FROM households WHERE county = ? AND region_code >= ?"
     " AND region_code < ? ORDER BY region_code, id";
 
-static int load_households(db_t *db, const char *village, hh_t **out, int *n)
+/* The village's households into out (hh_t, initialised with vec_init; the caller frees it). */
+static int load_households(db_t *db, const char *village, vec_t *out)
 {
     char hi[24];
     region_scope_hi(village, hi, sizeof hi);
     db_stmt_t *st = db_query(db, SQL_HOUSEHOLDS, S(COUNTY), S(village), S(hi));
     if (!st)
         return ERR_IO;
-    int cap = 64, k = 0, s;
-    hh_t *h = log_check_alloc(malloc(sizeof *h * (size_t)cap));
-    while ((s = db_step(st)) == DB_ROW) {
-        if (k == cap)
-            h = log_check_alloc(realloc(h, sizeof *h * (size_t)(cap *= 2)));
-        memset(&h[k], 0, sizeof h[k]);
-        h[k].id = db_col_i64(st, 0);
-        snprintf(h[k].region, sizeof h[k].region, "%s", db_col_text(st, 1));
-        h[k].grid = grid_number(h[k].region);
-        k++;
+    int s = DB_DONE, rc = 0;
+    while (rc == 0 && (s = db_step(st)) == DB_ROW) {
+        hh_t h = {.id = db_col_i64(st, 0)};
+        snprintf(h.region, sizeof h.region, "%s", db_col_text(st, 1));
+        h.grid = grid_number(h.region);
+        rc = vec_push(out, &h);
     }
     db_reset(st);
-    *out = h;
-    *n = k;
-    return s < 0 ? s : 0;
+    return rc ? rc : s < 0 ? s : 0;
 }
 
 /* ---------- events ---------- */
@@ -664,20 +662,6 @@ typedef struct {
     int aux2;
 } ev_t;
 
-typedef struct {
-    ev_t *v;
-    int n, cap;
-} evs_t;
-
-static void ev_add(evs_t *q, ev_t ev)
-{
-    if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 1024;
-        q->v = log_check_alloc(realloc(q->v, sizeof *q->v * (size_t)q->cap));
-    }
-    q->v[q->n++] = ev;
-}
-
 static int ev_cmp(const void *a, const void *b)
 {
     const ev_t *x = a, *y = b;
@@ -687,14 +671,18 @@ static int ev_cmp(const void *a, const void *b)
 }
 
 /* Deferred events (reversals, refunds, 互检 confirmations) waiting for their time: kept sorted. */
-static void defer_add(evs_t *q, ev_t ev)
+static int defer_add(vec_t *q, ev_t ev)
 {
-    ev_add(q, ev);
-    for (int i = q->n - 1; i > 0 && q->v[i - 1].at > q->v[i].at; i--) {
-        ev_t t = q->v[i];
-        q->v[i] = q->v[i - 1];
-        q->v[i - 1] = t;
+    int rc = vec_push(q, &ev);
+    if (rc)
+        return rc;
+    ev_t *v = q->p;
+    for (size_t i = q->len - 1; i > 0 && v[i - 1].at > v[i].at; i--) {
+        ev_t t = v[i];
+        v[i] = v[i - 1];
+        v[i - 1] = t;
     }
+    return 0;
 }
 
 /* A probability by trait (careless, ordinary, keen), per mille. */
@@ -710,13 +698,21 @@ typedef struct {
     int year0;                   /* the year of first_day */
     int64_t issued[3];           /* points issued per year from year0 */
     int64_t budget_points;
-    evs_t plan, later;
-    int mutual;                        /* 利民村 */
+    vec_t plan, later; /* ev_t: the year's plan; deferred events, by time (defer_add) */
+    int rc;            /* the first failure to add to the plan (plan_event) */
+    int mutual;        /* 利民村 */
     int pairs[MAX_ACTORS][MAX_ACTORS]; /* confirmations this month, awarder × inspector */
     int pair_month;
     long entries, pending_open;
     err_t *e;
 } sim_t;
+
+/* An event into the year's plan; a failure (MAX_EVENTS, memory) is kept in s->rc. */
+static void plan_event(sim_t *s, ev_t ev)
+{
+    if (s->rc == 0)
+        s->rc = vec_push(&s->plan, &ev);
+}
 
 static void plan(sim_t *s, int64_t day, int hh, int ind, int64_t minute_of_day)
 {
@@ -724,151 +720,202 @@ static void plan(sim_t *s, int64_t day, int hh, int ind, int64_t minute_of_day)
                .type = EV_AWARD,
                .hh = hh,
                .ind = ind};
-    ev_add(&s->plan, ev);
+    plan_event(s, ev);
 }
 
 static int chance3(const hh_t *h, const int p[3]) { return permille(p[h->trait]); }
 
-/* The year's plan for a village: door-to-door rounds, village activities, yearly items, and the
- * households' weekly look at the store. */
-static void plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
+/* What a day of the year holds for the whole village. */
+typedef struct {
+    int64_t day;
+    int m, d, wd;
+    int cold, summer;
+    int round; /* 入户打分: which half of the households is visited (0, 1), or -1 */
+    int snow, volunteer, night, campaign, agri, meeting;
+} day_t;
+
+static day_t day_plan(const sim_t *s, int64_t day, int64_t campaign_from, int64_t campaign_to,
+                      int *campaign_days)
 {
-    int vi = s->vi;
-    int visit_a = 4 + vi % 5, visit_b = 17 + vi % 7;
+    int y, vi = s->vi;
+    day_t t = {.day = day, .wd = weekday(day)};
+    civil_from_days(day, &y, &t.m, &t.d);
+    int m = t.m, d = t.d, wd = t.wd;
+    int winter = m == 12 || m <= 2;
+    t.cold = m >= 10 || m <= 4;
+    t.summer = m >= 5 && m <= 9;
+    /* 入户打分: two rounds a month, each household once. */
+    t.round = d == 4 + vi % 5 ? 0 : d == 17 + vi % 7 ? 1 : -1;
+    /* County-wide snowfall on some winter days (same for every village). */
+    t.snow = winter && ((uint32_t)(day * 2654435761u) >> 11) % 20 == 0;
+    t.volunteer = wd == 6 && d <= 7;          /* first Saturday */
+    t.night = wd == 3 && (m >= 11 || m <= 3); /* 夜校, Wednesday evenings in winter */
+    t.campaign = wd == 6 && day >= campaign_from && day <= campaign_to && *campaign_days < 1;
+    *campaign_days += t.campaign;
+    t.agri = wd == 2 && (m == 3 || m == 4) && (d > 7 && d <= 14 ? 1 : d > 21 && d <= 28);
+    t.meeting = d == 10 && (m == 1 || m == 7);
+    return t;
+}
+
+/* The round's visit to household i at minute t: what the cadre scores there. */
+static void plan_visit(sim_t *s, const day_t *dt, int i, int64_t t)
+{
+    hh_t *h = &s->h[i];
+    int64_t day = dt->day;
+    int m = dt->m;
+    if (chance3(h, P3(50, 120, 220)))
+        plan(s, day, i, I_CLEAN, t);
+    if ((h->flags & F_MACHINE) && chance3(h, P3(30, 90, 200)))
+        plan(s, day, i, I_MACHINE, t);
+    if (dt->cold && chance3(h, P3(20, 70, 150)))
+        plan(s, day, i, I_STRAW, t);
+    if ((h->flags & F_LIVESTOCK) && chance3(h, P3(30, 80, 160)))
+        plan(s, day, i, I_PEN, t);
+    if (chance3(h, P3(15, 45, 90)))
+        plan(s, day, i, I_GARBAGE, t);
+    if ((h->flags & F_ELDERLY) && chance3(h, P3(25, 70, 140)))
+        plan(s, day, i, I_FILIAL, t);
+    if (dt->summer && (h->flags & F_GARDEN) && chance3(h, P3(30, 80, 160)))
+        plan(s, day, i, I_GARDEN, t);
+    if ((h->flags & F_CARER) && permille(250))
+        plan(s, day, i, I_CARE, t);
+    if ((h->flags & F_HELPER) && permille(250))
+        plan(s, day, i, I_HELP, t);
+    if ((h->flags & F_TOILET) && permille(120))
+        plan(s, day, i, I_TOILET, t);
+    if (chance3(h, P3(60, 12, 2)))
+        plan(s, day, i, I_MESS, t);
+    if ((h->flags & F_LIVESTOCK) && chance3(h, P3(30, 8, 1)))
+        plan(s, day, i, I_ROAM, t);
+    if (chance3(h, P3(20, 4, 0)))
+        plan(s, day, i, I_DUMP, t);
+    if (chance3(h, P3(8, 2, 0)))
+        plan(s, day, i, I_WIRE, t);
+    if ((m == 10 || m == 11 || m == 3 || m == 4) && chance3(h, P3(15, 3, 0)))
+        plan(s, day, i, I_BURN, t);
+    if (s->v->ind_id[I_EXTRA] && s->v->ind_def[I_EXTRA]->period[0] == 'm' &&
+        s->v->ind_def[I_EXTRA]->limit_count == 1 && chance3(h, P3(20, 80, 200)))
+        plan(s, day, i, I_EXTRA, t);
+}
+
+/* The village's activities of the day that household i joins. */
+static void plan_activities(sim_t *s, const day_t *dt, int i)
+{
+    hh_t *h = &s->h[i];
+    int64_t day = dt->day;
+    if (dt->volunteer && chance3(h, P3(50, 110, 220)))
+        plan(s, day, i, I_VOLUNTEER, 11 * 60 + 30);
+    if (dt->volunteer && s->v->ind_id[I_EXTRA] && s->v->ind_def[I_EXTRA]->limit_count > 1 &&
+        chance3(h, P3(20, 70, 160)))
+        plan(s, day, i, I_EXTRA, 11 * 60 + 40);
+    if (dt->snow && chance3(h, P3(40, 100, 200)))
+        plan(s, day, i, I_SNOW, 10 * 60);
+    if (dt->night && chance3(h, P3(8, 35, 90)))
+        plan(s, day, i, I_NIGHT, 20 * 60 + 30);
+    if (dt->campaign && chance3(h, P3(250, 500, 750)))
+        plan(s, day, i, I_CAMPAIGN, 15 * 60);
+    if (dt->agri && chance3(h, P3(30, 80, 160)))
+        plan(s, day, i, I_AGRI, 16 * 60);
+    if (dt->meeting && chance3(h, P3(100, 220, 400)))
+        plan(s, day, i, I_MEETING, 17 * 60);
+    if (dt->m == 6 && (h->flags & F_PATROL) && dt->wd == 5 && permille(500))
+        plan(s, day, i, I_PATROL, 21 * 60);
+}
+
+/* Yearly items on their days, for household i. */
+static void plan_yearly(sim_t *s, const day_t *dt, int i)
+{
+    hh_t *h = &s->h[i];
+    int64_t day = dt->day;
+    int m = dt->m, d = dt->d;
+    if (m == 12 && d == 10 + (int)(h->salt % 12) && chance3(h, P3(300, 500, 700)))
+        plan(s, day, i, I_INSURE, 10 * 60 + (h->salt % 300));
+    if (m == 12 && d == 15 && chance3(h, P3(150, 300, 500)))
+        plan(s, day, i, I_TAXFEE, 14 * 60);
+    if (m == 12 && d == 20 && (h->flags & F_LOAN) && chance3(h, P3(300, 700, 900)))
+        plan(s, day, i, I_LOAN, 15 * 60);
+    if (m == 12 && d == 28 && chance3(h, P3(300, 500, 750)))
+        plan(s, day, i, I_LAWFUL, 15 * 60 + 30);
+    if (m == 12 && d == 28 && chance3(h, P3(15, 2, 0)))
+        plan(s, day, i, I_DEFAULT, 15 * 60 + 40);
+    if (m == 4 && d == 5 && chance3(h, P3(60, 150, 250)))
+        plan(s, day, i, I_TOMB, 16 * 60);
+    if (m == 3 && d == 8 && chance3(h, P3(5, 15, 40)))
+        plan(s, day, i, I_GOODFAM, 10 * 60);
+    if (m == 5 && d == 15 && chance3(h, P3(80, 180, 300)))
+        plan(s, day, i, I_ANTIFRAUD, 9 * 60 + 30);
+    if (m == 6 && d == 12 + (int)(h->salt % 10) && chance3(h, P3(80, 300, 550)))
+        plan(s, day, i, I_YARD, 10 * 60 + (h->salt % 360));
+    if (m == 9 && d == 15 + (int)(h->salt % 10) && chance3(h, P3(30, 120, 260)))
+        plan(s, day, i, I_YARD, 10 * 60 + (h->salt % 360));
+    if (m == 7 && d == 18 && chance3(h, P3(30, 90, 180)))
+        plan(s, day, i, I_SPECIAL, 10 * 60);
+    if (m == 7 && d == 26 && chance3(h, P3(20, 60, 120)))
+        plan(s, day, i, I_RESCUE, 18 * 60);
+    if (m == 8 && d == 20 && chance3(h, P3(10, 25, 40)))
+        plan(s, day, i, I_COLLEGE, 10 * 60);
+}
+
+/* Rare things on any day (about once in some years), and household i's weekly look at the
+ * store (on its own weekday). */
+static void plan_rare_and_store(sim_t *s, const day_t *dt, int i)
+{
+    hh_t *h = &s->h[i];
+    if (rnd() % 2500 == 0) {
+        static const int rare[] = {I_FOUND,  I_MEDIATE, I_REPORT,  I_REPORT, I_BLOOD,
+                                   I_SIMPLE, I_CERT,    I_MEDIATE, I_DOWRY,  I_REPORT};
+        int which = rare[rnd() % N(rare)];
+        plan(s, dt->day, i, which, rnd_in(9 * 60, 17 * 60));
+    }
+    if (h->trait == 0 && rnd() % 3000 == 0) {
+        static const int bad[] = {I_GAMBLE, I_LAVISH, I_NEGLECT};
+        plan(s, dt->day, i, bad[rnd() % N(bad)], rnd_in(9 * 60, 17 * 60));
+    }
+    if (dt->wd == (int)(h->salt % 7)) {
+        ev_t ev = {
+            .at = day_start(dt->day) + rnd_in(9 * 60, 18 * 60) * MIN_MS, .type = EV_SHOP, .hh = i};
+        plan_event(s, ev);
+    }
+}
+
+/* Corrections by the village admin: a few late entries in the year. */
+static void plan_corrections(sim_t *s, const day_t *dt)
+{
+    int vi = s->vi, m = dt->m, d = dt->d;
+    if (d == 26 && (m + vi) % 4 == 0 && s->nh) {
+        ev_t ev = {.at = day_start(dt->day) + 16 * HOUR_MS + rnd_in(0, 3599) * 1000LL,
+                   .type = EV_ADJUST,
+                   .hh = (int)(rnd() % (uint64_t)s->nh),
+                   .points = rnd_in(2, 3)};
+        plan_event(s, ev);
+    }
+    if (d == 27 && m == 8 && vi % 9 == 0 && s->nh) {
+        ev_t ev = {.at = day_start(dt->day) + 16 * HOUR_MS,
+                   .type = EV_ADJUST,
+                   .hh = (int)(rnd() % (uint64_t)s->nh),
+                   .points = -5};
+        plan_event(s, ev);
+    }
+}
+
+/* The year's plan for a village: door-to-door rounds, village activities, yearly items, and the
+ * households' weekly look at the store. 0, or why the plan could not be held (s->rc). */
+static int plan_year(sim_t *s, int64_t campaign_from, int64_t campaign_to)
+{
     int campaign_days = 0;
     for (int64_t day = s->first_day; day <= s->last_day; day++) {
-        int y, m, d;
-        civil_from_days(day, &y, &m, &d);
-        int wd = weekday(day);
-        int winter = m == 12 || m <= 2, cold = m >= 10 || m <= 4, summer = m >= 5 && m <= 9;
-        /* 入户打分: two rounds a month, each household once. */
-        int round = d == visit_a ? 0 : d == visit_b ? 1 : -1;
-        /* County-wide snowfall on some winter days (same for every village). */
-        int snow = winter && ((uint32_t)(day * 2654435761u) >> 11) % 20 == 0;
-        int volunteer = wd == 6 && d <= 7;          /* first Saturday */
-        int night = wd == 3 && (m >= 11 || m <= 3); /* 夜校, Wednesday evenings in winter */
-        int campaign = wd == 6 && day >= campaign_from && day <= campaign_to && campaign_days < 1;
-        campaign_days += campaign;
-        int agri = wd == 2 && (m == 3 || m == 4) && (d > 7 && d <= 14 ? 1 : d > 21 && d <= 28);
-        int meeting = d == 10 && (m == 1 || m == 7);
+        day_t dt = day_plan(s, day, campaign_from, campaign_to, &campaign_days);
         int k_round = 0;
         for (int i = 0; i < s->nh; i++) {
-            hh_t *h = &s->h[i];
-            if (round >= 0 && i % 2 == round) {
-                int64_t t = 8 * 60 + 30 + (k_round++ % 70) * 7;
-                if (chance3(h, P3(50, 120, 220)))
-                    plan(s, day, i, I_CLEAN, t);
-                if ((h->flags & F_MACHINE) && chance3(h, P3(30, 90, 200)))
-                    plan(s, day, i, I_MACHINE, t);
-                if (cold && chance3(h, P3(20, 70, 150)))
-                    plan(s, day, i, I_STRAW, t);
-                if ((h->flags & F_LIVESTOCK) && chance3(h, P3(30, 80, 160)))
-                    plan(s, day, i, I_PEN, t);
-                if (chance3(h, P3(15, 45, 90)))
-                    plan(s, day, i, I_GARBAGE, t);
-                if ((h->flags & F_ELDERLY) && chance3(h, P3(25, 70, 140)))
-                    plan(s, day, i, I_FILIAL, t);
-                if (summer && (h->flags & F_GARDEN) && chance3(h, P3(30, 80, 160)))
-                    plan(s, day, i, I_GARDEN, t);
-                if ((h->flags & F_CARER) && permille(250))
-                    plan(s, day, i, I_CARE, t);
-                if ((h->flags & F_HELPER) && permille(250))
-                    plan(s, day, i, I_HELP, t);
-                if ((h->flags & F_TOILET) && permille(120))
-                    plan(s, day, i, I_TOILET, t);
-                if (chance3(h, P3(60, 12, 2)))
-                    plan(s, day, i, I_MESS, t);
-                if ((h->flags & F_LIVESTOCK) && chance3(h, P3(30, 8, 1)))
-                    plan(s, day, i, I_ROAM, t);
-                if (chance3(h, P3(20, 4, 0)))
-                    plan(s, day, i, I_DUMP, t);
-                if (chance3(h, P3(8, 2, 0)))
-                    plan(s, day, i, I_WIRE, t);
-                if ((m == 10 || m == 11 || m == 3 || m == 4) && chance3(h, P3(15, 3, 0)))
-                    plan(s, day, i, I_BURN, t);
-                if (s->v->ind_id[I_EXTRA] && s->v->ind_def[I_EXTRA]->period[0] == 'm' &&
-                    s->v->ind_def[I_EXTRA]->limit_count == 1 && chance3(h, P3(20, 80, 200)))
-                    plan(s, day, i, I_EXTRA, t);
-            }
-            if (volunteer && chance3(h, P3(50, 110, 220)))
-                plan(s, day, i, I_VOLUNTEER, 11 * 60 + 30);
-            if (volunteer && s->v->ind_id[I_EXTRA] && s->v->ind_def[I_EXTRA]->limit_count > 1 &&
-                chance3(h, P3(20, 70, 160)))
-                plan(s, day, i, I_EXTRA, 11 * 60 + 40);
-            if (snow && chance3(h, P3(40, 100, 200)))
-                plan(s, day, i, I_SNOW, 10 * 60);
-            if (night && chance3(h, P3(8, 35, 90)))
-                plan(s, day, i, I_NIGHT, 20 * 60 + 30);
-            if (campaign && chance3(h, P3(250, 500, 750)))
-                plan(s, day, i, I_CAMPAIGN, 15 * 60);
-            if (agri && chance3(h, P3(30, 80, 160)))
-                plan(s, day, i, I_AGRI, 16 * 60);
-            if (meeting && chance3(h, P3(100, 220, 400)))
-                plan(s, day, i, I_MEETING, 17 * 60);
-            if (m == 6 && (h->flags & F_PATROL) && wd == 5 && permille(500))
-                plan(s, day, i, I_PATROL, 21 * 60);
-            /* Yearly items on their days. */
-            if (m == 12 && d == 10 + (int)(h->salt % 12) && chance3(h, P3(300, 500, 700)))
-                plan(s, day, i, I_INSURE, 10 * 60 + (h->salt % 300));
-            if (m == 12 && d == 15 && chance3(h, P3(150, 300, 500)))
-                plan(s, day, i, I_TAXFEE, 14 * 60);
-            if (m == 12 && d == 20 && (h->flags & F_LOAN) && chance3(h, P3(300, 700, 900)))
-                plan(s, day, i, I_LOAN, 15 * 60);
-            if (m == 12 && d == 28 && chance3(h, P3(300, 500, 750)))
-                plan(s, day, i, I_LAWFUL, 15 * 60 + 30);
-            if (m == 12 && d == 28 && chance3(h, P3(15, 2, 0)))
-                plan(s, day, i, I_DEFAULT, 15 * 60 + 40);
-            if (m == 4 && d == 5 && chance3(h, P3(60, 150, 250)))
-                plan(s, day, i, I_TOMB, 16 * 60);
-            if (m == 3 && d == 8 && chance3(h, P3(5, 15, 40)))
-                plan(s, day, i, I_GOODFAM, 10 * 60);
-            if (m == 5 && d == 15 && chance3(h, P3(80, 180, 300)))
-                plan(s, day, i, I_ANTIFRAUD, 9 * 60 + 30);
-            if (m == 6 && d == 12 + (int)(h->salt % 10) && chance3(h, P3(80, 300, 550)))
-                plan(s, day, i, I_YARD, 10 * 60 + (h->salt % 360));
-            if (m == 9 && d == 15 + (int)(h->salt % 10) && chance3(h, P3(30, 120, 260)))
-                plan(s, day, i, I_YARD, 10 * 60 + (h->salt % 360));
-            if (m == 7 && d == 18 && chance3(h, P3(30, 90, 180)))
-                plan(s, day, i, I_SPECIAL, 10 * 60);
-            if (m == 7 && d == 26 && chance3(h, P3(20, 60, 120)))
-                plan(s, day, i, I_RESCUE, 18 * 60);
-            if (m == 8 && d == 20 && chance3(h, P3(10, 25, 40)))
-                plan(s, day, i, I_COLLEGE, 10 * 60);
-            /* Rare things on any day (about once in some years). */
-            if (rnd() % 2500 == 0) {
-                static const int rare[] = {I_FOUND,  I_MEDIATE, I_REPORT,  I_REPORT, I_BLOOD,
-                                           I_SIMPLE, I_CERT,    I_MEDIATE, I_DOWRY,  I_REPORT};
-                int which = rare[rnd() % N(rare)];
-                plan(s, day, i, which, rnd_in(9 * 60, 17 * 60));
-            }
-            if (h->trait == 0 && rnd() % 3000 == 0) {
-                static const int bad[] = {I_GAMBLE, I_LAVISH, I_NEGLECT};
-                plan(s, day, i, bad[rnd() % N(bad)], rnd_in(9 * 60, 17 * 60));
-            }
-            /* The store: a look once a week (the household's own weekday). */
-            if (wd == (int)(h->salt % 7)) {
-                ev_t ev = {.at = day_start(day) + rnd_in(9 * 60, 18 * 60) * MIN_MS,
-                           .type = EV_SHOP,
-                           .hh = i};
-                ev_add(&s->plan, ev);
-            }
+            if (dt.round >= 0 && i % 2 == dt.round)
+                plan_visit(s, &dt, i, 8 * 60 + 30 + (k_round++ % 70) * 7);
+            plan_activities(s, &dt, i);
+            plan_yearly(s, &dt, i);
+            plan_rare_and_store(s, &dt, i);
         }
-        /* Corrections by the village admin: a few late entries in the year. */
-        if (d == 26 && (m + vi) % 4 == 0 && s->nh) {
-            ev_t ev = {.at = day_start(day) + 16 * HOUR_MS + rnd_in(0, 3599) * 1000LL,
-                       .type = EV_ADJUST,
-                       .hh = (int)(rnd() % (uint64_t)s->nh),
-                       .points = rnd_in(2, 3)};
-            ev_add(&s->plan, ev);
-        }
-        if (d == 27 && m == 8 && vi % 9 == 0 && s->nh) {
-            ev_t ev = {.at = day_start(day) + 16 * HOUR_MS,
-                       .type = EV_ADJUST,
-                       .hh = (int)(rnd() % (uint64_t)s->nh),
-                       .points = -5};
-            ev_add(&s->plan, ev);
-        }
+        plan_corrections(s, &dt);
     }
+    return s->rc;
 }
 
 /* ---------- posting ---------- */
@@ -1045,8 +1092,7 @@ static int do_award(sim_t *s, ev_t *ev)
                   .aux = who,
                   .aux2 = insp,
                   .points = pts};
-        defer_add(&s->later, c);
-        return 0;
+        return defer_add(&s->later, c);
     }
     ledger_post_t p = {.household_id = h->id,
                        .kind = "award",
@@ -1072,7 +1118,7 @@ static int do_award(sim_t *s, ev_t *ev)
                   .ref = p.id,
                   .points = pts};
         if (r.at < s->c->now)
-            defer_add(&s->later, r);
+            return defer_add(&s->later, r);
     }
     return 0;
 }
@@ -1245,7 +1291,7 @@ static int do_shop(sim_t *s, ev_t *ev)
                   .points = pts,
                   .aux = g,
                   .aux2 = qty * 4 + fate};
-        defer_add(&s->later, r);
+        return defer_add(&s->later, r);
     }
     return 0;
 }
@@ -1289,17 +1335,22 @@ static int run_event(sim_t *s, ev_t *ev)
     return 0;
 }
 
+/* The plan in time order, with the deferred events it makes as their time comes. */
 static int simulate(sim_t *s)
 {
-    qsort(s->plan.v, (size_t)s->plan.n, sizeof *s->plan.v, ev_cmp);
-    int rc = 0, i = 0;
-    while (rc == 0 && (i < s->plan.n || s->later.n)) {
+    ev_t *plan = s->plan.p; /* nothing adds to the plan from here on */
+    if (s->plan.len)
+        qsort(plan, s->plan.len, sizeof *plan, ev_cmp);
+    int rc = 0;
+    size_t i = 0;
+    while (rc == 0 && (i < s->plan.len || s->later.len)) {
         ev_t ev;
-        if (s->later.n && (i >= s->plan.n || s->later.v[0].at <= s->plan.v[i].at)) {
-            ev = s->later.v[0];
-            memmove(s->later.v, s->later.v + 1, sizeof *s->later.v * (size_t)--s->later.n);
+        const ev_t *later = s->later.p;
+        if (s->later.len && (i >= s->plan.len || later[0].at <= plan[i].at)) {
+            ev = later[0];
+            vec_remove(&s->later, 0);
         } else {
-            ev = s->plan.v[i++];
+            ev = plan[i++];
         }
         if (ev.at >= s->c->now)
             continue;
@@ -1342,39 +1393,52 @@ static int put_indicator(ctx_t *c, const char *village, const ind_def_t *d, int 
 /* Star thresholds of 十家子村 on honour (lifetime points earned): 一星 … 五星. */
 static const int64_t stars[5] = {20, 30, 40, 50, 60};
 
-int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *stats, err_t *e)
-{
-    ctx_t c = {.db = db, .now = now, .st = stats};
-    pw_hash_demo = pw_hash;
-    prng = 0xD1B54A32D192ED03ull;
-    village_t *v = log_check_alloc(calloc(NVILLAGES, sizeof *v));
-    int rc = choose_villages(db, v, e);
-
-    /* History: the 365 days before today (China time); the program started a month earlier. */
-    int64_t today = day_of(now), first_day = today - 365, last_day = today - 1;
-    int64_t started = day_start(first_day - 30) + 9 * HOUR_MS;
-    int y0, m0, d0, y1, m1, d1;
-    civil_from_days(first_day, &y0, &m0, &d0);
-    civil_from_days(today, &y1, &m1, &d1);
-    /* The 春节后 clean-up campaign: February–March of the latest year inside the history. */
-    int cy = m1 >= 4 ? y1 : y1 - 1;
+/* The demo's time frame: the 365 days before today (China time); the program started a month
+ * earlier. */
+typedef struct {
+    int64_t first_day, last_day; /* the history */
+    int64_t started;             /* when the villages went on points */
+    int y0, y1;                  /* the years of first_day and of today */
+    /* The 春节后 clean-up campaign: February–March of the latest year inside the history, as
+     * the indicator's validity dates and as the days it is held. */
     char camp_from[16], camp_to[16];
-    snprintf(camp_from, sizeof camp_from, "%04d-02-01", cy);
-    snprintf(camp_to, sizeof camp_to, "%04d-03-31", cy);
-    int64_t campaign_from = civil_to_days(cy, 2, 8), campaign_to = civil_to_days(cy, 3, 31);
+    int64_t campaign_from, campaign_to;
+} window_t;
 
-    /* Households: seed.c populated the four named villages; the others get a modest set. */
+static window_t window_of(int64_t now)
+{
+    window_t w;
+    int64_t today = day_of(now);
+    w.first_day = today - 365;
+    w.last_day = today - 1;
+    w.started = day_start(w.first_day - 30) + 9 * HOUR_MS;
+    int m0, d0, m1, d1;
+    civil_from_days(w.first_day, &w.y0, &m0, &d0);
+    civil_from_days(today, &w.y1, &m1, &d1);
+    int cy = m1 >= 4 ? w.y1 : w.y1 - 1;
+    snprintf(w.camp_from, sizeof w.camp_from, "%04d-02-01", cy);
+    snprintf(w.camp_to, sizeof w.camp_to, "%04d-03-31", cy);
+    w.campaign_from = civil_to_days(cy, 2, 8);
+    w.campaign_to = civil_to_days(cy, 3, 31);
+    return w;
+}
+
+/* Households: seed.c populated the four named villages; the others get a modest set and a 村两委
+ * account. Every village's households are counted for its budget. */
+static int populate_villages(ctx_t *c, village_t *v, err_t *e)
+{
+    int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
         int64_t cadre = 0;
         if (!is_named(v[i].code)) {
-            rc = populate_village(&c, v[i].code, v[i].name, &cadre);
+            rc = populate_village(c, v[i].code, v[i].name, &cadre);
             if (rc)
                 break;
             char user[48], fallback[128];
             snprintf(user, sizeof user, "tuquan.v%s", v[i].code);
             snprintf(fallback, sizeof fallback, "%s村两委", v[i].name);
             v[i].nactors = 1;
-            rc = new_account(&c, user, "community_admin", v[i].code, cadre, fallback, A_ADMIN,
+            rc = new_account(c, user, "community_admin", v[i].code, cadre, fallback, A_ADMIN,
                              &v[i].actors[0], e);
         }
         char hi[24];
@@ -1382,133 +1446,177 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
         int64_t nh = 0;
         int found;
         if (rc == 0)
-            rc = db_one_i64(db, SQL_COUNT_HH, &nh, &found, S(COUNTY), S(v[i].code), S(hi));
+            rc = db_one_i64(c->db, SQL_COUNT_HH, &nh, &found, S(COUNTY), S(v[i].code), S(hi));
         v[i].households = (int)nh;
         v[i].resident_hh_index = -1;
     }
+    return rc;
+}
 
-    /* The named villages' cadres: 福胜村's existing demo accounts; new ones for the others. */
+/* An account for the grid worker of grid (the member found there, else a named stand-in). */
+static int grid_account(ctx_t *c, village_t *v, const char *grid, const char *user,
+                        const char *fallback, err_t *e)
+{
+    int64_t pid = 0;
+    int rc = member_of(c->db, grid, "grid_worker", &pid);
+    if (rc == ERR_NOTFOUND)
+        rc = 0, pid = 0;
+    return rc ? rc
+              : new_account(c, user, "grid_worker", grid, pid, fallback, A_GRID,
+                            &v->actors[v->nactors++], e);
+}
+
+/* 福胜村: seed.c's demo accounts, and grid workers of grids 2–4 so that the rounds there are
+ * not all the admin's. */
+static int fusheng_cadres(ctx_t *c, village_t *v, err_t *e)
+{
+    static const struct {
+        const char *user;
+        int role;
+    } f[] = {{"tuquan.community", A_ADMIN},
+             {"tuquan.grid", A_GRID},
+             {"tuquan.party", A_PARTY},
+             {"tuquan.head", A_HEAD}};
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < N(f); k++)
+        rc = existing_actor(c->db, f[k].user, f[k].role, &v->actors[v->nactors++]);
+    if (rc == ERR_NOTFOUND)
+        rc = err_set(e, ERR_INVALID, "invalid", "缺少突泉县的演示账号", NULL);
+    for (int g = 2; rc == 0 && g <= 4; g++) {
+        char grid[32], u[48], fallback[64];
+        snprintf(grid, sizeof grid, "%s%02d", v->code, g);
+        snprintf(u, sizeof u, "tuquan.fusheng.grid%d", g);
+        snprintf(fallback, sizeof fallback, "福胜村第%d网格网格员", g);
+        rc = grid_account(c, v, grid, u, fallback, e);
+    }
+    return rc;
+}
+
+/* 明星村, 利民村, 十家子村: a 村两委 member as the village admin (the grid-2 party group leader:
+ * the grid-1 cadres have their own accounts), and in 利民村 a grid worker per micro-grid. */
+static int named_cadres(ctx_t *c, village_t *v, err_t *e)
+{
+    const char *user = !strcmp(v->code, MINGXING) ? "tuquan.mingxing"
+                       : !strcmp(v->code, LIMIN)  ? "tuquan.limin"
+                                                  : "tuquan.shijiazi";
+    char grid[32], fallback[128];
+    snprintf(grid, sizeof grid, "%s02", v->code);
+    snprintf(fallback, sizeof fallback, "%s村两委", v->name);
+    int64_t pid = 0;
+    int rc = member_of(c->db, grid, "party_leader", &pid);
+    if (rc == ERR_NOTFOUND)
+        rc = 0;
+    v->nactors = 1;
+    rc = rc ? rc
+            : new_account(c, user, "community_admin", v->code, pid, fallback, A_ADMIN,
+                          &v->actors[0], e);
+    for (int g = 1; rc == 0 && !strcmp(v->code, LIMIN) && g <= 4; g++) {
+        char u[48];
+        snprintf(grid, sizeof grid, "%s%02d", v->code, g);
+        snprintf(u, sizeof u, "tuquan.limin.grid%d", g);
+        snprintf(fallback, sizeof fallback, "利民村第%d网格网格员", g);
+        rc = grid_account(c, v, grid, u, fallback, e);
+    }
+    return rc;
+}
+
+/* The named villages' cadres: 福胜村's existing demo accounts; new ones for the others. */
+static int named_village_cadres(ctx_t *c, village_t *v, err_t *e)
+{
+    int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
-        village_t *vv = &v[i];
-        if (!strcmp(vv->code, FUSHENG)) {
-            static const struct {
-                const char *user;
-                int role;
-            } f[] = {{"tuquan.community", A_ADMIN},
-                     {"tuquan.grid", A_GRID},
-                     {"tuquan.party", A_PARTY},
-                     {"tuquan.head", A_HEAD}};
-            for (int k = 0; rc == 0 && k < N(f); k++)
-                rc = existing_actor(db, f[k].user, f[k].role, &vv->actors[vv->nactors++]);
-            if (rc == ERR_NOTFOUND)
-                rc = err_set(e, ERR_INVALID, "invalid", "缺少突泉县的演示账号", NULL);
-            /* Grid workers of grids 2–4, so the rounds there are not all the admin's. */
-            for (int g = 2; rc == 0 && g <= 4; g++) {
-                char grid[32], u[48], fallback[64];
-                int64_t pid = 0;
-                snprintf(grid, sizeof grid, "%s%02d", vv->code, g);
-                snprintf(u, sizeof u, "tuquan.fusheng.grid%d", g);
-                snprintf(fallback, sizeof fallback, "福胜村第%d网格网格员", g);
-                rc = member_of(db, grid, "grid_worker", &pid);
-                if (rc == ERR_NOTFOUND)
-                    rc = 0, pid = 0;
-                rc = rc ? rc
-                        : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
-                                      &vv->actors[vv->nactors++], e);
-            }
-        } else if (!strcmp(vv->code, MINGXING) || !strcmp(vv->code, SHIJIAZI) ||
-                   !strcmp(vv->code, LIMIN)) {
-            const char *user = !strcmp(vv->code, MINGXING) ? "tuquan.mingxing"
-                               : !strcmp(vv->code, LIMIN)  ? "tuquan.limin"
-                                                           : "tuquan.shijiazi";
-            /* A 村两委 member: the grid-2 party group leader (the grid-1 cadres have their own). */
-            char grid[32], fallback[128];
-            snprintf(grid, sizeof grid, "%s02", vv->code);
-            snprintf(fallback, sizeof fallback, "%s村两委", vv->name);
-            int64_t pid = 0;
-            rc = member_of(db, grid, "party_leader", &pid);
-            if (rc == ERR_NOTFOUND)
-                rc = 0;
-            vv->nactors = 1;
-            rc = rc ? rc
-                    : new_account(&c, user, "community_admin", vv->code, pid, fallback, A_ADMIN,
-                                  &vv->actors[0], e);
-            for (int g = 1; rc == 0 && !strcmp(vv->code, LIMIN) && g <= 4; g++) {
-                char u[48];
-                snprintf(grid, sizeof grid, "%s%02d", vv->code, g);
-                snprintf(u, sizeof u, "tuquan.limin.grid%d", g);
-                snprintf(fallback, sizeof fallback, "利民村第%d网格网格员", g);
-                rc = member_of(db, grid, "grid_worker", &pid);
-                if (rc == ERR_NOTFOUND)
-                    rc = 0, pid = 0;
-                rc = rc ? rc
-                        : new_account(&c, u, "grid_worker", grid, pid, fallback, A_GRID,
-                                      &vv->actors[vv->nactors++], e);
-            }
-        }
+        if (!strcmp(v[i].code, FUSHENG))
+            rc = fusheng_cadres(c, &v[i], e);
+        else if (!strcmp(v[i].code, MINGXING) || !strcmp(v[i].code, SHIJIAZI) ||
+                 !strcmp(v[i].code, LIMIN))
+            rc = named_cadres(c, &v[i], e);
     }
+    return rc;
+}
 
-    /* Budgets: 25,000 元 each plus 450,000 元 by households, in hundreds of 元, exact. */
-    if (rc == 0) {
-        long units = BUDGET_YUAN / 100 - NVILLAGES * (BASE_YUAN / 100), hh = 0, given = 0;
-        for (int i = 0; i < NVILLAGES; i++)
-            hh += v[i].households;
-        long share[NVILLAGES];
-        for (int i = 0; i < NVILLAGES; i++) {
-            share[i] = hh ? units * v[i].households / hh : 0;
-            given += share[i];
-        }
-        for (int i = 0; given < units; i = (i + 1) % NVILLAGES, given++)
-            share[i]++;
-        for (int i = 0; i < NVILLAGES; i++)
-            v[i].budget_fen = (BASE_YUAN / 100 + share[i]) * 100 * 100;
+/* Budgets: 25,000 元 each plus 450,000 元 by households, in hundreds of 元, exact. */
+static void share_budgets(village_t *v)
+{
+    long units = BUDGET_YUAN / 100 - NVILLAGES * (BASE_YUAN / 100), hh = 0, given = 0;
+    for (int i = 0; i < NVILLAGES; i++)
+        hh += v[i].households;
+    long share[NVILLAGES];
+    for (int i = 0; i < NVILLAGES; i++) {
+        share[i] = hh ? units * v[i].households / hh : 0;
+        given += share[i];
     }
+    for (int i = 0; given < units; i = (i + 1) % NVILLAGES, given++)
+        share[i]++;
+    for (int i = 0; i < NVILLAGES; i++)
+        v[i].budget_fen = (BASE_YUAN / 100 + share[i]) * 100 * 100;
+}
 
-    /* Settings, budgets, stars. Every village lets points lapse at the end of the next year. */
+/* Settings, budgets, stars. Every village lets points lapse at the end of the next year. */
+static int write_settings(db_t *db, const village_t *v, const window_t *w)
+{
+    int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
         int mutual = !strcmp(v[i].code, LIMIN);
         rc = db_run(db, SQL_SETTINGS, S(v[i].code), S(COUNTY), I((int64_t)FEN_PER_POINT),
-                    I((int64_t)mutual), S("end_of_next_year"), I((int64_t)20), I(started));
-        for (int y = y0; rc == 0 && y <= y1; y++)
+                    I((int64_t)mutual), S("end_of_next_year"), I((int64_t)20), I(w->started));
+        for (int y = w->y0; rc == 0 && y <= w->y1; y++)
             rc = db_run(db, SQL_BUDGET, S(v[i].code), I((int64_t)y), I(v[i].budget_fen));
         for (int l = 0; rc == 0 && !strcmp(v[i].code, SHIJIAZI) && l < 5; l++)
             rc = db_run(db, SQL_STAR, S(v[i].code), I((int64_t)(l + 1)), I(stars[l]));
     }
+    return rc;
+}
 
-    /* The county template, and each village's catalogue copied from it. */
+/* A village's catalogue, copied from the template with its own changes (locals). */
+static int write_catalogue(ctx_t *c, village_t *v, const window_t *w)
+{
+    const local_t *lo = NULL;
+    for (int l = 0; l < N(locals); l++)
+        if (!strcmp(locals[l].village, v->code))
+            lo = &locals[l];
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < NIND; k++) {
+        int pts = catalogue[k].points, active = 1, camp = k == I_CAMPAIGN;
+        if (lo && lo->reprice == k)
+            pts = lo->new_points;
+        if (lo && lo->retire == k)
+            active = 0;
+        v->ind_def[k] = &catalogue[k];
+        v->ind_points[k] = pts;
+        v->ind_active[k] = active;
+        rc = put_indicator(c, v->code, &catalogue[k], pts, active, camp ? w->camp_from : NULL,
+                           camp ? w->camp_to : NULL, w->started, &v->ind_id[k]);
+    }
+    if (rc == 0 && lo) {
+        v->ind_def[I_EXTRA] = &lo->extra;
+        v->ind_points[I_EXTRA] = lo->extra.points;
+        v->ind_active[I_EXTRA] = 1;
+        rc = put_indicator(c, v->code, &lo->extra, lo->extra.points, 1, NULL, NULL,
+                           w->started + 20 * DAY_MS, &v->ind_id[I_EXTRA]);
+    }
+    return rc;
+}
+
+/* The county template, and each village's catalogue copied from it. */
+static int write_catalogues(ctx_t *c, village_t *v, const window_t *w)
+{
+    int rc = 0;
     for (int k = 0; rc == 0 && k < NIND; k++) {
         int64_t id;
         int camp = k == I_CAMPAIGN;
-        rc = put_indicator(&c, COUNTY, &catalogue[k], catalogue[k].points, 1,
-                           camp ? camp_from : NULL, camp ? camp_to : NULL, started - DAY_MS, &id);
+        rc = put_indicator(c, COUNTY, &catalogue[k], catalogue[k].points, 1,
+                           camp ? w->camp_from : NULL, camp ? w->camp_to : NULL,
+                           w->started - DAY_MS, &id);
     }
-    for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
-        const local_t *lo = NULL;
-        for (int l = 0; l < N(locals); l++)
-            if (!strcmp(locals[l].village, v[i].code))
-                lo = &locals[l];
-        for (int k = 0; rc == 0 && k < NIND; k++) {
-            int pts = catalogue[k].points, active = 1, camp = k == I_CAMPAIGN;
-            if (lo && lo->reprice == k)
-                pts = lo->new_points;
-            if (lo && lo->retire == k)
-                active = 0;
-            v[i].ind_def[k] = &catalogue[k];
-            v[i].ind_points[k] = pts;
-            v[i].ind_active[k] = active;
-            rc = put_indicator(&c, v[i].code, &catalogue[k], pts, active, camp ? camp_from : NULL,
-                               camp ? camp_to : NULL, started, &v[i].ind_id[k]);
-        }
-        if (rc == 0 && lo) {
-            v[i].ind_def[I_EXTRA] = &lo->extra;
-            v[i].ind_points[I_EXTRA] = lo->extra.points;
-            v[i].ind_active[I_EXTRA] = 1;
-            rc = put_indicator(&c, v[i].code, &lo->extra, lo->extra.points, 1, NULL, NULL,
-                               started + 20 * DAY_MS, &v[i].ind_id[I_EXTRA]);
-        }
-    }
+    for (int i = 0; rc == 0 && i < NVILLAGES; i++)
+        rc = write_catalogue(c, &v[i], w);
+    return rc;
+}
 
-    /* Stores: "明星·家" in 明星村, a small 积分超市 everywhere else. */
+/* Stores: "明星·家" in 明星村, a small 积分超市 everywhere else. */
+static int write_stores(db_t *db, village_t *v, const window_t *w)
+{
+    int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
         int mx = !strcmp(v[i].code, MINGXING);
         v[i].goods = mx ? mingxing_goods : village_goods;
@@ -1519,82 +1627,136 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
             rc = db_run(db, SQL_GOODS, I(v[i].goods_id[g]), S(COUNTY), S(v[i].code),
                         S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price),
                         I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen),
-                        I(started), I(started));
+                        I(w->started), I(w->started));
         }
     }
+    return rc;
+}
 
-    /* A year of scoring and redemptions, village by village. */
-    long entries = 0, pending = 0;
-    for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
-        sim_t s = {.c = &c,
-                   .v = &v[i],
-                   .vi = i,
-                   .first_day = first_day,
-                   .last_day = last_day,
-                   .year0 = y0,
-                   .budget_points = v[i].budget_fen / FEN_PER_POINT,
-                   .e = e,
-                   .mutual = !strcmp(v[i].code, LIMIN)};
-        if ((rc = load_households(db, v[i].code, &s.h, &s.nh)) != 0)
-            break;
-        for (int k = 0; k < s.nh; k++) {
-            hh_t *h = &s.h[k];
-            int r = (int)(rnd() % 100);
-            h->trait = r < 25 ? 0 : r < 75 ? 1 : 2;
-            unsigned f = 0;
-            f |= permille(600) ? F_MACHINE : 0;
-            f |= permille(450) ? F_LIVESTOCK : 0;
-            f |= permille(350) ? F_ELDERLY : 0;
-            f |= permille(700) ? F_GARDEN : 0;
-            f |= permille(80) ? F_PATROL : 0;
-            f |= permille(50) ? F_HELPER : 0;
-            f |= permille(50) ? F_CARER : 0;
-            f |= permille(300) ? F_LOAN : 0;
-            f |= permille(60) ? F_TOILET : 0;
-            h->flags = f;
-            h->shop_at = rnd_in(20, 70);
-            h->salt = (uint32_t)(rnd() >> 32);
-        }
-        /* 明星村's demo resident: a keen household of grid 1 with an account. */
-        if (!strcmp(v[i].code, MINGXING) && s.nh > 5) {
-            int k = 4;
-            s.h[k].trait = 2;
-            s.h[k].flags |= F_MACHINE | F_GARDEN | F_ELDERLY;
-            s.h[k].shop_at = 30;
-            v[i].resident_hh_index = k;
-            static const char SQL_HEAD[] =
-                "SELECT head_person_id FROM households WHERE county = ? AND id = ?";
-            int64_t pid = 0;
-            int found = 0;
-            rc = db_one_i64(db, SQL_HEAD, &pid, &found, S(COUNTY), I(s.h[k].id));
-            if (rc == 0)
-                rc = new_account(&c, "tuquan.mingxing.resident", "resident", s.h[k].region, pid,
-                                 "明星村居民", 0, &v[i].resident, e);
-        }
-        plan_year(&s, campaign_from, campaign_to);
-        /* 利民村: yesterday afternoon's round is still waiting for 互检 (something to confirm). */
-        if (s.mutual && rc == 0) {
-            int made = 0;
-            for (int k = 0; k < s.nh && made < 8; k += 9, made++) {
-                ev_t ev = {.at = day_start(last_day) + (15 * 60 + made * 11) * MIN_MS,
-                           .type = EV_HOLD,
-                           .hh = k,
-                           .ind = made % 2 ? I_REPORT : I_VOLUNTEER};
-                ev_add(&s.plan, ev);
-            }
-        }
-        if (rc == 0)
-            rc = simulate(&s);
-        entries += s.entries;
-        pending += s.pending_open;
-        for (int g = 0; rc == 0 && g < v[i].ngoods; g++)
-            if (v[i].goods_stock[g] != v[i].goods[g].stock)
-                rc = db_run(db, SQL_STOCK, I((int64_t)v[i].goods_stock[g]), I(now),
-                            I(v[i].goods_id[g]));
-        free(s.h);
-        free(s.plan.v);
-        free(s.later.v);
+/* Each household's habits: how keen it is, what it has, when it shops. */
+static void draw_households(sim_t *s)
+{
+    for (int k = 0; k < s->nh; k++) {
+        hh_t *h = &s->h[k];
+        int r = (int)(rnd() % 100);
+        h->trait = r < 25 ? 0 : r < 75 ? 1 : 2;
+        unsigned f = 0;
+        f |= permille(600) ? F_MACHINE : 0;
+        f |= permille(450) ? F_LIVESTOCK : 0;
+        f |= permille(350) ? F_ELDERLY : 0;
+        f |= permille(700) ? F_GARDEN : 0;
+        f |= permille(80) ? F_PATROL : 0;
+        f |= permille(50) ? F_HELPER : 0;
+        f |= permille(50) ? F_CARER : 0;
+        f |= permille(300) ? F_LOAN : 0;
+        f |= permille(60) ? F_TOILET : 0;
+        h->flags = f;
+        h->shop_at = rnd_in(20, 70);
+        h->salt = (uint32_t)(rnd() >> 32);
     }
+}
+
+/* 明星村's demo resident: a keen household of grid 1 with an account. */
+static int demo_resident(sim_t *s)
+{
+    static const char SQL_HEAD[] =
+        "SELECT head_person_id FROM households WHERE county = ? AND id = ?";
+    int k = 4;
+    s->h[k].trait = 2;
+    s->h[k].flags |= F_MACHINE | F_GARDEN | F_ELDERLY;
+    s->h[k].shop_at = 30;
+    s->v->resident_hh_index = k;
+    int64_t pid = 0;
+    int found = 0;
+    int rc = db_one_i64(s->c->db, SQL_HEAD, &pid, &found, S(COUNTY), I(s->h[k].id));
+    if (rc == 0)
+        rc = new_account(s->c, "tuquan.mingxing.resident", "resident", s->h[k].region, pid,
+                         "明星村居民", 0, &s->v->resident, s->e);
+    return rc;
+}
+
+/* 利民村: yesterday afternoon's round is still waiting for 互检 (something to confirm). */
+static void hold_for_check(sim_t *s)
+{
+    int made = 0;
+    for (int k = 0; k < s->nh && made < 8; k += 9, made++) {
+        ev_t ev = {.at = day_start(s->last_day) + (15 * 60 + made * 11) * MIN_MS,
+                   .type = EV_HOLD,
+                   .hh = k,
+                   .ind = made % 2 ? I_REPORT : I_VOLUNTEER};
+        plan_event(s, ev);
+    }
+}
+
+/* A year of scoring and redemptions in village i; *entries and *pending count what it made. */
+static int simulate_village(ctx_t *c, village_t *v, int i, const window_t *w, long *entries,
+                            long *pending, err_t *e)
+{
+    sim_t s = {.c = c,
+               .v = v,
+               .vi = i,
+               .first_day = w->first_day,
+               .last_day = w->last_day,
+               .year0 = w->y0,
+               .budget_points = v->budget_fen / FEN_PER_POINT,
+               .e = e,
+               .mutual = !strcmp(v->code, LIMIN)};
+    vec_t households;
+    vec_init(&households, sizeof(hh_t), MAX_HOUSEHOLDS);
+    vec_init(&s.plan, sizeof(ev_t), MAX_EVENTS);
+    vec_init(&s.later, sizeof(ev_t), MAX_EVENTS);
+    int rc = load_households(c->db, v->code, &households);
+    if (rc)
+        goto out;
+    s.h = households.p;
+    s.nh = (int)households.len;
+    draw_households(&s);
+    if (!strcmp(v->code, MINGXING) && s.nh > 5)
+        rc = demo_resident(&s);
+    if (rc == 0)
+        rc = plan_year(&s, w->campaign_from, w->campaign_to);
+    if (rc == 0 && s.mutual) {
+        hold_for_check(&s);
+        rc = s.rc;
+    }
+    if (rc == 0)
+        rc = simulate(&s);
+    *entries += s.entries;
+    *pending += s.pending_open;
+    for (int g = 0; rc == 0 && g < v->ngoods; g++)
+        if (v->goods_stock[g] != v->goods[g].stock)
+            rc = db_run(c->db, SQL_STOCK, I((int64_t)v->goods_stock[g]), I(c->now),
+                        I(v->goods_id[g]));
+out:
+    vec_free(&households);
+    vec_free(&s.plan);
+    vec_free(&s.later);
+    return rc;
+}
+
+int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *stats, err_t *e)
+{
+    ctx_t c = {.db = db, .now = now, .st = stats};
+    pw_hash_demo = pw_hash;
+    prng = 0xD1B54A32D192ED03ull;
+    village_t *v = log_check_alloc(calloc(NVILLAGES, sizeof *v));
+    window_t w = window_of(now);
+    int rc = choose_villages(db, v, e);
+    if (rc == 0)
+        rc = populate_villages(&c, v, e);
+    if (rc == 0)
+        rc = named_village_cadres(&c, v, e);
+    if (rc == 0) {
+        share_budgets(v);
+        rc = write_settings(db, v, &w);
+    }
+    if (rc == 0)
+        rc = write_catalogues(&c, v, &w);
+    if (rc == 0)
+        rc = write_stores(db, v, &w);
+    long entries = 0, pending = 0;
+    for (int i = 0; rc == 0 && i < NVILLAGES; i++)
+        rc = simulate_village(&c, &v[i], i, &w, &entries, &pending, e);
     if (rc == 0)
         log_info("积分制 demo: %d villages, %ld ledger entries, %ld awards waiting for 互检",
                  NVILLAGES, entries, pending);

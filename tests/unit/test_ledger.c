@@ -1,6 +1,7 @@
 /* test_ledger.c — the points ledger (issue 4): China-time years, the entry hash, postings with
  * balances, honour, budget and the no-negative rule, and the check finding rows changed,
- * removed or added behind the application's back. SQLite in a temporary directory. */
+ * removed or added behind the application's back, and failing (not passing) when it cannot
+ * read. SQLite in a temporary directory. */
 #include <setjmp.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -160,6 +161,51 @@ static void postings_balance_and_budget(void **state)
     assert_int_equal(one("SELECT last_seq FROM points_settings WHERE fen_per_point = ?", 100), 5);
 }
 
+/* A check that cannot read does not pass (check.h: fail closed): with one of the tables it reads
+ * renamed away, it reports a failure and counts a problem, never "0 problems". Both ways a read
+ * can fail: the reader's statements were prepared by an earlier check (the step fails), and a
+ * new connection prepares them afresh (the prepare fails). */
+static void check_fails_closed(void **state)
+{
+    (void)state;
+    static const char *const away[] = {
+        "ALTER TABLE points_entries RENAME TO points_entries_gone",
+        "ALTER TABLE points_settings RENAME TO points_settings_gone",
+        "ALTER TABLE points_accounts RENAME TO points_accounts_gone",
+    };
+    static const char *const back[] = {
+        "ALTER TABLE points_entries_gone RENAME TO points_entries",
+        "ALTER TABLE points_settings_gone RENAME TO points_settings",
+        "ALTER TABLE points_accounts_gone RENAME TO points_accounts",
+    };
+    db_t *db = store_reader(store, 0);
+    check_report_t r = {0};
+    assert_int_equal(ledger_check(db, &r), 0); /* all three statements prepared, and it passes */
+    assert_int_equal(r.problems, 0);
+    char path[64];
+    snprintf(path, sizeof path, "%s/jiceng.db", dir);
+    for (size_t i = 0; i < sizeof away / sizeof away[0]; i++) {
+        assert_int_equal(exec_sql(away[i], 0), 0);
+        r = (check_report_t){0};
+        int rc = ledger_check(db, &r);
+        assert_int_not_equal(rc, 0);
+        assert_int_not_equal(rc, ERR_INVALID); /* not a mismatch: it could not read */
+        assert_true(r.problems >= 1);
+        db_t *fresh = NULL;
+        err_t e = {0};
+        assert_int_equal(db_open(path, 1, &fresh, &e), 0);
+        r = (check_report_t){0};
+        rc = ledger_check(fresh, &r);
+        assert_int_not_equal(rc, 0);
+        assert_true(r.problems >= 1);
+        db_close(fresh);
+        assert_int_equal(exec_sql(back[i], 0), 0);
+        r = (check_report_t){0};
+        assert_int_equal(ledger_check(db, &r), 0); /* put back, it passes again */
+        assert_int_equal(r.problems, 0);
+    }
+}
+
 static void check_finds_tampering(void **state)
 {
     (void)state;
@@ -204,6 +250,7 @@ int main(void)
         cmocka_unit_test(years),
         cmocka_unit_test(hash_covers_every_field),
         cmocka_unit_test(postings_balance_and_budget),
+        cmocka_unit_test(check_fails_closed),
         cmocka_unit_test(check_finds_tampering),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

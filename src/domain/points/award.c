@@ -182,27 +182,61 @@ static const char SQL_PHOTO_LINK[] =
     "INSERT INTO points_photos (photo_id, household_id, village_code) VALUES (?,?,?)"
     " ON CONFLICT (photo_id, household_id) DO NOTHING";
 
+/* A retry of an award already made with this Idempotency-Key: *seen = 1 and a filled in as the
+ * first time (a->replayed), or 409 when the key came with another body. */
+static int award_replay(db_t *db, const actor_t *who, points_award_t *a, int *seen, err_t *e)
+{
+    *seen = 0;
+    db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(a->idem_key));
+    int s = st ? db_step(st) : ERR_IO;
+    int same = 0;
+    if (s == DB_ROW) {
+        same = strcmp(db_col_text(st, 0), a->body_hash ? a->body_hash : "") == 0;
+        a->pending = strcmp(db_col_text(st, 1), "pending") == 0;
+        a->id = db_col_i64(st, 2);
+    }
+    db_reset(st);
+    if (s != DB_ROW)
+        return s < 0 ? s : 0;
+    *seen = 1;
+    if (!same)
+        return err_set(e, ERR_CONFLICT, "idempotency_conflict",
+                       "该 Idempotency-Key 已用于另一份内容不同的提交", NULL);
+    a->replayed = 1;
+    return 0;
+}
+
+/* 微网格互检: the award waits in points_pending for an inspector of another micro-grid. */
+static int pending_insert(db_t *db, const actor_t *who, const points_award_t *a, const char *county,
+                          const char *village, const indicator_t *d, const char *note,
+                          const char *photos, const char *agrid, const char *hgrid)
+{
+    db_stmt_t *st = db_prepare(db, SQL_PENDING_INSERT);
+    if (!st)
+        return ERR_IO;
+    db_bind_i64(st, 1, a->id);
+    db_bind_text(st, 2, county, -1);
+    db_bind_text(st, 3, village, -1);
+    db_bind_i64(st, 4, a->household_id);
+    db_bind_i64(st, 5, d->id);
+    db_bind_i64(st, 6, d->points);
+    db_bind_text(st, 7, note, -1);
+    db_bind_text(st, 8, photos, -1);
+    db_bind_i64(st, 9, who->id);
+    db_bind_text(st, 10, who->name, -1);
+    db_bind_text(st, 11, agrid[0] ? agrid : NULL, -1);
+    db_bind_text(st, 12, hgrid, -1);
+    db_bind_i64(st, 13, a->now);
+    int r = db_step(st);
+    db_reset(st);
+    return r < 0 ? r : 0;
+}
+
 int points_award(db_t *db, const actor_t *who, points_award_t *a, err_t *e)
 {
-    int rc;
-    if (a->idem_key) {
-        db_stmt_t *st = db_query(db, SQL_IDEM_GET, I(who->id), S(a->idem_key));
-        int s = st ? db_step(st) : ERR_IO;
-        if (s == DB_ROW) {
-            int same = strcmp(db_col_text(st, 0), a->body_hash ? a->body_hash : "") == 0;
-            a->pending = strcmp(db_col_text(st, 1), "pending") == 0;
-            a->id = db_col_i64(st, 2);
-            db_reset(st);
-            if (!same)
-                return err_set(e, ERR_CONFLICT, "idempotency_conflict",
-                               "该 Idempotency-Key 已用于另一份内容不同的提交", NULL);
-            a->replayed = 1;
-            return 0;
-        }
-        db_reset(st);
-        if (s < 0)
-            return s;
-    }
+    int rc, seen = 0;
+    if (a->idem_key && ((rc = award_replay(db, who, a, &seen, e)) != 0 || seen))
+        return rc;
     char county[8], region[32];
     snprintf(county, sizeof county, "%.6s", who->scope);
     rc = a->household_id ? pts_household_region(db, county, a->household_id, region) : ERR_NOTFOUND;
@@ -212,7 +246,10 @@ int points_award(db_t *db, const actor_t *who, points_award_t *a, err_t *e)
     if (rc)
         return rc;
     /* Nobody scores their own household (the adjustments of a village admin are audited). */
-    if (pts_own_household(db, who) == a->household_id)
+    int64_t own = 0;
+    if ((rc = pts_own_household(db, who, &own)) != 0)
+        return rc;
+    if (own == a->household_id)
         return err_set(e, ERR_FORBIDDEN, "own_household", "不能给自己家庭打分", "household_id");
     char village[16], hgrid[16], agrid[16] = "";
     snprintf(village, sizeof village, "%.12s", region);
@@ -253,33 +290,15 @@ int points_award(db_t *db, const actor_t *who, points_award_t *a, err_t *e)
         return err_set(e, ERR_CONFLICT, "limit_reached", limit_message(d.period), "indicator_id");
 
     char *photos = nphotos ? json_dumps(a->photos, JSON_COMPACT) : NULL;
+    if (nphotos && !photos)
+        return ERR_NOMEM;
     const char *note = a->note && !blank(a->note) ? a->note : NULL;
     if (s.mutual_check) {
-        /* 微网格互检: the award waits for an inspector of another micro-grid. */
         rc = budget_precheck(db, village, d.points, a->now, e);
         a->id = idgen_next();
         a->pending = 1;
-        db_stmt_t *st = rc ? NULL : db_prepare(db, SQL_PENDING_INSERT);
-        if (!rc && !st)
-            rc = ERR_IO;
-        if (st) {
-            db_bind_i64(st, 1, a->id);
-            db_bind_text(st, 2, county, -1);
-            db_bind_text(st, 3, village, -1);
-            db_bind_i64(st, 4, a->household_id);
-            db_bind_i64(st, 5, d.id);
-            db_bind_i64(st, 6, d.points);
-            db_bind_text(st, 7, note, -1);
-            db_bind_text(st, 8, photos, -1);
-            db_bind_i64(st, 9, who->id);
-            db_bind_text(st, 10, who->name, -1);
-            db_bind_text(st, 11, agrid[0] ? agrid : NULL, -1);
-            db_bind_text(st, 12, hgrid, -1);
-            db_bind_i64(st, 13, a->now);
-            int r = db_step(st);
-            db_reset(st);
-            rc = r < 0 ? r : 0;
-        }
+        if (rc == 0)
+            rc = pending_insert(db, who, a, county, village, &d, note, photos, agrid, hgrid);
     } else {
         ledger_post_t p = {.village = village,
                            .household_id = a->household_id,
@@ -398,7 +417,11 @@ json_t *points_pending_list(db_t *db, const actor_t *who, int *rc)
         return json_pack("{s:o}", "items", items);
     char village[16];
     snprintf(village, sizeof village, "%.12s", who->scope);
-    int64_t own = pts_own_household(db, who);
+    int64_t own = 0;
+    if ((*rc = pts_own_household(db, who, &own)) != 0) {
+        json_decref(items);
+        return NULL;
+    }
     int admin = pts_is_admin(who, village);
     db_stmt_t *st = db_query(db, SQL_PENDING_LIST, S(village));
     int r = st ? 0 : ERR_IO;
@@ -421,14 +444,16 @@ json_t *points_pending_list(db_t *db, const actor_t *who, int *rc)
 
 json_t *points_pending_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
+    int64_t own = 0;
+    if ((*rc = pts_own_household(db, who, &own)) != 0)
+        return NULL;
     db_stmt_t *st = db_query(db, SQL_PENDING_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
     json_t *o = NULL;
     if (r == DB_ROW && pts_reaches(who, db_col_text(st, 1))) {
         pend_view_t v = view_of(st);
         err_t e = {0};
-        int can = strcmp(db_col_text(st, 11), "pending") == 0 &&
-                  may_decide(who, pts_own_household(db, who), &v, &e) == 0;
+        int can = strcmp(db_col_text(st, 11), "pending") == 0 && may_decide(who, own, &v, &e) == 0;
         o = pending_json(st, can);
     }
     db_reset(st);
@@ -456,6 +481,8 @@ int points_pending_decide(db_t *db, const actor_t *who, int64_t id, int confirm,
         points = db_col_i64(st, 4);
         note = db_col_text(st, 5) ? strdup(db_col_text(st, 5)) : NULL;
         photos = db_col_text(st, 6) ? strdup(db_col_text(st, 6)) : NULL;
+        if ((db_col_text(st, 5) && !note) || (db_col_text(st, 6) && !photos))
+            r = ERR_NOMEM;
         awarder = db_col_i64(st, 7);
         snprintf(aname, sizeof aname, "%s", db_col_text(st, 8));
         snprintf(agrid, sizeof agrid, "%s", db_col_text(st, 9) ? db_col_text(st, 9) : "");
@@ -478,7 +505,8 @@ int points_pending_decide(db_t *db, const actor_t *who, int64_t id, int confirm,
                      .awarder_grid = agrid[0] ? agrid : NULL,
                      .household_grid = hgrid,
                      .village = village};
-    if ((rc = may_decide(who, pts_own_household(db, who), &v, e)) != 0)
+    int64_t own = 0;
+    if ((rc = pts_own_household(db, who, &own)) != 0 || (rc = may_decide(who, own, &v, e)) != 0)
         goto out;
     if (strcmp(state, "pending") != 0) {
         rc = err_set(e, ERR_CONFLICT, "already_decided",

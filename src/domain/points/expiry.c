@@ -11,10 +11,14 @@
 #include <string.h>
 #include "domain/points/points.h"
 #include "domain/points/points_int.h"
+#include "lib/vec.h"
+
+#define MAX_DUE ((size_t)1 << 20) /* households of one village with points running out */
+#define VILLAGES_A_PASS 100       /* SQL_DUE_VILLAGES' LIMIT */
 
 static const char SQL_DUE_VILLAGES[] =
     "SELECT village_code FROM points_settings WHERE expiry = 'end_of_next_year'"
-    " AND expired_year < ? ORDER BY village_code LIMIT 100";
+    " AND expired_year < ? ORDER BY village_code LIMIT 100"; /* VILLAGES_A_PASS */
 static const char SQL_CANDIDATES[] =
     "SELECT a.household_id, a.balance,"
     " (SELECT COALESCE(SUM(e.points), 0) FROM points_entries e WHERE e.household_id = "
@@ -36,22 +40,21 @@ typedef struct {
 static int village_pass(db_t *db, const char *village, int boundary, int64_t now, int room,
                         int *posted, int *complete, err_t *e)
 {
-    size_t n = 0, cap = 256;
-    due_t *due = malloc(cap * sizeof *due);
+    vec_t dues;
+    vec_init(&dues, sizeof(due_t), MAX_DUE);
     db_stmt_t *st = db_query(db, SQL_CANDIDATES, I(ledger_year_start(boundary)), S(village));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
         int64_t x = points_expiring(db_col_i64(st, 2), db_col_i64(st, 3), db_col_i64(st, 1));
-        if (x <= 0)
-            continue;
-        if (n == cap)
-            due = realloc(due, (cap *= 2) * sizeof *due);
-        due[n++] = (due_t){db_col_i64(st, 0), x};
+        due_t d = {db_col_i64(st, 0), x};
+        if (x > 0 && (r = vec_push(&dues, &d)) != 0)
+            break;
     }
     db_reset(st);
     int rc = r < 0 ? r : 0;
+    const due_t *due = dues.p;
     *complete = 1;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < dues.len; i++) {
         if (*posted >= room) {
             *complete = 0;
             break;
@@ -77,7 +80,7 @@ static int village_pass(db_t *db, const char *village, int boundary, int64_t now
         else if (pe.code)
             err_copy(e, &pe);
     }
-    free(due);
+    vec_free(&dues);
     return rc;
 }
 
@@ -86,11 +89,11 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
     *expired = 0;
     int y = ledger_year_of(now);
     int boundary = y - 1; /* the year end just passed closes year y-1 */
-    char(*villages)[16] = malloc(100 * sizeof *villages);
+    char villages[VILLAGES_A_PASS][16];
     int nv = 0;
     db_stmt_t *st = db_query(db, SQL_DUE_VILLAGES, I((int64_t)boundary));
     int r = st ? 0 : ERR_IO;
-    while (st && nv < 100 && (r = db_step(st)) == DB_ROW)
+    while (st && nv < VILLAGES_A_PASS && (r = db_step(st)) == DB_ROW)
         snprintf(villages[nv++], 16, "%s", db_col_text(st, 0));
     db_reset(st);
     int rc = r < 0 ? r : 0;
@@ -100,6 +103,5 @@ int points_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
         if (rc == 0 && complete)
             rc = db_run(db, SQL_DONE, I((int64_t)boundary), S(villages[i]), I((int64_t)boundary));
     }
-    free(villages);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/civil.h"
 #include "lib/idgen.h"
+#include "lib/vec.h"
 
 int ledger_year_of(int64_t at)
 {
@@ -244,9 +245,27 @@ static const char SQL_HEADS[] = "SELECT village_code, last_seq, last_hash FROM p
 static const char SQL_ACCOUNTS[] =
     "SELECT household_id, balance, honour, village_code FROM points_accounts ORDER BY household_id";
 
+/* Caps on what the check holds in memory: far above a county's ledger (a village adds about
+ * ten thousand entries a year); past them the check fails rather than pass unread rows. */
+#define CHECK_MAX_ENTRIES ((size_t)64 << 20)
+#define CHECK_MAX_VILLAGES ((size_t)1 << 20)
+
 typedef struct {
     int64_t household, balance, honour;
 } sum_t;
+
+/* The last entry of a village's chain, for its stored head. */
+typedef struct {
+    char village[16], hash[65];
+    int64_t seq;
+} tail_t;
+
+typedef struct {
+    check_report_t *r;
+    long bad;    /* problems found */
+    vec_t sums;  /* sum_t: one per entry, folded by household before the accounts */
+    vec_t tails; /* tail_t: one per village with entries */
+} check_t;
 
 static int by_household(const void *a, const void *b)
 {
@@ -256,78 +275,102 @@ static int by_household(const void *a, const void *b)
 
 static int64_t col0(db_stmt_t *st, int c) { return db_col_isnull(st, c) ? 0 : db_col_i64(st, c); }
 
-int ledger_check(db_t *db, check_report_t *r)
+/* A step that could not finish is a problem too (check.h: a check fails closed). Returns rc. */
+static int cannot(db_t *db, check_t *c, const char *what, int rc)
 {
-    long bad = 0;
-    size_t n = 0, cap = 1024;
-    sum_t *sums = malloc(cap * sizeof *sums);
+    if (rc == ERR_TOOLARGE || rc == ERR_NOMEM) {
+        printf("%s: cannot check: %s\n", what,
+               rc == ERR_NOMEM ? "out of memory" : "more rows than the check can hold");
+        c->r->problems++;
+    } else {
+        check_failed(db, c->r, what);
+    }
+    return rc;
+}
+
+static int end_chain(check_t *c, const char *village, const char *last_hash, int64_t last_seq)
+{
+    tail_t t = {.seq = last_seq};
+    snprintf(t.village, sizeof t.village, "%s", village);
+    snprintf(t.hash, sizeof t.hash, "%s", last_hash);
+    return vec_push(&c->tails, &t);
+}
+
+/* One entry (a row of SQL_ALL) against its chain: the seq expected, the hash of the entry
+ * before it, and its own content. */
+static void check_entry(check_t *c, db_stmt_t *st, const char *prev, int64_t expect_seq)
+{
+    const char *v = db_col_text(st, 0);
+    int64_t seq = db_col_i64(st, 1), id = db_col_i64(st, 2);
+    char hash[65];
+    ledger_hash(prev, v, seq, id, db_col_i64(st, 3), db_col_text(st, 4), db_col_i64(st, 5),
+                db_col_i64(st, 6), col0(st, 7), col0(st, 8), col0(st, 9), db_col_text(st, 10),
+                db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13), col0(st, 14),
+                db_col_i64(st, 15), hash);
+    if (seq != expect_seq) {
+        printf("ledger %s: entry %" PRId64 " has seq %" PRId64 ", expected %" PRId64
+               " (a row was removed or inserted)\n",
+               v, id, seq, expect_seq);
+        c->bad++;
+    }
+    if (strcmp(db_col_text(st, 16), prev) != 0) {
+        printf("ledger %s seq %" PRId64 ": prev_hash does not match the entry before it\n", v, seq);
+        c->bad++;
+    }
+    if (strcmp(db_col_text(st, 17), hash) != 0) {
+        printf("ledger %s seq %" PRId64 " (entry %" PRId64 "): changed outside the application"
+               " (stored hash does not match its content)\n",
+               v, seq, id);
+        c->bad++;
+    }
+}
+
+/* Every village's chain, entry by entry; keeps each entry's sums and each chain's end. */
+static int check_chains(db_t *db, check_t *c)
+{
     char village[16] = "", prev[65] = "";
     int64_t expect_seq = 1;
-    /* Chain heads as stored, checked against the last entry of each village. */
-    typedef struct {
-        char village[16], hash[65];
-        int64_t seq;
-    } head_t;
-    size_t nh = 0, hcap = 64;
-    head_t *tails = malloc(hcap * sizeof *tails);
     db_stmt_t *st = db_query(db, SQL_ALL);
-    int s;
-    while (st && (s = db_step(st)) == DB_ROW) {
+    if (!st)
+        return cannot(db, c, "ledger entries", ERR_IO);
+    int s = DB_DONE, rc = 0;
+    while (rc == 0 && (s = db_step(st)) == DB_ROW) {
         const char *v = db_col_text(st, 0);
         if (strcmp(v, village) != 0) {
-            if (village[0]) {
-                if (nh == hcap)
-                    tails = realloc(tails, (hcap *= 2) * sizeof *tails);
-                snprintf(tails[nh].village, sizeof tails[nh].village, "%s", village);
-                snprintf(tails[nh].hash, sizeof tails[nh].hash, "%s", prev);
-                tails[nh++].seq = expect_seq - 1;
-            }
+            if (village[0] && (rc = end_chain(c, village, prev, expect_seq - 1)) != 0)
+                break;
             snprintf(village, sizeof village, "%s", v);
             prev[0] = 0;
             expect_seq = 1;
         }
-        int64_t seq = db_col_i64(st, 1), id = db_col_i64(st, 2);
-        char hash[65];
-        ledger_hash(prev, v, seq, id, db_col_i64(st, 3), db_col_text(st, 4), db_col_i64(st, 5),
-                    db_col_i64(st, 6), col0(st, 7), col0(st, 8), col0(st, 9), db_col_text(st, 10),
-                    db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13), col0(st, 14),
-                    db_col_i64(st, 15), hash);
-        if (seq != expect_seq) {
-            printf("ledger %s: entry %" PRId64 " has seq %" PRId64 ", expected %" PRId64
-                   " (a row was removed or inserted)\n",
-                   v, id, seq, expect_seq);
-            bad++;
-        }
-        if (strcmp(db_col_text(st, 16), prev) != 0) {
-            printf("ledger %s seq %" PRId64 ": prev_hash does not match the entry before it\n", v,
-                   seq);
-            bad++;
-        }
-        if (strcmp(db_col_text(st, 17), hash) != 0) {
-            printf("ledger %s seq %" PRId64 " (entry %" PRId64 "): changed outside the application"
-                   " (stored hash does not match its content)\n",
-                   v, seq, id);
-            bad++;
-        }
+        check_entry(c, st, prev, expect_seq);
         /* Carry on from the stored hash so one altered row is reported once. */
         snprintf(prev, sizeof prev, "%s", db_col_text(st, 17));
-        expect_seq = seq + 1;
-        if (n == cap)
-            sums = realloc(sums, (cap *= 2) * sizeof *sums);
-        sums[n++] = (sum_t){db_col_i64(st, 3), db_col_i64(st, 5), db_col_i64(st, 6)};
-        r->checked++;
+        expect_seq = db_col_i64(st, 1) + 1;
+        sum_t sum = {db_col_i64(st, 3), db_col_i64(st, 5), db_col_i64(st, 6)};
+        rc = vec_push(&c->sums, &sum);
+        c->r->checked++;
     }
     db_reset(st);
-    if (village[0]) {
-        if (nh == hcap)
-            tails = realloc(tails, (hcap *= 2) * sizeof *tails);
-        snprintf(tails[nh].village, sizeof tails[nh].village, "%s", village);
-        snprintf(tails[nh].hash, sizeof tails[nh].hash, "%s", prev);
-        tails[nh++].seq = expect_seq - 1;
-    }
-    /* The stored heads must name the last entry of each chain. */
-    st = db_query(db, SQL_HEADS);
-    while (st && db_step(st) == DB_ROW) {
+    if (rc)
+        return cannot(db, c, "ledger entries", rc);
+    if (s < 0)
+        return cannot(db, c, "ledger entries", s);
+    if (village[0] && (rc = end_chain(c, village, prev, expect_seq - 1)) != 0)
+        return cannot(db, c, "ledger entries", rc);
+    return 0;
+}
+
+/* The stored heads must name the last entry of each chain. */
+static int check_heads(db_t *db, check_t *c)
+{
+    const tail_t *tails = c->tails.p;
+    size_t nh = c->tails.len;
+    db_stmt_t *st = db_query(db, SQL_HEADS);
+    if (!st)
+        return cannot(db, c, "ledger heads", ERR_IO);
+    int s;
+    while ((s = db_step(st)) == DB_ROW) {
         const char *v = db_col_text(st, 0);
         int64_t seq = db_col_i64(st, 1);
         const char *h = db_col_text(st, 2);
@@ -341,15 +384,21 @@ int ledger_check(db_t *db, check_report_t *r)
                    ") does not match its last entry (seq %" PRId64
                    "): entries were removed or added outside the application\n",
                    v, seq, want_seq);
-            bad++;
+            c->bad++;
         }
     }
     db_reset(st);
-    /* Balances and honour: the sums of the entries, household by household. */
-    qsort(sums, n, sizeof *sums, by_household);
-    size_t k = 0;
+    return s < 0 ? cannot(db, c, "ledger heads", s) : 0;
+}
+
+/* The entries' sums by household: sorted, then folded in place. Returns the households. */
+static size_t fold_sums(vec_t *v)
+{
+    sum_t *sums = v->p;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) { /* fold in place */
+    if (v->len)
+        qsort(sums, v->len, sizeof *sums, by_household);
+    for (size_t i = 0; i < v->len; i++) {
         if (m && sums[m - 1].household == sums[i].household) {
             sums[m - 1].balance += sums[i].balance;
             sums[m - 1].honour += sums[i].honour;
@@ -357,13 +406,24 @@ int ledger_check(db_t *db, check_report_t *r)
             sums[m++] = sums[i];
         }
     }
-    st = db_query(db, SQL_ACCOUNTS);
-    while (st && db_step(st) == DB_ROW) {
+    return m;
+}
+
+/* Balances and honour: each account against the sums of its entries (sums[0..m), folded). */
+static int check_accounts(db_t *db, check_t *c, size_t m)
+{
+    const sum_t *sums = c->sums.p;
+    size_t k = 0;
+    db_stmt_t *st = db_query(db, SQL_ACCOUNTS);
+    if (!st)
+        return cannot(db, c, "ledger accounts", ERR_IO);
+    int s;
+    while ((s = db_step(st)) == DB_ROW) {
         int64_t hh = db_col_i64(st, 0), bal = db_col_i64(st, 1), hon = db_col_i64(st, 2);
         for (; k < m && sums[k].household < hh; k++) {
             printf("ledger household %" PRId64 ": has entries but no account row\n",
                    sums[k].household);
-            bad++;
+            c->bad++;
         }
         int64_t want_bal = 0, want_hon = 0;
         if (k < m && sums[k].household == hh) {
@@ -375,17 +435,32 @@ int ledger_check(db_t *db, check_report_t *r)
             printf("ledger account of household %" PRId64 ": balance %" PRId64 " honour %" PRId64
                    ", entries say %" PRId64 " and %" PRId64 "\n",
                    hh, bal, hon, want_bal, want_hon);
-            bad++;
+            c->bad++;
         }
-        r->checked++;
+        c->r->checked++;
     }
     db_reset(st);
+    if (s < 0)
+        return cannot(db, c, "ledger accounts", s);
     for (; k < m; k++) {
         printf("ledger household %" PRId64 ": has entries but no account row\n", sums[k].household);
-        bad++;
+        c->bad++;
     }
-    free(sums);
-    free(tails);
-    r->problems += bad;
-    return bad ? ERR_INVALID : 0;
+    return 0;
+}
+
+int ledger_check(db_t *db, check_report_t *r)
+{
+    check_t c = {.r = r};
+    vec_init(&c.sums, sizeof(sum_t), CHECK_MAX_ENTRIES);
+    vec_init(&c.tails, sizeof(tail_t), CHECK_MAX_VILLAGES);
+    int rc = check_chains(db, &c);
+    if (rc == 0)
+        rc = check_heads(db, &c);
+    if (rc == 0)
+        rc = check_accounts(db, &c, fold_sums(&c.sums));
+    vec_free(&c.sums);
+    vec_free(&c.tails);
+    r->problems += c.bad;
+    return rc ? rc : c.bad ? ERR_INVALID : 0;
 }

@@ -13,6 +13,11 @@
 #include "lib/civil.h"
 #include "lib/idgen.h"
 #include "lib/utf8.h"
+#include "lib/vec.h"
+
+/* Caps on rows held in memory, far above what a village has: past them the call fails. */
+#define MAX_PAIRS 100000    /* 互检 (awarder, inspector) pairs of a village in a period */
+#define MAX_TEMPLATE 100000 /* indicators of a county template to copy */
 
 /* ---------- pure helpers ---------- */
 
@@ -148,17 +153,18 @@ int pts_household_region(db_t *db, const char *county, int64_t id, char region[3
 static const char SQL_OWN_HOUSEHOLD[] =
     "SELECT household_id FROM people WHERE county = ? AND id = ? AND household_id IS NOT NULL";
 
-int64_t pts_own_household(db_t *db, const actor_t *who)
+int pts_own_household(db_t *db, const actor_t *who, int64_t *hh)
 {
+    *hh = 0;
     if (!who->person_id)
         return 0;
     char county[8];
     snprintf(county, sizeof county, "%.6s", who->scope);
-    int64_t hh = 0;
     int found = 0;
-    if (db_one_i64(db, SQL_OWN_HOUSEHOLD, &hh, &found, S(county), I(who->person_id)) || !found)
-        return 0;
-    return hh;
+    int rc = db_one_i64(db, SQL_OWN_HOUSEHOLD, hh, &found, S(county), I(who->person_id));
+    if (rc || !found)
+        *hh = 0;
+    return rc;
 }
 
 json_t *pts_id(int64_t v)
@@ -265,6 +271,50 @@ static void put_i(json_t *o, const char *k, int64_t v)
     json_object_set_new(o, k, json_integer(v));
 }
 
+/* The village's name into o (nothing when the region has none). 0 or a store error. */
+static int put_region_name(db_t *db, const char *village, json_t *o)
+{
+    db_stmt_t *st = db_query(db, SQL_REGION_NAME, S(village));
+    int r = st ? db_step(st) : ERR_IO;
+    if (r == DB_ROW)
+        json_object_set_new(o, "village_name", json_string(db_col_text(st, 0)));
+    db_reset(st);
+    return r < 0 ? r : 0;
+}
+
+/* The village's budgets, [{year, budget_fen}], or NULL with *rc a store error. */
+static json_t *budgets_json(db_t *db, const char *village, int *rc)
+{
+    json_t *budgets = json_array();
+    db_stmt_t *st = db_query(db, SQL_BUDGETS, S(village));
+    int r = st ? 0 : ERR_IO;
+    while (st && (r = db_step(st)) == DB_ROW)
+        json_array_append_new(budgets, json_pack("{s:I,s:I}", "year", (json_int_t)db_col_i64(st, 0),
+                                                 "budget_fen", (json_int_t)db_col_i64(st, 1)));
+    db_reset(st);
+    *rc = r < 0 ? r : 0;
+    if (*rc) {
+        json_decref(budgets);
+        return NULL;
+    }
+    return budgets;
+}
+
+/* All points the village ever issued, redeemed (net of refunds) and let expire. */
+static int totals_read(db_t *db, const char *village, int64_t *issued, int64_t *redeemed,
+                       int64_t *expired)
+{
+    db_stmt_t *st = db_query(db, SQL_TOTALS, S(village));
+    int r = st ? db_step(st) : ERR_IO;
+    if (r == DB_ROW) {
+        *issued = db_col_i64(st, 0);
+        *redeemed = db_col_i64(st, 1);
+        *expired = db_col_i64(st, 2);
+    }
+    db_reset(st);
+    return r < 0 ? r : 0;
+}
+
 json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, int64_t now, int *rc)
 {
     err_t e = {0};
@@ -276,10 +326,8 @@ json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, i
         return NULL;
     json_t *o = json_object();
     json_object_set_new(o, "village_code", json_string(village));
-    db_stmt_t *st = db_query(db, SQL_REGION_NAME, S(village));
-    if (st && db_step(st) == DB_ROW)
-        json_object_set_new(o, "village_name", json_string(db_col_text(st, 0)));
-    db_reset(st);
+    if ((*rc = put_region_name(db, village, o)) != 0)
+        goto fail;
     json_object_set_new(o, "enabled", json_boolean(found));
     put_i(o, "fen_per_point", found ? s.fen_per_point : 100);
     json_object_set_new(o, "mutual_check", json_boolean(found && s.mutual_check));
@@ -287,18 +335,16 @@ json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, i
     put_i(o, "pair_threshold", found ? s.pair_threshold : 20);
     int64_t mins[POINTS_MAX_STARS] = {0};
     int n = 0;
-    json_t *stars = json_array(), *budgets = json_array();
     if ((*rc = pts_stars(db, village, mins, &n)) != 0)
         goto fail;
+    json_t *stars = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(
             stars, json_pack("{s:i,s:I}", "level", i + 1, "min_honour", (json_int_t)mins[i]));
     json_object_set_new(o, "stars", stars);
-    st = db_query(db, SQL_BUDGETS, S(village));
-    while (st && db_step(st) == DB_ROW)
-        json_array_append_new(budgets, json_pack("{s:I,s:I}", "year", (json_int_t)db_col_i64(st, 0),
-                                                 "budget_fen", (json_int_t)db_col_i64(st, 1)));
-    db_reset(st);
+    json_t *budgets = budgets_json(db, village, rc);
+    if (!budgets)
+        goto fail;
     json_object_set_new(o, "budgets", budgets);
 
     /* Live figures: what the console shows next to the form. */
@@ -308,13 +354,8 @@ json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, i
                   (*rc = ledger_budget_points(db, village, now, &budget, &set)) != 0 ||
                   (*rc = db_one_i64(db, SQL_OUTSTANDING, &outstanding, &f, S(village))) != 0))
         goto fail;
-    st = db_query(db, SQL_TOTALS, S(village));
-    if (st && db_step(st) == DB_ROW) {
-        issued = db_col_i64(st, 0);
-        redeemed = db_col_i64(st, 1);
-        expired = db_col_i64(st, 2);
-    }
-    db_reset(st);
+    if ((*rc = totals_read(db, village, &issued, &redeemed, &expired)) != 0)
+        goto fail;
     put_i(o, "year", ledger_year_of(now));
     put_i(o, "year_issued", issued_year);
     json_object_set_new(o, "year_budget_points", set ? json_integer(budget) : json_null());
@@ -329,7 +370,11 @@ json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, i
     /* 互检 pairs above the threshold this month (details: /points-flags). */
     int64_t from, to;
     points_month_bounds(now, &from, &to);
-    json_t *flags = found ? points_flags(db, who, village, from, to, rc) : NULL;
+    json_t *flags = NULL;
+    if (found && !(flags = points_flags(db, who, village, from, to, rc))) {
+        *rc = *rc ? *rc : ERR_NOMEM;
+        goto fail;
+    }
     put_i(o, "pair_flags", flags ? (int64_t)json_array_size(json_object_get(flags, "items")) : 0);
     json_decref(flags);
     *rc = 0;
@@ -485,6 +530,8 @@ int points_settings_put(db_t *db, const actor_t *who, const char *village, json_
     if (rc)
         return rc;
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return ERR_NOMEM;
     char object[40];
     snprintf(object, sizeof object, "village:%s", village);
     rc = pts_audit(db, who, found ? "points_settings_update" : "points_enable", object, text, ip,
@@ -516,37 +563,44 @@ json_t *points_flags(db_t *db, const actor_t *who, const char *village, int64_t 
         int64_t a, b, n;
         char an[64], bn[64];
     } pair_t;
-    size_t np = 0, cap = 64;
-    pair_t *p = malloc(cap * sizeof *p);
+    vec_t pairs;
+    vec_init(&pairs, sizeof(pair_t), MAX_PAIRS);
     db_stmt_t *st = db_query(db, SQL_PAIRS, S(village), I(from), I(to));
-    int r;
+    int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
         int64_t x = db_col_i64(st, 0), y = db_col_i64(st, 2), n = db_col_i64(st, 4);
         const char *xn = db_col_text(st, 1), *yn = db_col_text(st, 3);
         int swap = x > y;
         int64_t a = swap ? y : x, b = swap ? x : y;
+        pair_t *p = pairs.p;
         size_t i = 0;
-        while (i < np && !(p[i].a == a && p[i].b == b))
+        while (i < pairs.len && !(p[i].a == a && p[i].b == b))
             i++;
-        if (i == np) {
-            if (np == cap)
-                p = realloc(p, (cap *= 2) * sizeof *p);
-            p[np] = (pair_t){.a = a, .b = b};
-            snprintf(p[np].an, sizeof p[np].an, "%s", (swap ? yn : xn) ? (swap ? yn : xn) : "");
-            snprintf(p[np].bn, sizeof p[np].bn, "%s", (swap ? xn : yn) ? (swap ? xn : yn) : "");
-            np++;
+        if (i == pairs.len) {
+            pair_t q = {.a = a, .b = b};
+            snprintf(q.an, sizeof q.an, "%s", (swap ? yn : xn) ? (swap ? yn : xn) : "");
+            snprintf(q.bn, sizeof q.bn, "%s", (swap ? xn : yn) ? (swap ? xn : yn) : "");
+            if ((r = vec_push(&pairs, &q)) != 0)
+                break;
+            p = pairs.p;
         }
         p[i].n += n;
     }
     db_reset(st);
+    if (r < 0) {
+        vec_free(&pairs);
+        *rc = r;
+        return NULL;
+    }
     json_t *items = json_array();
-    for (size_t i = 0; i < np; i++)
+    const pair_t *p = pairs.p;
+    for (size_t i = 0; i < pairs.len; i++)
         if (p[i].n > s.pair_threshold)
             json_array_append_new(items, json_pack("{s:{s:o,s:s},s:{s:o,s:s},s:I}", "a", "id",
                                                    pts_id(p[i].a), "name", p[i].an, "b", "id",
                                                    pts_id(p[i].b), "name", p[i].bn, "confirmations",
                                                    (json_int_t)p[i].n));
-    free(p);
+    vec_free(&pairs);
     *rc = 0;
     return json_pack("{s:s,s:I,s:I,s:I,s:o}", "village_code", village, "from", (json_int_t)from,
                      "to", (json_int_t)to, "threshold", (json_int_t)(found ? s.pair_threshold : 20),
@@ -927,25 +981,27 @@ int points_copy_template(db_t *db, const actor_t *who, const char *village, cons
     char county[8];
     snprintf(county, sizeof county, "%.6s", village);
     /* Ids first: the copies go in after the query's statement is done with. */
-    size_t n = 0, cap = 64;
-    int64_t *ids = malloc(cap * sizeof *ids);
+    vec_t ids;
+    vec_init(&ids, sizeof(int64_t), MAX_TEMPLATE);
     db_stmt_t *st = db_query(db, SQL_TEMPLATE_MISSING, S(county), S(village));
     int r = st ? 0 : ERR_IO;
     while (st && (r = db_step(st)) == DB_ROW) {
-        if (n == cap)
-            ids = realloc(ids, (cap *= 2) * sizeof *ids);
-        ids[n++] = db_col_i64(st, 0);
+        int64_t id = db_col_i64(st, 0);
+        if ((r = vec_push(&ids, &id)) != 0)
+            break;
     }
     db_reset(st);
     rc = r < 0 ? r : 0;
+    size_t n = ids.len;
+    const int64_t *idv = ids.p;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         ind_t d;
-        if ((rc = ind_load(db, ids[i], &d)) == 0) {
+        if ((rc = ind_load(db, idv[i], &d)) == 0) {
             snprintf(d.code, sizeof d.code, "%s", village);
             rc = ind_insert(db, idgen_next(), &d, now);
         }
     }
-    free(ids);
+    vec_free(&ids);
     *copied = (int)n;
     if (rc)
         return rc;

@@ -212,7 +212,9 @@ int ledger_issued_in_year(db_t *db, const char *village, int64_t at, int64_t *is
 int ledger_budget_points(db_t *db, const char *village, int64_t at, int64_t *points, int *set);
 
 /* Recompute every village's chain (seq, prev_hash, hash) and every account's balance and honour
- * from the entries; print each problem to stdout. 0 when all agree, else ERR_INVALID. */
+ * from the entries; print each problem to stdout. 0 when all agree, ERR_INVALID when they do
+ * not. It fails closed (check.h): a table it cannot read, or more rows than it can hold, is
+ * printed and counted as a problem and its error (ERR_IO, ERR_TOOLARGE, ERR_NOMEM) returned. */
 int ledger_check(db_t *db, check_report_t *r);
 
 /* The year (China time, UTC+8) of an epoch-ms instant, and the first instant of a year. */

@@ -22,8 +22,9 @@ int pts_reaches(const actor_t *who, const char *code);
 /* The household's region code (building or grid) within county; 0, ERR_NOTFOUND or a store
  * error. */
 int pts_household_region(db_t *db, const char *county, int64_t id, char region[32]);
-/* The household of who's own person record (0 when none). */
-int64_t pts_own_household(db_t *db, const actor_t *who);
+/* The household of who's own person record into *hh (0 when none): 0 or a store error, so a
+ * check that depends on it ("not your own household") never passes on a failed read. */
+int pts_own_household(db_t *db, const actor_t *who, int64_t *hh);
 json_t *pts_id(int64_t v);
 /* Parse a JSON string holding a positive 64-bit id; 0 if it is not one. */
 int64_t pts_parse_id(json_t *v);

@@ -57,13 +57,14 @@ json_t *points_entry_get(db_t *db, const actor_t *who, int64_t id, int *rc)
 {
     db_stmt_t *st = db_query(db, SQL_ENTRY_ONE, I(id));
     int r = st ? db_step(st) : ERR_IO;
-    int64_t household = r == DB_ROW ? db_col_i64(st, 3) : 0;
+    int64_t household = r == DB_ROW ? db_col_i64(st, 3) : 0, own = 0;
     int ok = r == DB_ROW && pts_reaches(who, db_col_text(st, 2));
+    int orc = r == DB_ROW && !ok ? pts_own_household(db, who, &own) : 0;
     json_t *o = NULL;
-    if (r == DB_ROW && (ok || household == pts_own_household(db, who)))
+    if (r == DB_ROW && orc == 0 && (ok || household == own))
         o = entry_json(st);
     db_reset(st);
-    *rc = o ? 0 : r < 0 ? r : ERR_NOTFOUND;
+    *rc = o ? 0 : r < 0 ? r : orc ? orc : ERR_NOTFOUND;
     return o;
 }
 
@@ -116,6 +117,34 @@ static json_t *expiring_json(db_t *db, const pts_settings_t *s, int64_t househol
     return out;
 }
 
+/* The household's address and head into o (nothing when it has none). */
+static int put_household(db_t *db, const char *county, int64_t household, json_t *o)
+{
+    db_stmt_t *st = db_query(db, SQL_HH_INFO, S(county), I(household));
+    int r = st ? db_step(st) : ERR_IO;
+    if (r == DB_ROW) {
+        json_object_set_new(o, "address", json_string(db_col_text(st, 0)));
+        json_object_set_new(o, "head_name",
+                            db_col_text(st, 1) ? json_string(db_col_text(st, 1)) : json_null());
+    }
+    db_reset(st);
+    return r < 0 ? r : 0;
+}
+
+/* The household's balance and honour in the village (0 and 0 before its first entry). */
+static int account_read(db_t *db, int64_t household, const char *village, int64_t *balance,
+                        int64_t *honour)
+{
+    db_stmt_t *st = db_query(db, SQL_ACCOUNT, I(household), S(village));
+    int r = st ? db_step(st) : ERR_IO;
+    if (r == DB_ROW) {
+        *balance = db_col_i64(st, 0);
+        *honour = db_col_i64(st, 1);
+    }
+    db_reset(st);
+    return r < 0 ? r : 0;
+}
+
 static json_t *household_points(db_t *db, const char *county, int64_t household, const char *region,
                                 int64_t now, const char *cursor, int limit, int *rc)
 {
@@ -129,20 +158,10 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
     json_object_set_new(o, "household_id", pts_id(household));
     json_object_set_new(o, "village_code", json_string(village));
     json_object_set_new(o, "enabled", json_boolean(on));
-    db_stmt_t *st = db_query(db, SQL_HH_INFO, S(county), I(household));
-    if (st && db_step(st) == DB_ROW) {
-        json_object_set_new(o, "address", json_string(db_col_text(st, 0)));
-        json_object_set_new(o, "head_name",
-                            db_col_text(st, 1) ? json_string(db_col_text(st, 1)) : json_null());
-    }
-    db_reset(st);
     int64_t balance = 0, honour = 0, above = 0;
-    st = db_query(db, SQL_ACCOUNT, I(household), S(village));
-    if (st && db_step(st) == DB_ROW) {
-        balance = db_col_i64(st, 0);
-        honour = db_col_i64(st, 1);
-    }
-    db_reset(st);
+    if ((*rc = put_household(db, county, household, o)) != 0 ||
+        (*rc = account_read(db, household, village, &balance, &honour)) != 0)
+        goto fail;
     int f;
     int64_t mins[POINTS_MAX_STARS] = {0};
     int n = 0;
@@ -161,7 +180,7 @@ static json_t *household_points(db_t *db, const char *county, int64_t household,
         goto fail;
     json_t *items = json_array();
     json_object_set_new(o, "entries", items);
-    st =
+    db_stmt_t *st =
         db_query(db, SQL_HH_ENTRIES, I(household), S(village),
                  I(cursor ? (int64_t)strtoll(cursor, NULL, 10) : INT64_MAX), I((int64_t)limit + 1));
     int r = st ? 0 : ERR_IO, k = 0;
@@ -195,9 +214,12 @@ json_t *points_household(db_t *db, const actor_t *who, int64_t household_id, int
     *rc = pts_household_region(db, county, household_id, region);
     /* Staff: households in their scope; residents and informants: their own only. */
     int staff = !(who->role & (ROLE_RESIDENT | ROLE_INFORMANT));
-    if (*rc == 0 && !(staff && region_in_scope(who->scope, region)) &&
-        pts_own_household(db, who) != household_id)
-        *rc = ERR_NOTFOUND;
+    if (*rc == 0 && !(staff && region_in_scope(who->scope, region))) {
+        int64_t own = 0;
+        *rc = pts_own_household(db, who, &own);
+        if (*rc == 0 && own != household_id)
+            *rc = ERR_NOTFOUND;
+    }
     if (*rc)
         return NULL;
     return household_points(db, county, household_id, region, now, cursor, limit, rc);
@@ -205,10 +227,12 @@ json_t *points_household(db_t *db, const actor_t *who, int64_t household_id, int
 
 json_t *points_me(db_t *db, const actor_t *who, int64_t now, const char *cursor, int limit, int *rc)
 {
-    int64_t hh = pts_own_household(db, who);
+    int64_t hh = 0;
     char county[8], region[32];
     snprintf(county, sizeof county, "%.6s", who->scope);
-    *rc = hh ? pts_household_region(db, county, hh, region) : ERR_NOTFOUND;
+    *rc = pts_own_household(db, who, &hh);
+    if (*rc == 0)
+        *rc = hh ? pts_household_region(db, county, hh, region) : ERR_NOTFOUND;
     if (*rc)
         return NULL;
     return household_points(db, county, hh, region, now, cursor, limit, rc);
@@ -272,8 +296,8 @@ json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t 
     for (int i = 0; i < n; i++)
         json_array_append_new(
             levels, json_pack("{s:i,s:I}", "level", i + 1, "min_honour", (json_int_t)mins[i]));
-    int r = 0;
     db_stmt_t *st = db_query(db, SQL_BOARD_RANK, S(village), I((int64_t)limit));
+    int r = st ? 0 : ERR_IO;
     int64_t prev = -1, rank = 0, i = 0;
     while (st && (r = db_step(st)) == DB_ROW) {
         i++;
@@ -286,6 +310,7 @@ json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t 
     db_reset(st);
     if (r >= 0 && n > 0) {
         st = db_query(db, SQL_BOARD_STARS, S(village), I(mins[0]));
+        r = st ? 0 : ERR_IO;
         while (st && (r = db_step(st)) == DB_ROW)
             json_array_append_new(
                 stars, board_row(st, "honour", 0, points_star_level(mins, n, db_col_i64(st, 1))));
@@ -293,6 +318,7 @@ json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t 
     }
     if (r >= 0) {
         st = db_query(db, SQL_BOARD_MONTH, S(village), I(from), I(to), S(county));
+        r = st ? 0 : ERR_IO;
         while (st && (r = db_step(st)) == DB_ROW)
             json_array_append_new(top, board_row(st, "month_honour", 0, -1));
         db_reset(st);
@@ -301,17 +327,19 @@ json_t *points_board(db_t *db, const actor_t *who, const char *village, int64_t 
                           on, "from", (json_int_t)from, "to", (json_int_t)to, "star_levels", levels,
                           "ranking", ranking, "stars", stars, "month_top", top);
     /* The caller's own household, when it is of this village. */
-    int64_t own = pts_own_household(db, who);
+    int64_t own = 0;
     char region[32];
-    if (r >= 0 && own && pts_household_region(db, county, own, region) == 0 &&
-        strncmp(region, village, 12) == 0) {
-        int64_t honour = 0, above = 0;
+    if (r >= 0)
+        r = pts_own_household(db, who, &own);
+    int hr = r >= 0 && own ? pts_household_region(db, county, own, region) : ERR_NOTFOUND;
+    if (hr < 0 && hr != ERR_NOTFOUND)
+        r = hr;
+    if (r >= 0 && hr == 0 && strncmp(region, village, 12) == 0) {
+        int64_t balance = 0, honour = 0, above = 0;
         int f;
-        st = db_query(db, SQL_ACCOUNT, I(own), S(village));
-        if (st && db_step(st) == DB_ROW)
-            honour = db_col_i64(st, 1);
-        db_reset(st);
-        r = db_one_i64(db, SQL_RANK, &above, &f, S(village), I(honour));
+        r = account_read(db, own, village, &balance, &honour);
+        if (r == 0)
+            r = db_one_i64(db, SQL_RANK, &above, &f, S(village), I(honour));
         json_object_set_new(o, "mine",
                             json_pack("{s:o,s:I,s:I,s:i}", "household_id", pts_id(own), "honour",
                                       (json_int_t)honour, "rank", (json_int_t)(above + 1), "star",
@@ -333,7 +361,9 @@ static const char SQL_PHOTO_HOUSEHOLDS[] =
 
 int points_photo_readable(db_t *db, const actor_t *who, const char *id)
 {
-    int64_t own = pts_own_household(db, who);
+    int64_t own = 0;
+    if (pts_own_household(db, who, &own) != 0)
+        return 0; /* a failed read shows nothing */
     db_stmt_t *st = db_query(db, SQL_PHOTO_HOUSEHOLDS, S(id));
     int ok = 0;
     while (!ok && st && db_step(st) == DB_ROW) {

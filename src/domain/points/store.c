@@ -622,6 +622,8 @@ int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err
     if (!free_code)
         return err_set(e, ERR_BUSY, "busy", "兑换码生成失败，请重试", NULL);
     char *enc = crypto_field_encrypt(registry_keys(), n->code, strlen(n->code));
+    if (!enc)
+        return ERR_NOMEM;
     rc = db_run(db, SQL_ORDER_NEW, I(n->id), S(county), S(village), I(hh), I(n->goods_id),
                 I((int64_t)n->qty), I(total), S(hash), S(enc), I(who->id), I(n->now),
                 I(n->now + POINTS_ORDER_TTL_MS));
@@ -804,13 +806,13 @@ int points_store_tick(db_t *db, int64_t now, int max, int *expired, err_t *e)
     int64_t *ids = calloc((size_t)max, sizeof *ids);
     if (!ids)
         return ERR_NOMEM;
-    int n = 0, rc = 0, s;
+    int n = 0, rc = 0, s = DB_DONE;
     db_stmt_t *st = db_query(db, SQL_DUE, I(now), I((int64_t)max));
     while (st && (s = db_step(st)) == DB_ROW && n < max)
         ids[n++] = db_col_i64(st, 0);
     db_reset(st);
-    if (!st)
-        rc = ERR_IO;
+    if (!st || s < 0)
+        rc = st ? s : ERR_IO;
     for (int i = 0; i < n && rc == 0; i++) {
         order_t o;
         rc = load_order(db, ids[i], &o);
