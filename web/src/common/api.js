@@ -290,29 +290,47 @@ function photoContentType(file) {
     return t || 'application/octet-stream'
 }
 
+/** An upload that moves no byte for this long is given up (a network error: retried). */
+const PHOTO_STALL_MS = 90000
+
 /**
  * Upload one picture (a File or Blob). onProgress(fraction 0..1) follows the bytes sent.
  * Resolves to {id, url, thumb_url, bytes, width, height}; rejects with ApiError (the server's
- * Chinese message, e.g. the advice for HEIC). Uses XMLHttpRequest: fetch cannot report upload
- * progress. Returns a promise with .abort() to give up on it.
+ * Chinese message, e.g. the advice for HEIC; status 0 when the network failed, or when nothing
+ * moved for PHOTO_STALL_MS: on weak 4G a connection can hang without ever failing). Uses
+ * XMLHttpRequest: fetch cannot report upload progress. Returns a promise with .abort() to give
+ * up on it.
  */
 export function photoUpload(file, onProgress) {
     let xhr = null
+    let stall = null
+    let stalled = false
     const p = new Promise((resolve, reject) => {
         if (file && file.size > PHOTO_MAX_BYTES) {
             reject(new ApiError(413, 'too_large', '图片过大（上限 10 MB）', 'photo'))
             return
         }
         xhr = new XMLHttpRequest()
+        const moved = () => {
+            clearTimeout(stall)
+            stall = setTimeout(() => {
+                stalled = true
+                xhr.abort()
+            }, PHOTO_STALL_MS)
+        }
         xhr.open('POST', `${BASE}/photos`)
         xhr.setRequestHeader('Accept', 'application/json')
         xhr.setRequestHeader('X-Requested-With', 'jiceng')
         xhr.setRequestHeader('Content-Type', photoContentType(file))
-        if (onProgress && xhr.upload) {
+        if (xhr.upload) {
             xhr.upload.onprogress = (e) => {
-                if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
+                moved()
+                if (onProgress && e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
             }
         }
+        xhr.onprogress = moved
+        xhr.onreadystatechange = moved
+        xhr.onloadend = () => clearTimeout(stall)
         xhr.onload = () => {
             let data = null
             try {
@@ -327,7 +345,11 @@ export function photoUpload(file, onProgress) {
         }
         xhr.onerror = () => reject(new ApiError(0, 'network', '网络连接失败，请检查网络后重试'))
         xhr.ontimeout = xhr.onerror
-        xhr.onabort = () => reject(new ApiError(0, 'aborted', '已取消上传'))
+        xhr.onabort = () => {
+            if (stalled) reject(new ApiError(0, 'timeout', '网络太慢，上传超时，请稍后重试'))
+            else reject(new ApiError(0, 'aborted', '已取消上传'))
+        }
+        moved()
         xhr.send(file)
     })
     p.abort = () => {
