@@ -10,6 +10,19 @@ import { fileURLToPath } from 'node:url'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 
+// Nothing is loaded from another site (the server's Content-Security-Policy allows only our own
+// origin, and village networks may not reach the internet): Vant's icon font already comes
+// inline as a data: woff2, so its fallback on at.alicdn.com is dropped from the CSS.
+const noRemoteFonts = {
+    name: 'jiceng-no-remote-fonts',
+    enforce: 'pre',
+    transform(code, id) {
+        if (!/node_modules[\\/](vant|@vant)[\\/].*\.css$/.test(id)) return null
+        const out = code.replace(/,\s*url\((?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
+        return out === code ? null : { code: out, map: null }
+    },
+}
+
 // `npx vite` / `vite preview` forward the API to a local jiceng (`jiceng serve --port 8099`);
 // JICENG_API overrides the target.
 const apiTarget = process.env.JICENG_API || 'http://127.0.0.1:8099'
@@ -22,7 +35,7 @@ export default defineConfig({
     root: here('.'),
     base: '/',
     publicDir: false,
-    plugins: [vue()],
+    plugins: [noRemoteFonts, vue()],
     resolve: {
         alias: { '@common': here('src/common') },
     },

@@ -30,8 +30,7 @@ static void login_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
         return;
     }
     char cookie[128];
-    snprintf(cookie, sizeof cookie, "jiceng_session=%s; Path=/; HttpOnly; SameSite=Strict",
-             l->token);
+    snprintf(cookie, sizeof cookie, "jiceng_session=%s%s", l->token, http_cookie_attrs());
     http_set_header(c, "set-cookie", cookie);
     json_t *user = me_json(c, &l->user);
     http_reply_json(c, 200, json_pack("{s:s,s:o*}", "token", l->token, "user", user));
@@ -99,8 +98,9 @@ static void logout_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
         http_reply_error(c, e);
         return;
     }
-    http_set_header(c, "set-cookie",
-                    "jiceng_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    char cookie[128];
+    snprintf(cookie, sizeof cookie, "jiceng_session=%s; Max-Age=0", http_cookie_attrs());
+    http_set_header(c, "set-cookie", cookie);
     http_reply_empty(c, 204);
 }
 

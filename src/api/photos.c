@@ -93,6 +93,14 @@ int api_photo_upload(http_ctx_t *c)
     return 0;
 }
 
+#define PHOTO_CACHE "private, max-age=31536000, immutable"
+
+static void photo_cache_headers(http_ctx_t *c, const char *etag)
+{
+    http_set_header(c, "etag", etag);
+    http_set_header(c, "cache-control", PHOTO_CACHE);
+}
+
 /* GET /api/v1/photos/{id}[/thumb]: 404 for anyone who may not see it (as for cases). */
 static int photo_get(http_ctx_t *c, int thumb)
 {
@@ -101,13 +109,14 @@ static int photo_get(http_ctx_t *c, int thumb)
         http_reply_fail(c, ERR_NOTFOUND, "not_found", "图片不存在或不在您的管辖范围内", NULL);
         return 0;
     }
-    /* Content-addressed: the id is the ETag, and the bytes never change. */
+    /* Content-addressed: the id is the ETag, and the bytes never change. The picture (200) and
+     * its confirmation (304) say so with one Cache-Control; every error is no-store (the
+     * default of http_reply_raw), so a missing file is never cached for a year. */
     char etag[70];
     snprintf(etag, sizeof etag, "\"%s%s\"", id, thumb ? "t" : "");
-    http_set_header(c, "etag", etag);
-    http_set_header(c, "cache-control", "private, max-age=31536000, immutable");
     const char *inm = http_header(c, "if-none-match");
     if (inm && strcmp(inm, etag) == 0) {
+        photo_cache_headers(c, etag);
         http_reply_raw(c, 304, NULL, "", 0);
         return 0;
     }
@@ -136,6 +145,7 @@ static int photo_get(http_ctx_t *c, int thumb)
         http_reply_fail(c, ERR_IO, "io", "图片读取失败", NULL);
         return 0;
     }
+    photo_cache_headers(c, etag);
     http_reply_raw(c, 200, "image/jpeg", buf, off);
     return 0;
 }

@@ -293,10 +293,17 @@ static void *scheduler_main(void *unused)
 
 /* ---------- commands ---------- */
 
+/* An environment variable set to exactly value. */
+static int getenv_is(const char *name, const char *value)
+{
+    const char *v = getenv(name);
+    return v && strcmp(v, value) == 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     app_opts_t o;
-    int seed = 0;
+    int seed = 0, secure_cookies = 0;
     static const char *access_log, *photos_dir;
     static const char *webhook_url, *webhook_secret, *webhook_backoff;
     const opt_t extra[] = {
@@ -305,6 +312,8 @@ int cmd_serve(int argc, char **argv)
         {"--host", NULL, NULL, "address to listen on [127.0.0.1]"},
         {"--web", NULL, NULL, "built front end [./web/dist]"},
         {"--seed-demo", NULL, &seed, "load the demo data first if it is not there"},
+        {"--secure-cookies", NULL, &secure_cookies,
+         "mark the session cookie Secure: on behind a TLS proxy [env JICENG_SECURE_COOKIES=1]"},
         {"--access-log", &access_log, NULL, "JSON-lines access log [DATA/access.log]"},
         {"--photos", &photos_dir, NULL,
          "where photo files live; shared by all instances of one PostgreSQL [DATA/photos]"},
@@ -366,6 +375,7 @@ int cmd_serve(int argc, char **argv)
                          .threads = o.threads,
                          .web_root = access(o.web_root, R_OK) == 0 ? o.web_root : NULL,
                          .access_log = access_log,
+                         .secure_cookies = secure_cookies || getenv_is("JICENG_SECURE_COOKIES", "1"),
                          .store = app.store,
                          .routes = app_routes,
                          .nroutes = app_nroutes};

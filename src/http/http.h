@@ -33,6 +33,7 @@ typedef struct {
     int threads;
     const char *web_root;   /* built front end (web/dist), may be NULL */
     const char *access_log; /* JSON lines file, may be NULL */
+    int secure_cookies;     /* the session cookie gets Secure (served over TLS by a proxy) */
     size_t max_body;
     store_t *store;
     const http_route_t *routes;
@@ -48,6 +49,9 @@ store_t *http_store(http_ctx_t *c);
 db_t *http_db(http_ctx_t *c);                         /* this loop thread's read connection */
 const actor_t *http_user(http_ctx_t *c);              /* NULL on public routes without a session */
 const account_session_t *http_session(http_ctx_t *c); /* the same, with the session's fields */
+/* The attributes of the session cookie after its value: "; Path=/; HttpOnly; SameSite=Strict"
+ * and "; Secure" when the server runs behind TLS (http_config_t.secure_cookies). */
+const char *http_cookie_attrs(void);
 const char *http_param(http_ctx_t *c, int i); /* i-th {param} of the pattern, NUL-terminated */
 /* Decoded query parameter or NULL. Valid until the request ends. */
 const char *http_query(http_ctx_t *c, const char *name);

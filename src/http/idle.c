@@ -20,6 +20,7 @@ typedef struct {
     h2o_socket_t *sock;
     int fd;
     size_t seen; /* the size of its input buffer at the last tick */
+    int exempt;  /* a live stream reads only to see the client leave: never judged */
     uint64_t quiet_since;
 } watched_t;
 
@@ -38,6 +39,16 @@ typedef struct {
 } close_cell_t;
 
 static uint64_t now_ms(http_idle_t *w) { return h2o_now(w->loop); }
+
+static __thread http_idle_t *this_thread; /* the watcher of the calling loop thread */
+
+void http_idle_exempt(h2o_socket_t *sock)
+{
+    http_idle_t *w = this_thread;
+    for (size_t i = 0; w && i < w->n; i++)
+        if (w->conns[i].sock == sock)
+            w->conns[i].exempt = 1;
+}
 
 static void forget(void *data)
 {
@@ -59,7 +70,7 @@ static void on_tick(h2o_timeout_entry_t *entry)
     for (size_t i = 0; i < w->n; i++) {
         watched_t *c = &w->conns[i];
         size_t size = c->sock->input ? c->sock->input->size : 0;
-        if (size != c->seen || c->sock->_cb.read == NULL) {
+        if (c->exempt || size != c->seen || c->sock->_cb.read == NULL) {
             /* It sent something, or the server is busy with its reply: not silent. */
             c->seen = size;
             c->quiet_since = now;
@@ -75,6 +86,7 @@ http_idle_t *http_idle_new(h2o_evloop_t *loop)
 {
     http_idle_t *w = log_check_alloc(calloc(1, sizeof *w));
     w->loop = loop;
+    this_thread = w;
     h2o_timeout_init(loop, &w->tick_timeout, TICK_MS);
     w->tick.cb = on_tick;
     h2o_timeout_link(loop, &w->tick_timeout, &w->tick);

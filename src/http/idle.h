@@ -20,6 +20,10 @@ typedef struct http_idle http_idle_t;
  * memory aborts. */
 http_idle_t *http_idle_new(h2o_evloop_t *loop);
 
+/* A connection turned into a live stream (SSE): it stays open while the client is silent. Call on
+ * the connection's loop thread. */
+void http_idle_exempt(h2o_socket_t *sock);
+
 /* Accept one connection from the listening socket fd (non-blocking) and watch it. NULL when
  * there is nothing to accept. */
 h2o_socket_t *http_idle_accept(http_idle_t *w, int listen_fd);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "http/guard.h"
 #include "http/http.h"
 #include "http/idle.h"
 #include "http/metrics.h"
@@ -362,13 +363,25 @@ static void access_log(http_ctx_t *c)
     buf_free(&line);
 }
 
+const char *http_cookie_attrs(void)
+{
+    return cfg && cfg->secure_cookies ? "; Path=/; HttpOnly; SameSite=Strict; Secure"
+                                      : "; Path=/; HttpOnly; SameSite=Strict";
+}
+
 void http_set_header(http_ctx_t *c, const char *name, const char *value)
 {
     if (!c->req)
         return;
     h2o_iovec_t v = h2o_strdup(&c->req->pool, value, strlen(value));
-    h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 0, NULL, v.base,
-                          v.len);
+    /* A header h2o knows as a token is set through it, so that the headers filter sees it (a
+     * Cache-Control added by name got h2o's "no-cache" appended beside it). */
+    const h2o_token_t *t = h2o_lookup_token(name, strlen(name));
+    if (t)
+        h2o_set_header(&c->req->pool, &c->req->res.headers, t, v.base, v.len, 1);
+    else
+        h2o_add_header_by_str(&c->req->pool, &c->req->res.headers, name, strlen(name), 0, NULL,
+                              v.base, v.len);
 }
 
 void http_reply_raw(http_ctx_t *c, int status, const char *ctype, const char *body, size_t len)
@@ -819,18 +832,44 @@ static const char *index_files[] = {"index.html", NULL};
 static h2o_pathconf_t *add_files(h2o_hostconf_t *host, const char *url, const char *dir)
 {
     h2o_pathconf_t *pc = h2o_config_register_path(host, url, 0);
+    http_guard_register(pc);
     h2o_file_register(pc, dir, index_files, NULL, 0);
     return pc;
 }
 
-static void add_cache_header(h2o_pathconf_t *pc, const char *value, int cmd)
+/* What every reply carries, pages and API alike (issue 9 part 6). The policy is what the three
+ * front ends need and no more: their own scripts and styles (Element Plus and Vant set inline
+ * styles), photos and previews of picked pictures (blob:), the live stream; never framed. */
+#define CSP                                                                                        \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"                     \
+    " img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self';"                      \
+    " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+static const struct {
+    const char *name, *value;
+} security_headers[] = {
+    {"x-content-type-options", "nosniff"},
+    {"content-security-policy", CSP},
+    {"referrer-policy", "same-origin"},
+    {"x-frame-options", "DENY"},
+};
+#define NSECURITY (sizeof security_headers / sizeof security_headers[0])
+
+/* Register the security headers (set) and a Cache-Control (cmd: set, or set if empty) on pc. */
+static void add_headers(h2o_pathconf_t *pc, const char *cache_control, int cmd)
 {
-    h2o_headers_command_t *cmds = calloc(2, sizeof *cmds);
-    h2o_iovec_t *name = (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf;
-    cmds[0].cmd = cmd;
-    cmds[0].name = name;
-    cmds[0].value = h2o_iovec_init(value, strlen(value));
-    cmds[1].cmd = H2O_HEADERS_CMD_NULL;
+    h2o_headers_command_t *cmds = log_check_alloc(calloc(NSECURITY + 2, sizeof *cmds));
+    for (size_t i = 0; i < NSECURITY; i++) {
+        h2o_iovec_t *name = log_check_alloc(malloc(sizeof *name));
+        *name = h2o_iovec_init(security_headers[i].name, strlen(security_headers[i].name));
+        cmds[i].cmd = H2O_HEADERS_CMD_SET;
+        cmds[i].name = name;
+        cmds[i].value =
+            h2o_iovec_init(security_headers[i].value, strlen(security_headers[i].value));
+    }
+    cmds[NSECURITY].cmd = cmd;
+    cmds[NSECURITY].name = (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf;
+    cmds[NSECURITY].value = h2o_iovec_init(cache_control, strlen(cache_control));
+    cmds[NSECURITY + 1].cmd = H2O_HEADERS_CMD_NULL;
     h2o_headers_register(pc, cmds);
 }
 
@@ -863,16 +902,17 @@ int http_serve(const http_config_t *config)
         /* Vite puts content-hashed files under assets/: cache them forever. */
         snprintf(dir, sizeof dir, "%s/assets", cfg->web_root);
         h2o_pathconf_t *pa = add_files(host, "/assets", dir);
-        add_cache_header(pa, "public, max-age=31536000, immutable", H2O_HEADERS_CMD_SET);
+        add_headers(pa, "public, max-age=31536000, immutable", H2O_HEADERS_CMD_SET);
         h2o_compress_register(pa, &ca);
     }
     h2o_pathconf_t *root = h2o_config_register_path(host, "/", 0);
+    http_guard_register(root);
     h2o_handler_t *handler = h2o_create_handler(root, sizeof *handler);
     handler->on_req = on_req;
     if (cfg->web_root)
         h2o_file_register(root, cfg->web_root, index_files, NULL, 0);
     /* index.html must be revalidated so a new release is picked up; API replies set no-store. */
-    add_cache_header(root, "no-cache", H2O_HEADERS_CMD_SETIFEMPTY);
+    add_headers(root, "no-cache", H2O_HEADERS_CMD_SETIFEMPTY);
     h2o_compress_register(root, &ca);
 
     int n = cfg->threads;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "http/idle.h"
 #include "lib/log.h"
 #include "outbox/webhook.h"
 
@@ -285,8 +286,10 @@ void http_sse_open(http_ctx_t *c, const http_sse_ops_t *ops, void *state)
 
     req->http1_is_persistent = 0;
     s->sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
-    if (s->sock)
+    if (s->sock) {
         h2o_socket_read_start(s->sock, on_client_read);
+        http_idle_exempt(s->sock); /* a quiet client of a stream is not an idle request */
+    }
     req->res.status = 200;
     req->res.reason = "OK";
     /* gzip would hold events back until its block fills */
