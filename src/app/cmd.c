@@ -375,7 +375,8 @@ int cmd_serve(int argc, char **argv)
                          .threads = o.threads,
                          .web_root = access(o.web_root, R_OK) == 0 ? o.web_root : NULL,
                          .access_log = access_log,
-                         .secure_cookies = secure_cookies || getenv_is("JICENG_SECURE_COOKIES", "1"),
+                         .secure_cookies =
+                             secure_cookies || getenv_is("JICENG_SECURE_COOKIES", "1"),
                          .store = app.store,
                          .routes = app_routes,
                          .nroutes = app_nroutes};
