@@ -28,12 +28,15 @@ int api_healthz(http_ctx_t *c)
 
 int api_readyz(http_ctx_t *c)
 {
-    /* Ping on this loop thread's own connection: the one its requests would use. */
-    db_t *db = http_db(c);
-    int64_t v = 0;
-    int found = 0;
-    static const char SQL[] = "SELECT 1";
-    if (db_one_i64(db, SQL, &v, &found) != 0 || !found) {
+    /* Ping on this loop thread's own connection: the one its requests would use. Not ready
+     * either while storage is full, so that a load balancer stops sending writes that would
+     * fail (store_ready retries a write now and then, and turns ready once one succeeds). */
+    int rc = store_ready(http_store(c), http_thread(c));
+    if (rc == ERR_FULL) {
+        http_reply_fail(c, ERR_BUSY, "storage_full", "服务器存储空间已满，请联系管理员", NULL);
+        return 0;
+    }
+    if (rc != 0) {
         http_reply_fail(c, ERR_BUSY, "not_ready", "数据库不可用", NULL);
         return 0;
     }

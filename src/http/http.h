@@ -46,7 +46,8 @@ int http_serve(const http_config_t *cfg);
 
 /* --- request --- */
 store_t *http_store(http_ctx_t *c);
-db_t *http_db(http_ctx_t *c);                         /* this loop thread's read connection */
+db_t *http_db(http_ctx_t *c);   /* this loop thread's read connection */
+int http_thread(http_ctx_t *c); /* this loop thread's store slot (store_reader, store_ready) */
 const actor_t *http_user(http_ctx_t *c);              /* NULL on public routes without a session */
 const account_session_t *http_session(http_ctx_t *c); /* the same, with the session's fields */
 /* The attributes of the session cookie after its value: "; Path=/; HttpOnly; SameSite=Strict"

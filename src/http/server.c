@@ -124,6 +124,7 @@ store_t *http_store(http_ctx_t *c)
     return cfg->store;
 }
 db_t *http_db(http_ctx_t *c) { return store_reader(cfg->store, c->thread->index); }
+int http_thread(http_ctx_t *c) { return c->thread->index; }
 const actor_t *http_user(http_ctx_t *c) { return c->has_user ? &c->sess.actor : NULL; }
 const account_session_t *http_session(http_ctx_t *c) { return c->has_user ? &c->sess : NULL; }
 const char *http_param(http_ctx_t *c, int i) { return i < c->nparams ? c->params[i] : ""; }
@@ -299,6 +300,7 @@ int http_status_of(int rc)
     case ERR_TOOLARGE: return 413;
     case ERR_LOCKED: return 423;
     case ERR_BUSY: return 503;
+    case ERR_FULL: return 507;
     default: return 500;
     }
 }
@@ -319,6 +321,7 @@ static const char *reason_of(int status)
     case 423: return "Locked";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     default: return status >= 500 ? "Internal Server Error" : "OK";
     }
 }

@@ -25,18 +25,19 @@ struct crypto_keys {
     unsigned char field[KEY_BYTES];
     unsigned char hash[KEY_BYTES];
 };
+_Static_assert(sizeof(struct crypto_keys) == 2 * KEY_BYTES, "sealed as one 64-byte block");
 
 /* Messages are static strings (err_t does not own them), so each key file carries its own. */
 typedef struct {
     const char *name;
-    const char *missing, *perm, *size, *read, *create;
+    const char *missing, *perm, *size, *read, *create, *exists;
 } keyfile_t;
 
 #define KEYFILE(n)                                                                                 \
     {                                                                                              \
         n, "密钥文件 " n " 不存在", "密钥文件 " n " 权限过宽，应为 0600（仅属主可读写）",          \
             "密钥文件 " n " 长度错误，应为 32 字节", "密钥文件 " n " 无法读取",                    \
-            "密钥文件 " n " 无法创建"                                                          \
+            "密钥文件 " n " 无法创建", "密钥文件 " n " 已存在，不会覆盖"                   \
     }
 
 static const keyfile_t FIELD_KEY = KEYFILE("field.key");
@@ -64,37 +65,48 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Write a fresh key to a temporary name, then link() it into place: link never replaces an
- * existing file, so if another process created the key meanwhile, its key wins and ours is
- * dropped, and nobody ever reads a half-written key. */
-static int create_key(int dirfd, const keyfile_t *kf, err_t *e)
+/* Write key to a temporary name, then link() it into place: link never replaces an existing
+ * file, so nobody ever reads a half-written key and an existing key is never overwritten. If
+ * the name is taken: an error when exclusive, else fine (another process created the key
+ * meanwhile, and its key wins). */
+static int put_key(int dirfd, const keyfile_t *kf, const unsigned char key[KEY_BYTES],
+                   int exclusive, err_t *e)
 {
-    unsigned char key[KEY_BYTES];
     char tmp[64];
     int rc = 0, fd = -1;
 
     snprintf(tmp, sizeof tmp, ".%s.%ld.tmp", kf->name, (long)getpid());
-    randombytes_buf(key, sizeof key);
     fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         rc = err_set(e, ERR_IO, NULL, kf->create, NULL);
         goto out;
     }
-    if (write_all(fd, key, sizeof key) || fsync(fd)) {
+    if (write_all(fd, key, KEY_BYTES) || fsync(fd)) {
         rc = err_set(e, ERR_IO, NULL, kf->create, NULL);
         goto out;
     }
-    if (linkat(dirfd, tmp, dirfd, kf->name, 0) && errno != EEXIST) {
-        rc = err_set(e, ERR_IO, NULL, kf->create, NULL);
+    if (linkat(dirfd, tmp, dirfd, kf->name, 0)) {
+        if (errno != EEXIST)
+            rc = err_set(e, ERR_IO, NULL, kf->create, NULL);
+        else if (exclusive)
+            rc = err_set(e, ERR_CONFLICT, NULL, kf->exists, NULL);
         goto out;
     }
     fsync(dirfd);
 out:
-    sodium_memzero(key, sizeof key);
     if (fd >= 0) {
         close(fd);
         unlinkat(dirfd, tmp, 0);
     }
+    return rc;
+}
+
+static int create_key(int dirfd, const keyfile_t *kf, err_t *e)
+{
+    unsigned char key[KEY_BYTES];
+    randombytes_buf(key, sizeof key);
+    int rc = put_key(dirfd, kf, key, 0, e);
+    sodium_memzero(key, sizeof key);
     return rc;
 }
 
@@ -144,44 +156,76 @@ out:
     return rc;
 }
 
-int crypto_keys_load(const char *keys_dir, int create, crypto_keys_t **out, err_t *e)
+/* Open keys_dir (made 0700 first when create), refusing one that group or other may write. */
+static int open_keys_dir(const char *keys_dir, int create, int *dirfd, err_t *e)
 {
-    crypto_keys_t *k = NULL;
     struct stat st;
-    int dirfd = -1, rc = 0;
-
-    *out = NULL;
+    *dirfd = -1;
     if (crypto_init())
         return err_set(e, ERR_IO, NULL, "加密库初始化失败", NULL);
     if (!keys_dir || !*keys_dir || strlen(keys_dir) >= PATH_MAX)
         return err_set(e, ERR_INVALID, NULL, "密钥目录路径无效", NULL);
     if (create && mkdir(keys_dir, 0700) && errno != EEXIST)
         return err_set(e, ERR_IO, NULL, "密钥目录无法创建", NULL);
-    dirfd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) {
-        rc = err_set(e, ERR_IO, NULL, "密钥目录不存在或无法打开", NULL);
-        goto out;
-    }
+    int fd = open(keys_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(e, ERR_IO, NULL, "密钥目录不存在或无法打开", NULL);
     /* whoever can write the directory can swap the keys */
-    if (fstat(dirfd, &st) || (st.st_mode & 022)) {
-        rc = err_set(e, ERR_IO, NULL, "密钥目录权限过宽，应为 0700", NULL);
-        goto out;
+    if (fstat(fd, &st) || (st.st_mode & 022)) {
+        close(fd);
+        return err_set(e, ERR_IO, NULL, "密钥目录权限过宽，应为 0700", NULL);
     }
-    k = malloc(sizeof *k);
+    *dirfd = fd;
+    return 0;
+}
+
+static crypto_keys_t *keys_alloc(void)
+{
+    crypto_keys_t *k = malloc(sizeof *k);
     if (!k)
         out_of_memory(sizeof *k);
     sodium_mlock(k, sizeof *k); /* best effort: keep keys out of swap */
+    return k;
+}
+
+int crypto_keys_load(const char *keys_dir, int create, crypto_keys_t **out, err_t *e)
+{
+    crypto_keys_t *k = NULL;
+    int dirfd = -1;
+
+    *out = NULL;
+    int rc = open_keys_dir(keys_dir, create, &dirfd, e);
+    if (rc)
+        return rc;
+    k = keys_alloc();
     rc = load_key(dirfd, &FIELD_KEY, create, k->field, e);
     if (!rc)
         rc = load_key(dirfd, &HASH_KEY, create, k->hash, e);
-    if (rc)
-        goto out;
-    *out = k;
-    k = NULL;
-out:
+    if (!rc) {
+        *out = k;
+        k = NULL;
+    }
     crypto_keys_free(k);
-    if (dirfd >= 0)
-        close(dirfd);
+    close(dirfd);
+    return rc;
+}
+
+int crypto_keys_install(const crypto_keys_t *k, const char *keys_dir, err_t *e)
+{
+    int dirfd = -1;
+    int rc = open_keys_dir(keys_dir, 1, &dirfd, e);
+    if (rc)
+        return rc;
+    /* Both names free first, so that a refusal leaves nothing behind. */
+    if (faccessat(dirfd, FIELD_KEY.name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        rc = err_set(e, ERR_CONFLICT, NULL, FIELD_KEY.exists, NULL);
+    else if (faccessat(dirfd, HASH_KEY.name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        rc = err_set(e, ERR_CONFLICT, NULL, HASH_KEY.exists, NULL);
+    if (!rc)
+        rc = put_key(dirfd, &FIELD_KEY, k->field, 1, e);
+    if (!rc && (rc = put_key(dirfd, &HASH_KEY, k->hash, 1, e)) != 0)
+        unlinkat(dirfd, FIELD_KEY.name, 0);
+    close(dirfd);
     return rc;
 }
 
@@ -262,6 +306,120 @@ void crypto_field_hash(const crypto_keys_t *k, const char *plain, size_t len, ch
     unsigned char h[HASH_BYTES];
     crypto_generichash(h, sizeof h, (const unsigned char *)plain, len, k->hash, KEY_BYTES);
     to_hex(h, out_hex);
+}
+
+int crypto_field_matches(const crypto_keys_t *k, const char *enc, const char *hash_hex)
+{
+    if (!enc || !hash_hex || strlen(hash_hex) != 64)
+        return 0;
+    char *plain = crypto_field_decrypt(k, enc);
+    if (!plain)
+        return 0;
+    char h[65];
+    crypto_field_hash(k, plain, strlen(plain), h);
+    sodium_memzero(plain, strlen(plain));
+    free(plain);
+    return sodium_memcmp(h, hash_hex, 64) == 0;
+}
+
+/* ---------- keys sealed under a passphrase (backups) ---------- */
+
+#define SEAL_MAGIC "jiceng-keys 1\n"
+#define SEAL_ALG "argon2id13"
+#define SEALED_BYTES (2 * KEY_BYTES + TAG_BYTES)
+
+/* The key for sealing, from the passphrase. 0 or ERR_NOMEM. */
+static int seal_key(unsigned char key[KEY_BYTES], const char *pass, size_t passlen,
+                    const unsigned char *salt, unsigned long long ops, size_t mem)
+{
+    return crypto_pwhash(key, KEY_BYTES, pass, passlen, salt, ops, mem,
+                         crypto_pwhash_ALG_ARGON2ID13) == 0
+               ? 0
+               : ERR_NOMEM;
+}
+
+char *crypto_keys_seal(const crypto_keys_t *k, const char *pass, size_t passlen, err_t *e)
+{
+    unsigned char salt[crypto_pwhash_SALTBYTES], nonce[NONCE_BYTES], key[KEY_BYTES];
+    unsigned char box[SEALED_BYTES];
+    char salt_hex[2 * sizeof salt + 1], nonce_hex[2 * sizeof nonce + 1];
+    char b64[sodium_base64_ENCODED_LEN(SEALED_BYTES, B64_VARIANT)];
+    char head[256];
+    unsigned long long ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
+    size_t mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
+
+    randombytes_buf(salt, sizeof salt);
+    randombytes_buf(nonce, sizeof nonce);
+    if (seal_key(key, pass, passlen, salt, ops, mem)) {
+        err_set(e, ERR_NOMEM, NULL, "口令派生密钥失败（内存不足）", NULL);
+        return NULL;
+    }
+    sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
+    sodium_bin2hex(nonce_hex, sizeof nonce_hex, nonce, sizeof nonce);
+    int hn =
+        snprintf(head, sizeof head, SEAL_MAGIC "kdf " SEAL_ALG " %llu %zu\nsalt %s\nnonce %s\n",
+                 ops, mem, salt_hex, nonce_hex);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(box, NULL, (const unsigned char *)k, 2 * KEY_BYTES,
+                                               (const unsigned char *)head, (size_t)hn, NULL, nonce,
+                                               key);
+    sodium_memzero(key, sizeof key);
+    sodium_bin2base64(b64, sizeof b64, box, sizeof box, B64_VARIANT);
+    size_t bn = strlen(b64), n = (size_t)hn + strlen("sealed ") + bn + 2;
+    char *out = malloc(n);
+    if (!out)
+        out_of_memory(n);
+    memcpy(out, head, (size_t)hn);
+    memcpy(out + hn, "sealed ", 7);
+    memcpy(out + hn + 7, b64, bn);
+    out[n - 2] = '\n';
+    out[n - 1] = 0;
+    return out;
+}
+
+int crypto_keys_unseal(const char *text, size_t len, const char *pass, size_t passlen,
+                       crypto_keys_t **out, err_t *e)
+{
+    static const char *const NOT_KEYS = "不是 jiceng 备份密钥文件";
+    char buf[1024], salt_hex[65], nonce_hex[97], b64[256];
+    unsigned char salt[crypto_pwhash_SALTBYTES], nonce[NONCE_BYTES], key[KEY_BYTES];
+    unsigned char box[SEALED_BYTES];
+    unsigned long long ops = 0;
+    size_t mem = 0, n = 0;
+
+    *out = NULL;
+    if (len >= sizeof buf || strncmp(text, SEAL_MAGIC, strlen(SEAL_MAGIC)) != 0)
+        return err_set(e, ERR_INVALID, NULL, NOT_KEYS, NULL);
+    memcpy(buf, text, len);
+    buf[len] = 0;
+    char *sealed = strstr(buf, "\nsealed ");
+    if (!sealed ||
+        sscanf(buf, SEAL_MAGIC "kdf " SEAL_ALG " %llu %zu salt %64s nonce %96s", &ops, &mem,
+               salt_hex, nonce_hex) != 4 ||
+        sscanf(sealed + 1, "sealed %255s", b64) != 1 ||
+        sodium_hex2bin(salt, sizeof salt, salt_hex, strlen(salt_hex), NULL, &n, NULL) ||
+        n != sizeof salt ||
+        sodium_hex2bin(nonce, sizeof nonce, nonce_hex, strlen(nonce_hex), NULL, &n, NULL) ||
+        n != sizeof nonce ||
+        sodium_base642bin(box, sizeof box, b64, strlen(b64), NULL, &n, NULL, B64_VARIANT) ||
+        n != sizeof box)
+        return err_set(e, ERR_INVALID, NULL, NOT_KEYS, NULL);
+    /* Limits a file could name without making this take minutes or all memory. */
+    if (ops < crypto_pwhash_argon2id_OPSLIMIT_MIN || ops > 16 || mem < 8u << 20 || mem > 1u << 30)
+        return err_set(e, ERR_INVALID, NULL, NOT_KEYS, NULL);
+    if (seal_key(key, pass, passlen, salt, ops, mem))
+        return err_set(e, ERR_NOMEM, NULL, "口令派生密钥失败（内存不足）", NULL);
+    crypto_keys_t *k = keys_alloc();
+    size_t head = (size_t)(sealed + 1 - buf);
+    int bad =
+        crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)k, NULL, NULL, box, sizeof box,
+                                                   (const unsigned char *)buf, head, nonce, key);
+    sodium_memzero(key, sizeof key);
+    if (bad) {
+        crypto_keys_free(k);
+        return err_set(e, ERR_INVALID, NULL, "口令错误，或密钥文件已损坏", NULL);
+    }
+    *out = k;
+    return 0;
 }
 
 void crypto_token_new(char out[44])

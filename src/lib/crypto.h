@@ -46,6 +46,30 @@ char *crypto_field_decrypt(const crypto_keys_t *k, const char *b64);
  * phone) without storing the plaintext. Cannot fail. */
 void crypto_field_hash(const crypto_keys_t *k, const char *plain, size_t len, char out_hex[65]);
 
+/* 1 if enc decrypts under k and the keyed hash of its plaintext is hash_hex, else 0 (also when
+ * either is NULL): the check that a stored encrypted field and its lookup hash are readable with
+ * these keys (`jiceng check keys`, restore). */
+int crypto_field_matches(const crypto_keys_t *k, const char *enc, const char *hash_hex);
+
+/* The keys sealed for a backup, so that it can be restored on a machine that never had them.
+ * Text of five lines: "jiceng-keys 1", the KDF and its limits (argon2id, OPSLIMIT/MEMLIMIT
+ * _MODERATE: 256 MiB, about a second), salt, nonce, and field.key||hash.key encrypted with
+ * XChaCha20-Poly1305 under the key derived from the passphrase (the first four lines are its
+ * additional data, so they cannot be changed either). Returns a NUL-terminated text the caller
+ * frees with free(), or NULL with ERR_NOMEM in e (argon2id could not have its memory). */
+char *crypto_keys_seal(const crypto_keys_t *k, const char *pass, size_t passlen, err_t *e);
+
+/* Open text[0..len) made by crypto_keys_seal. 0 and *out (free with crypto_keys_free), or
+ * ERR_INVALID with a Chinese message: not such a text, or the passphrase is wrong (or the text
+ * was altered: the two cannot be told apart), or ERR_NOMEM. */
+int crypto_keys_unseal(const char *text, size_t len, const char *pass, size_t passlen,
+                       crypto_keys_t **out, err_t *e);
+
+/* Write k as field.key and hash.key (0600) into keys_dir, made 0700 if missing (its parent must
+ * exist). Never overwrites: ERR_CONFLICT if either file exists. Each file appears whole or not
+ * at all (temporary name, fsync, link). 0, or ERR_IO / ERR_CONFLICT with a message. */
+int crypto_keys_install(const crypto_keys_t *k, const char *keys_dir, err_t *e);
+
 /* A new session token: 32 random bytes as base64url without padding (43 chars + NUL). */
 void crypto_token_new(char out[44]);
 

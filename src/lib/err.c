@@ -46,6 +46,7 @@ const char *err_code_name(int rc)
     case ERR_LOCKED: return "locked";
     case ERR_TOOLARGE: return "too_large";
     case ERR_BUSY: return "busy";
+    case ERR_FULL: return "storage_full";
     case ERR_NOMEM:
     case ERR_IO:
     default: return "internal";

@@ -18,6 +18,7 @@ enum {
     ERR_IO = -8,        /* 500: disk, database, network */
     ERR_NOMEM = -9,     /* 500 */
     ERR_BUSY = -10,     /* 503: try again */
+    ERR_FULL = -11,     /* 507: storage full (disk, quota, PostgreSQL disk_full) */
 };
 
 /* Details of a failure. code is a stable English word for programs ("invalid", "bad_json"...);

@@ -8,7 +8,7 @@
 int db_open(const char *url, int readonly, db_t **out, err_t *e)
 {
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return db_pg_open(url, out, e);
+        return db_pg_open(url, readonly, out, e);
     return db_sqlite_open(url, readonly, out, e);
 }
 
@@ -117,6 +117,24 @@ void db_reset(db_stmt_t *st)
     }
 }
 int db_exec(db_t *db, const char *sql) { return db->ops->exec(db, sql); }
+int db_in_txn(db_t *db) { return db->ops->in_txn(db); }
+int64_t db_total_changes(db_t *db) { return db->ops->total_changes(db); }
+
+void db_note_full(db_t *db, const char *why)
+{
+    if (!db->full)
+        snprintf(db->full_why, sizeof db->full_why, "%s", why);
+    db->full = 1;
+}
+
+int db_take_full(db_t *db, char *why, size_t cap)
+{
+    int full = db->full;
+    if (why && cap)
+        snprintf(why, cap, "%s", full ? db->full_why : "");
+    db->full = 0;
+    return full;
+}
 
 static void bind_vals(db_stmt_t *st, const db_val_t *v, int n)
 {

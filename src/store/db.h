@@ -15,7 +15,9 @@ enum { DB_SQLITE = 1, DB_PG = 2 };
 enum { DB_DONE = 0, DB_ROW = 1 };
 
 /* Open a connection. url is "postgres://…" / "postgresql://…" or a SQLite file path.
- * readonly applies to SQLite only. Returns 0 or ERR_IO (message in e). *out owned by caller. */
+ * readonly: SQLite opens the file read-only and never checkpoints on close; PostgreSQL makes
+ * every transaction of the session read-only. Returns 0 or ERR_IO (message in e). *out owned
+ * by caller. */
 int db_open(const char *url, int readonly, db_t **out, err_t *e);
 void db_close(db_t *db);
 int db_engine(const db_t *db);
@@ -54,7 +56,8 @@ void db_bind_text(db_stmt_t *st, int idx, const char *s,
 void db_bind_null(db_stmt_t *st, int idx);
 
 /* Step: DB_ROW, DB_DONE, or negative: ERR_CONFLICT on a uniqueness/constraint violation,
- * ERR_BUSY if the database is locked, ERR_IO otherwise. */
+ * ERR_BUSY if the database is locked, ERR_FULL if storage is full (SQLITE_FULL, ENOSPC,
+ * PostgreSQL's 53100 disk_full: also remembered for db_take_full), ERR_IO otherwise. */
 int db_step(db_stmt_t *st);
 int64_t db_col_i64(db_stmt_t *st, int col);      /* 0-based; NULL reads as 0 */
 const char *db_col_text(db_stmt_t *st, int col); /* NULL if SQL NULL; valid until next step/reset */
@@ -73,13 +76,23 @@ int db_one_i64_v(db_t *db, const char *sql, int64_t *out, int *found, const db_v
 /* Raw SQL, possibly several statements, no parameters (migrations, pragmas). */
 int db_exec(db_t *db, const char *sql);
 
-/* Transactions. db_begin is BEGIN IMMEDIATE on SQLite. Savepoints nest inside a transaction. */
+/* Transactions. db_begin is BEGIN IMMEDIATE on SQLite. Savepoints nest inside a transaction.
+ * After an error a transaction may be gone already (SQLite rolls the whole transaction back on
+ * SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): look with db_in_txn before rolling back. */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
 int db_savepoint(db_t *db);
 int db_release(db_t *db);
 int db_rollback_to(db_t *db);
+/* 1 while a transaction is open on db (PostgreSQL: also one that failed and awaits ROLLBACK). */
+int db_in_txn(db_t *db);
+/* Rows inserted, updated or deleted on this connection since it was opened. */
+int64_t db_total_changes(db_t *db);
+/* 1 if a statement failed because storage was full since the last call (then clears it), with
+ * the engine's words for it copied to why[0..cap) (e.g. "database or disk is full (No space
+ * left on device)"); 0 otherwise. why may be NULL. */
+int db_take_full(db_t *db, char *why, size_t cap);
 
 /* Internal: implemented by sqlite.c and pg.c, dispatched by db.c. */
 #endif

@@ -30,6 +30,8 @@ typedef struct db_ops {
     int (*exec)(db_t *db, const char *sql);
     const char *(*errmsg)(db_t *db);
     void (*close)(db_t *db);
+    int (*in_txn)(db_t *db);
+    int64_t (*total_changes)(db_t *db);
 } db_ops_t;
 
 /* Statement cache: open addressing on the SQL text's address (callers pass static strings). */
@@ -42,13 +44,19 @@ struct db {
     const db_ops_t *ops;
     int engine;
     int depth; /* savepoint nesting */
+    int full;  /* a statement failed because storage is full, since the last db_take_full */
+    char full_why[256]; /* the engine's own words for it, taken when it happened */
     db_cache_slot_t cache[DB_CACHE_SLOTS];
 };
+
+/* Called by an engine when a statement fails because storage is full: remembers why (the
+ * engine's message at that moment, before any rollback replaces it) for db_take_full. */
+void db_note_full(db_t *db, const char *why);
 
 db_stmt_t *db_cache_get(db_t *db, const char *sql);
 void db_cache_put(db_t *db, const char *sql, db_stmt_t *st);
 
 int db_sqlite_open(const char *path, int readonly, db_t **out, err_t *e);
-int db_pg_open(const char *url, db_t **out, err_t *e);
+int db_pg_open(const char *url, int readonly, db_t **out, err_t *e);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct {
     db_t base;
     PGconn *c;
     int nstmts;
+    int64_t total_changes;
     char err[512];
 } pg_db_t;
 
@@ -131,9 +132,14 @@ static void pg_bind_text(db_stmt_t *s, int idx, const char *v, ssize_t len)
 }
 static void pg_bind_null(db_stmt_t *s, int idx) { set_val((pg_stmt_t *)s, idx, NULL); }
 
-static int map_state(PGresult *r)
+static int map_state(pg_db_t *d, PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && strcmp(state, "53100") == 0) { /* disk_full: the store logs it once */
+        const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+        db_note_full(&d->base, m ? m : "disk full (53100)");
+        return ERR_FULL;
+    }
     if (state && strncmp(state, "23", 2) == 0)
         return ERR_CONFLICT; /* integrity constraint violation */
     if (state &&
@@ -151,7 +157,7 @@ static int pg_step(db_stmt_t *s)
                                  NULL, 0);
         ExecStatusType t = PQresultStatus(st->res);
         if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
-            int rc = map_state(st->res);
+            int rc = map_state(d, st->res);
             if (rc == ERR_IO)
                 log_error("pg step: %s: %s", PQresultErrorMessage(st->res), st->h.sql);
             snprintf(d->err, sizeof d->err, "%s", PQresultErrorMessage(st->res));
@@ -161,6 +167,10 @@ static int pg_step(db_stmt_t *s)
         }
         const char *ct = PQcmdTuples(st->res);
         st->changes = (ct && *ct) ? strtoll(ct, NULL, 10) : 0;
+        const char *cmd = PQcmdStatus(st->res);
+        if (strncmp(cmd, "INSERT", 6) == 0 || strncmp(cmd, "UPDATE", 6) == 0 ||
+            strncmp(cmd, "DELETE", 6) == 0 || strncmp(cmd, "MERGE", 5) == 0)
+            d->total_changes += st->changes;
         st->row = 0;
     }
     if (st->row < PQntuples(st->res)) {
@@ -198,9 +208,10 @@ static int pg_exec(db_t *db, const char *sql)
     ExecStatusType t = PQresultStatus(r);
     int rc = 0;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
-        rc = map_state(r);
+        rc = map_state(d, r);
         snprintf(d->err, sizeof d->err, "%s", PQresultErrorMessage(r));
-        log_error("pg exec: %s", PQresultErrorMessage(r));
+        if (rc != ERR_FULL)
+            log_error("pg exec: %s", PQresultErrorMessage(r));
     }
     PQclear(r);
     return rc;
@@ -226,11 +237,15 @@ static void pg_close(db_t *db)
     free(d);
 }
 
-static const db_ops_t pg_ops = {pg_prepare, pg_bind_i64, pg_bind_text,  pg_bind_null, pg_step,
-                                pg_col_i64, pg_col_text, pg_col_isnull, pg_changes,   pg_reset,
-                                pg_exec,    pg_errmsg,   pg_close};
+static int pg_in_txn(db_t *db) { return PQtransactionStatus(((pg_db_t *)db)->c) != PQTRANS_IDLE; }
+static int64_t pg_total_changes(db_t *db) { return ((pg_db_t *)db)->total_changes; }
 
-int db_pg_open(const char *url, db_t **out, err_t *e)
+static const db_ops_t pg_ops = {pg_prepare, pg_bind_i64, pg_bind_text,    pg_bind_null,
+                                pg_step,    pg_col_i64,  pg_col_text,     pg_col_isnull,
+                                pg_changes, pg_reset,    pg_exec,         pg_errmsg,
+                                pg_close,   pg_in_txn,   pg_total_changes};
+
+int db_pg_open(const char *url, int readonly, db_t **out, err_t *e)
 {
     PGconn *c = PQconnectdb(url);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -245,6 +260,11 @@ int db_pg_open(const char *url, db_t **out, err_t *e)
     /* Quiet NOTICEs (e.g. "relation already exists, skipping") and use UTC for any
      * server-side time function. */
     pg_exec(&d->base, "SET client_min_messages=warning; SET TIME ZONE 'UTC'");
+    /* A reading command (`jiceng check`) cannot write even by mistake. */
+    if (readonly && pg_exec(&d->base, "SET default_transaction_read_only = on") != 0) {
+        pg_close(&d->base);
+        return err_set(e, ERR_IO, "db_open", "无法以只读方式连接 PostgreSQL 数据库", NULL);
+    }
     *out = &d->base;
     return 0;
 }

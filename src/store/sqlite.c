@@ -1,6 +1,8 @@
 /* sqlite.c — the SQLite engine of db.h. WAL, synchronous=FULL, mmap for readers. */
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
@@ -57,8 +59,27 @@ static void sq_bind_text(db_stmt_t *st, int idx, const char *s, ssize_t len)
 }
 static void sq_bind_null(db_stmt_t *st, int idx) { sqlite3_bind_null(((sq_stmt_t *)st)->s, idx); }
 
+/* Storage full: SQLITE_FULL, or an I/O error whose cause is ENOSPC or EDQUOT (growing the
+ * -shm file reports SQLITE_IOERR_SHMSIZE). Noted on the connection with SQLite's message and
+ * the system's, before a rollback can replace them; the store logs it once (store.c). */
+static int full(sq_db_t *d, int rc, const char *msg)
+{
+    int sys = sqlite3_system_errno(d->h);
+    if ((rc & 0xff) != SQLITE_FULL &&
+        !((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+        return 0;
+    /* SQLite clears the system errno of a plain SQLITE_FULL (unixWrite: "not a system error") */
+    char why[256];
+    const char *file = sqlite3_db_filename(d->h, "main");
+    snprintf(why, sizeof why, "%s (%s) in %s", msg, sys ? strerror(sys) : "SQLITE_FULL",
+             file && *file ? file : "?");
+    db_note_full(&d->base, why);
+    return 1;
+}
+
 static int map_rc(sq_stmt_t *st, int rc)
 {
+    sq_db_t *d = (sq_db_t *)st->h.db;
     switch (rc & 0xff) {
     case SQLITE_ROW: return DB_ROW;
     case SQLITE_DONE: return DB_DONE;
@@ -66,8 +87,9 @@ static int map_rc(sq_stmt_t *st, int rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return ERR_BUSY;
     default:
-        log_error("sqlite step: %s: %s", sqlite3_errmsg(((sq_db_t *)st->h.db)->h),
-                  sqlite3_sql(st->s));
+        if (full(d, rc, sqlite3_errmsg(d->h)))
+            return ERR_FULL;
+        log_error("sqlite step: %s: %s", sqlite3_errmsg(d->h), sqlite3_sql(st->s));
         return ERR_IO;
     }
 }
@@ -105,14 +127,20 @@ static int sq_exec(db_t *db, const char *sql)
     char *msg = NULL;
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        log_error("sqlite exec: %s", msg ? msg : sqlite3_errstr(rc));
+        int is_full = full(d, rc, msg ? msg : sqlite3_errstr(rc));
+        if (!is_full)
+            log_error("sqlite exec: %s", msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
-        return (rc & 0xff) == SQLITE_BUSY         ? ERR_BUSY
+        return is_full                            ? ERR_FULL
+               : (rc & 0xff) == SQLITE_BUSY       ? ERR_BUSY
                : (rc & 0xff) == SQLITE_CONSTRAINT ? ERR_CONFLICT
                                                   : ERR_IO;
     }
     return 0;
 }
+
+static int sq_in_txn(db_t *db) { return !sqlite3_get_autocommit(((sq_db_t *)db)->h); }
+static int64_t sq_total_changes(db_t *db) { return sqlite3_total_changes64(((sq_db_t *)db)->h); }
 
 static const char *sq_errmsg(db_t *db) { return sqlite3_errmsg(((sq_db_t *)db)->h); }
 
@@ -130,9 +158,10 @@ static void sq_close(db_t *db)
     free(d);
 }
 
-static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64, sq_bind_text,  sq_bind_null, sq_step,
-                                sq_col_i64, sq_col_text, sq_col_isnull, sq_changes,   sq_reset,
-                                sq_exec,    sq_errmsg,   sq_close};
+static const db_ops_t sq_ops = {sq_prepare, sq_bind_i64, sq_bind_text,    sq_bind_null,
+                                sq_step,    sq_col_i64,  sq_col_text,     sq_col_isnull,
+                                sq_changes, sq_reset,    sq_exec,         sq_errmsg,
+                                sq_close,   sq_in_txn,   sq_total_changes};
 
 /* Once per process, before any connection: no global memory statistics (they take a mutex on
  * every allocation, and connections are never shared between threads anyway). */
@@ -151,6 +180,10 @@ int db_sqlite_open(const char *path, int readonly, db_t **out, err_t *e)
         return err_set(e, ERR_IO, "db_open", "无法打开数据库文件", NULL);
     }
     sqlite3_busy_timeout(h, 5000);
+    /* A reader never checkpoints, not even as the last connection to close: `jiceng check`
+     * must leave the files as it found them, and the server's writer checkpoints anyway. */
+    if (readonly)
+        sqlite3_db_config(h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     sq_db_t *d = log_check_alloc(calloc(1, sizeof *d));
     d->base.ops = &sq_ops;
     d->base.engine = DB_SQLITE;

@@ -242,6 +242,117 @@ static void test_field_hash(void **state)
     assert_string_not_equal(h1, plain_hex);
 }
 
+/* Two key sets are the same if each reads what the other wrote and hashes alike. */
+static void assert_same_keys(const crypto_keys_t *a, const crypto_keys_t *b)
+{
+    char *c = crypto_field_encrypt(a, "11010519491231002X", 18);
+    char *p = crypto_field_decrypt(b, c);
+    assert_non_null(p);
+    assert_string_equal(p, "11010519491231002X");
+    char h1[65], h2[65];
+    crypto_field_hash(a, "x", 1, h1);
+    crypto_field_hash(b, "x", 1, h2);
+    assert_string_equal(h1, h2);
+    free(c);
+    free(p);
+}
+
+static void test_field_matches(void **state)
+{
+    fixture_t *f = *state;
+    char *c = crypto_field_encrypt(f->k, "13812341234", 11);
+    char h[65], other[65];
+    crypto_field_hash(f->k, "13812341234", 11, h);
+    crypto_field_hash(f->k, "13812341235", 11, other);
+    assert_int_equal(crypto_field_matches(f->k, c, h), 1);
+    assert_int_equal(crypto_field_matches(f->k, c, other), 0); /* hash of another value */
+    assert_int_equal(crypto_field_matches(f->k, c, "beef"), 0);
+    assert_int_equal(crypto_field_matches(f->k, c, NULL), 0);
+    assert_int_equal(crypto_field_matches(f->k, NULL, h), 0);
+    assert_int_equal(crypto_field_matches(f->k, "AAAA", h), 0);
+    fixture_t *g = NULL;
+    assert_int_equal(setup((void **)&g), 0);
+    assert_int_equal(crypto_field_matches(g->k, c, h), 0); /* another key */
+    teardown((void **)&g);
+    free(c);
+}
+
+/* Keys sealed for a backup open with the passphrase and only with it; any change is refused. */
+static void test_keys_seal_unseal(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {0};
+    static const char PASS[] = "correct horse battery";
+    char *text = crypto_keys_seal(f->k, PASS, strlen(PASS), &e);
+    assert_non_null(text);
+    assert_int_equal(strncmp(text, "jiceng-keys 1\nkdf argon2id13 ", 29), 0);
+    assert_non_null(strstr(text, "\nsealed "));
+
+    crypto_keys_t *k2 = NULL;
+    assert_int_equal(crypto_keys_unseal(text, strlen(text), PASS, strlen(PASS), &k2, &e), 0);
+    assert_same_keys(f->k, k2);
+    crypto_keys_free(k2);
+
+    k2 = NULL;
+    e = (err_t){0};
+    assert_int_equal(crypto_keys_unseal(text, strlen(text), "wrong horse", 11, &k2, &e),
+                     ERR_INVALID);
+    assert_null(k2);
+    assert_non_null(strstr(e.message, "口令错误"));
+
+    /* the salt is additional data: changing it (or the limits) is refused like a wrong pass */
+    char *t = strdup(text);
+    char *salt = strstr(t, "\nsalt ") + 6;
+    salt[0] = salt[0] == '0' ? '1' : '0';
+    assert_int_equal(crypto_keys_unseal(t, strlen(t), PASS, strlen(PASS), &k2, &e), ERR_INVALID);
+    free(t);
+    assert_int_equal(crypto_keys_unseal("junk\n", 5, PASS, strlen(PASS), &k2, &e), ERR_INVALID);
+    assert_non_null(strstr(e.message, "不是"));
+    t = strdup(text);
+    t[strlen(t) - 10] = '\0'; /* truncated */
+    assert_int_equal(crypto_keys_unseal(t, strlen(t), PASS, strlen(PASS), &k2, &e), ERR_INVALID);
+    free(t);
+    /* a fresh salt and nonce each time */
+    char *again = crypto_keys_seal(f->k, PASS, strlen(PASS), &e);
+    assert_string_not_equal(text, again);
+    free(again);
+    free(text);
+}
+
+/* Installing keys makes the directory 0700 and the files 0600, and never overwrites. */
+static void test_keys_install(void **state)
+{
+    fixture_t *f = *state;
+    char dir[192], p[256];
+    err_t e = {0};
+    snprintf(dir, sizeof dir, "%s/installed", f->root);
+    assert_int_equal(crypto_keys_install(f->k, dir, &e), 0);
+    assert_int_equal(mode_of(dir), 0700);
+    snprintf(p, sizeof p, "%s/field.key", dir);
+    assert_int_equal(mode_of(p), 0600);
+    snprintf(p, sizeof p, "%s/hash.key", dir);
+    assert_int_equal(mode_of(p), 0600);
+    crypto_keys_t *k2 = NULL;
+    assert_int_equal(crypto_keys_load(dir, 0, &k2, &e), 0);
+    assert_same_keys(f->k, k2);
+
+    fixture_t *g = NULL;
+    assert_int_equal(setup((void **)&g), 0);
+    assert_int_equal(crypto_keys_install(g->k, dir, &e), ERR_CONFLICT);
+    assert_non_null(strstr(e.message, "已存在"));
+    crypto_keys_t *k3 = NULL;
+    assert_int_equal(crypto_keys_load(dir, 0, &k3, &e), 0);
+    assert_same_keys(f->k, k3); /* still the first keys */
+    teardown((void **)&g);
+    crypto_keys_free(k2);
+    crypto_keys_free(k3);
+    snprintf(p, sizeof p, "%s/field.key", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/hash.key", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
 static void test_tokens(void **state)
 {
     (void)state;
@@ -310,6 +421,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_field_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_tamper, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_matches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_seal_unseal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_install, setup, teardown),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_password_hash),
         cmocka_unit_test(test_password_random),

@@ -1,12 +1,16 @@
 /* test_store.c — the store on SQLite and (when JICENG_TEST_PG names a throwaway server) on
  * PostgreSQL: migrations apply once, values round-trip, constraint violations map to
- * ERR_CONFLICT, and in a group commit a failing write rolls back alone. */
+ * ERR_CONFLICT, and in a group commit a failing write rolls back alone. SQLite only: a group
+ * whose transaction SQLite rolled back reports every job as the database holds it; storage full
+ * is ERR_FULL and not ready until a write succeeds; a read-only store changes nothing. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "store/migrate.h"
@@ -139,6 +143,182 @@ static void failing_write_rolls_back_alone(void **state)
     store_close(s);
 }
 
+/* ---------- SQLite only: a group whose transaction is lost, storage full, read-only ---------- */
+
+/* A job that holds the writer until released, so that the jobs queued meanwhile form one group. */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_entered;
+
+static int gate_job(db_t *db, void *arg, err_t *e)
+{
+    (void)db, (void)arg, (void)e;
+    pthread_mutex_lock(&gate_mu);
+    gate_entered = 1;
+    pthread_cond_broadcast(&gate_cv);
+    while (!gate_open)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    pthread_mutex_unlock(&gate_mu);
+    return 0;
+}
+
+/* Queue jobs[0..n) as one group behind a gate, run them, wait for every outcome. */
+static void run_as_group(store_t *s, store_job_t *jobs, int n)
+{
+    static store_job_t gate;
+    gate = (store_job_t){.fn = gate_job, .done = count_done};
+    finished = 0;
+    gate_open = gate_entered = 0;
+    store_submit(s, 0, &gate);
+    pthread_mutex_lock(&gate_mu);
+    while (!gate_entered)
+        pthread_cond_wait(&gate_cv, &gate_mu);
+    pthread_mutex_unlock(&gate_mu);
+    for (int i = 0; i < n; i++) {
+        jobs[i].done = count_done;
+        store_submit(s, 0, &jobs[i]);
+    }
+    pthread_mutex_lock(&gate_mu);
+    gate_open = 1;
+    pthread_cond_broadcast(&gate_cv);
+    pthread_mutex_unlock(&gate_mu);
+    for (int i = 0; i < 500 && __atomic_load_n(&finished, __ATOMIC_SEQ_CST) < n + 1; i++)
+        usleep(10000);
+    assert_int_equal(finished, n + 1);
+}
+
+static int row_present(store_t *s, int n)
+{
+    char code[32];
+    snprintf(code, sizeof code, "99000000000000%03d", n);
+    int64_t v = 0;
+    int found = 0;
+    static const char SQL[] = "SELECT 1 FROM regions WHERE code = ?";
+    assert_int_equal(db_one_i64(store_reader(s, 0), SQL, &v, &found, S(code)), 0);
+    return found;
+}
+
+/* What SQLite does on SQLITE_FULL (or IOERR, NOMEM) at the wrong moment: the whole transaction
+ * is rolled back under the writer's feet, and the job reports an I/O error. */
+static int lose_transaction(db_t *db, void *arg, err_t *e)
+{
+    (void)arg, (void)e;
+    db_exec(db, "ROLLBACK");
+    return ERR_IO;
+}
+
+/* Every job's outcome is what the database holds: the jobs the lost transaction undid are
+ * reported failed, and those after it are not run (outside a transaction each would commit on
+ * its own while the group is reported failed). */
+static void lost_transaction_fails_the_group(void **state)
+{
+    (void)state;
+    store_t *s = NULL;
+    assert_int_equal(open_store(&s), 0);
+    static job_arg_t a1 = {.n = 101}, a3 = {.n = 103}, a4 = {.n = 104};
+    store_job_t jobs[3] = {
+        {.fn = insert_job, .arg = &a1}, {.fn = lose_transaction}, {.fn = insert_job, .arg = &a3}};
+    run_as_group(s, jobs, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_not_equal(jobs[i].rc, 0);
+    assert_false(row_present(s, 101));
+    assert_false(row_present(s, 103));
+    /* and the writer goes on */
+    err_t e = {0};
+    assert_int_equal(store_write(s, 0, insert_job, &a4, &e), 0);
+    assert_true(row_present(s, 104));
+    assert_int_equal(store_ready(s, 0), 0);
+    store_close(s);
+}
+
+static int exec_job(db_t *db, void *arg, err_t *e)
+{
+    (void)e;
+    return db_exec(db, arg);
+}
+
+/* A write that hits storage full, whatever the domain makes of the error (here ERR_IO). */
+static int big_insert(db_t *db, void *arg, err_t *e)
+{
+    (void)arg;
+    static char big[200000];
+    memset(big, 'x', sizeof big - 1);
+    int rc = db_run(db, SQL_INS, S("99000000000000200"), S(big), I(200));
+    return rc ? err_set(e, ERR_IO, "io", "写入失败", NULL) : 0;
+}
+
+/* SQLite's max_page_count gives SQLITE_FULL as a full disk does: the write fails with ERR_FULL
+ * "storage_full" (507), the store is not ready, and it turns ready again by itself once there is
+ * room, without any client write. */
+static void storage_full_refused_then_ready_again(void **state)
+{
+    (void)state;
+    store_t *s = NULL;
+    assert_int_equal(open_store(&s), 0);
+    int64_t pages = 0;
+    int found = 0;
+    static const char SQL_PAGES[] = "PRAGMA page_count";
+    assert_int_equal(db_one_i64(store_reader(s, 0), SQL_PAGES, &pages, &found), 0);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %lld", (long long)pages);
+    err_t e = {0};
+    assert_int_equal(store_write(s, 0, exec_job, pragma, &e), 0);
+    assert_int_equal(store_ready(s, 0), 0);
+
+    e = (err_t){0};
+    assert_int_equal(store_write(s, 0, big_insert, NULL, &e), ERR_FULL);
+    assert_string_equal(e.code, "storage_full");
+    assert_non_null(strstr(e.message, "存储空间已满"));
+    assert_false(row_present(s, 200));
+    assert_int_equal(store_ready(s, 0), ERR_FULL);
+
+    /* A commit that writes nothing proves nothing: still full. */
+    assert_int_equal(store_write(s, 0, exec_job, "PRAGMA max_page_count = 1000000", &e), 0);
+    assert_int_equal(store_ready(s, 0), ERR_FULL);
+    /* store_ready's own write (at most once a second) finds the room. */
+    int rc = ERR_FULL;
+    for (int i = 0; i < 50 && rc != 0; i++) {
+        usleep(100000);
+        rc = store_ready(s, 0);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(store_write(s, 0, big_insert, NULL, &e), 0);
+    store_close(s);
+}
+
+/* A read-only store reads, refuses writes, and leaves the files as they were. */
+static void readonly_store_changes_nothing(void **state)
+{
+    (void)state;
+    store_t *s = NULL;
+    assert_int_equal(open_store(&s), 0);
+    store_close(s);
+    char path[320], wal[330];
+    snprintf(path, sizeof path, "%s/jiceng.db", data_dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    err_t e = {0};
+    assert_int_equal(store_open_readonly(data_dir, NULL, 1, &s, &e), 0);
+    int64_t v = 0;
+    int found = 0;
+    static const char SQL[] = "SELECT COUNT(*) FROM schema_migrations";
+    assert_int_equal(db_one_i64(store_reader(s, 0), SQL, &v, &found), 0);
+    assert_int_equal(v, migrate_latest());
+    job_arg_t a = {.n = 300};
+    assert_int_equal(store_write(s, 0, insert_job, &a, &e), ERR_IO);
+    store_close(s);
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(before.st_mtime, after.st_mtime);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_true(stat(wal, &after) != 0 || after.st_size == 0);
+    /* A missing database is an error, not a new file. */
+    char empty[300];
+    snprintf(empty, sizeof empty, "%s/none", data_dir);
+    assert_int_equal(store_open_readonly(empty, NULL, 1, &s, &e), ERR_IO);
+    assert_int_not_equal(access(empty, F_OK), 0);
+}
+
 static int setup_sqlite(void **state)
 {
     (void)state;
@@ -184,7 +364,14 @@ int main(void)
         cmocka_unit_test(roundtrip_and_conflict),
         cmocka_unit_test(failing_write_rolls_back_alone),
     };
+    const struct CMUnitTest sqlite_only[] = {
+        cmocka_unit_test(lost_transaction_fails_the_group),
+        cmocka_unit_test(storage_full_refused_then_ready_again),
+        cmocka_unit_test(readonly_store_changes_nothing),
+    };
     int rc = cmocka_run_group_tests_name("store on SQLite", tests, setup_sqlite, teardown);
+    rc |= cmocka_run_group_tests_name("store on SQLite: lost transaction, storage full, read-only",
+                                      sqlite_only, setup_sqlite, teardown);
     if (getenv("JICENG_TEST_PG") && *getenv("JICENG_TEST_PG"))
         rc |= cmocka_run_group_tests_name("store on PostgreSQL", tests, setup_pg, teardown);
     else

@@ -34,7 +34,11 @@ int photos_path(const char *id, int thumb, char *out, size_t cap)
     return n < 0 || (size_t)n >= cap ? ERR_INVALID : 0;
 }
 
-/* Write bytes to path durably unless a file is there already (same content: same name). */
+/* The error for a failed file write: ERR_FULL when the disk (or quota) is full. */
+static int write_error(int err) { return err == ENOSPC || err == EDQUOT ? ERR_FULL : ERR_IO; }
+
+/* Write bytes to path durably unless a file is there already (same content: same name).
+ * 0, ERR_FULL (no space; errno kept) or ERR_IO. */
 static int write_once(const char *path, const unsigned char *b, size_t len)
 {
     if (access(path, F_OK) == 0)
@@ -43,7 +47,7 @@ static int write_once(const char *path, const unsigned char *b, size_t len)
     snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)gettid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return ERR_IO;
+        return write_error(errno);
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, b + off, len - off);
@@ -54,10 +58,13 @@ static int write_once(const char *path, const unsigned char *b, size_t len)
         off += (size_t)w;
     }
     int ok = off == len && fsync(fd) == 0;
+    int err = errno;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
+        err = ok ? errno : err;
         unlink(tmp);
-        return ERR_IO;
+        errno = err;
+        return write_error(err);
     }
     return 0;
 }
@@ -68,14 +75,21 @@ int photos_store_files(const image_t *im, char id_out[65], err_t *e)
     crypto_hash_sha256(h, im->full, im->full_len);
     sodium_bin2hex(id_out, 65, h, sizeof h);
     char dir[PATH_MAX], full[PATH_MAX], thumb[PATH_MAX];
+    int rc = 0;
     snprintf(dir, sizeof dir, "%s/%.2s", photos_dir, id_out);
     if ((mkdir(photos_dir, 0700) != 0 && errno != EEXIST) ||
-        (mkdir(dir, 0700) != 0 && errno != EEXIST) || photos_path(id_out, 0, full, sizeof full) ||
-        photos_path(id_out, 1, thumb, sizeof thumb) ||
-        write_once(thumb, im->thumb, im->thumb_len) != 0 ||
-        write_once(full, im->full, im->full_len) != 0) {
+        (mkdir(dir, 0700) != 0 && errno != EEXIST))
+        rc = write_error(errno);
+    else if (photos_path(id_out, 0, full, sizeof full) ||
+             photos_path(id_out, 1, thumb, sizeof thumb))
+        rc = ERR_IO;
+    else if ((rc = write_once(thumb, im->thumb, im->thumb_len)) == 0)
+        rc = write_once(full, im->full, im->full_len);
+    if (rc) {
         log_error("photos: cannot write under %s: %s", dir, strerror(errno));
-        return err_set(e, ERR_IO, "io", "图片保存失败，请稍后重试", NULL);
+        return rc == ERR_FULL
+                   ? err_set(e, ERR_FULL, "storage_full", "服务器存储空间已满，请联系管理员", NULL)
+                   : err_set(e, ERR_IO, "io", "图片保存失败，请稍后重试", NULL);
     }
     /* The directory entries too, so an acknowledged upload survives a power cut. */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

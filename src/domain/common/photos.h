@@ -19,7 +19,7 @@ void photos_set_dir(const char *dir);
 
 /* Write a processed image's two files (full and thumbnail) under its content address, durably
  * (temporary file, fsync, rename); a file already there is kept. id_out gets the 64 hex digits.
- * Runs on a worker thread. 0 or ERR_IO. */
+ * Runs on a worker thread. 0, ERR_FULL ("storage_full": no space left) or ERR_IO. */
 int photos_store_files(const image_t *im, char id_out[65], err_t *e);
 
 /* Record that who uploaded photo id (in the caller's transaction). */

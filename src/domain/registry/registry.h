@@ -83,6 +83,16 @@ const crypto_keys_t *registry_keys(void);
  * store error (fails closed). */
 int registry_check_keys(db_t *db, check_report_t *r);
 
+/* The same check on rows read from elsewhere (a backup, before it is restored): the columns of
+ * `people` it needs, in the order registry_keys_row takes their values, and the number of
+ * encrypted fields among vals (NULL: not recorded) that do not decrypt under k or do not match
+ * their keyed hash: 0, 1 or 2. *present gets how many were recorded. Thread-safe. */
+#define REGISTRY_KEY_TABLE "people"
+#define REGISTRY_KEY_COLUMNS "id_enc", "id_hash", "phone_enc", "phone_hash"
+#define REGISTRY_KEY_NCOLUMNS 4
+int registry_keys_row(const crypto_keys_t *k, const char *const vals[REGISTRY_KEY_NCOLUMNS],
+                      int *present);
+
 /* Reads. Each returns a new JSON reference, or NULL with *rc set (ERR_NOTFOUND also when the
  * object lies outside scope). */
 json_t *registry_grid(db_t *db, const char *scope, const char *grid_code, int *rc);
