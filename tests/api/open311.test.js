@@ -507,7 +507,7 @@ describe('GET requests', () => {
     assert.ok(idsOf(closed).includes(ids.c) && !idsOf(closed).includes(ids.a));
     assert.ok(closed.json.every((x) => x.status === 'closed'));
     const c = closed.json.find((x) => x.service_request_id === ids.c);
-    assert.equal(c.status_notes, '与前一诉求重复，已合并', 'the last note of the timeline');
+    assert.equal(c.status_notes, '与其他诉求重复，已合并办理', 'a fixed public text, not the merging note');
     assert.equal(c.service_notice, '已合并');
     const both = await list({ status: 'open,closed' });
     assert.ok([ids.a, ids.c].every((i) => idsOf(both).includes(i)));
@@ -577,9 +577,19 @@ describe('GET requests', () => {
     const b = r.json[0];
     assert.equal(b.status, 'open');
     assert.equal(b.service_notice, '已派单');
-    assert.equal(b.status_notes, '转牛眼睛村处理');
+    assert.equal(b.status_notes, '已分派，等待受理', 'the state in public words, not the dispatcher\'s note');
     assert.equal(typeof b.agency_responsible, 'string');
     assert.match(b.agency_responsible, /牛眼睛/);
+  });
+
+  test('internal notes never leave through Open311: JSON and XML, one request and lists', async () => {
+    // The dispatcher's note and the merging note written above are staff notes of the timeline.
+    for (const path of [`/requests/${ids.b}.json`, `/requests/${ids.b}.xml`, `/requests/${ids.c}.json`, '/requests.json', '/requests.xml']) {
+      const r = await get(path, { api_key: key });
+      assert.equal(r.status, 200, r.text);
+      for (const note of ['转牛眼睛村处理', '与前一诉求重复，已合并'])
+        assert.ok(!r.text.includes(note), `${path} carries the internal note ${note}`);
+    }
   });
 });
 

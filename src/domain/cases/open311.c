@@ -138,9 +138,7 @@ int open311_changeset(db_t *db, int64_t *ms)
 
 #define REQUEST_COLS                                                                               \
     "SELECT c.id, c.state, c.category_code, k.name, c.description, c.address, c.lat, c.lon,"       \
-    " c.created_at, c.updated_at, c.complete_due, c.assignee_code, a.name,"                        \
-    " (SELECT e.note FROM case_events e WHERE e.county = c.county AND e.case_id = c.id"            \
-    "  AND e.note IS NOT NULL AND e.note <> '' ORDER BY e.seq DESC LIMIT 1)"                       \
+    " c.created_at, c.updated_at, c.complete_due, c.assignee_code, a.name, c.outcome"              \
     " FROM cases c LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"     \
     " LEFT JOIN regions a ON a.code = c.assignee_code"
 
@@ -155,6 +153,46 @@ static const char SQL_REQUESTS[] = REQUEST_COLS
     "  OR (? = 2 AND c.state IN ('closed', 'merged', 'cancelled')))"
     " ORDER BY c.id DESC LIMIT ?";
 
+/* status_notes for outside systems: a fixed public text of the state (and of how a closed case
+ * ended), never a note of the timeline — those are written by staff for staff (issue 9 part 6:
+ * internal grid-worker notes left through Open311). */
+static const char *public_status(const char *state, const char *outcome)
+{
+    static const struct {
+        const char *state, *text;
+    } texts[] = {
+        {"submitted", "已收到，等待分派"},
+        {"dispatched", "已分派，等待受理"},
+        {"accepted", "已受理，正在办理"},
+        {"returned", "已退回，重新分派中"},
+        {"escalated", "已上报上级，正在协调"},
+        {"whistle", "多部门联合处置中"},
+        {"reopened", "重新办理中"},
+        {"resolved", "已办结，等待评价"},
+        {"rated", "已评价"},
+        {"merged", "与其他诉求重复，已合并办理"},
+        {"cancelled", "诉求人已撤销"},
+    };
+    static const struct {
+        const char *outcome, *text;
+    } closed[] = {
+        {"fixed", "已办结：问题已解决"},
+        {"partly_fixed", "已办结：问题已部分解决"},
+        {"not_our_duty", "已办结：不属于受理范围，已告知诉求人"},
+        {"duplicate", "已办结：与其他诉求重复"},
+    };
+    if (state && strcmp(state, "closed") == 0) {
+        for (size_t i = 0; outcome && i < sizeof closed / sizeof *closed; i++)
+            if (strcmp(outcome, closed[i].outcome) == 0)
+                return closed[i].text;
+        return "已办结";
+    }
+    for (size_t i = 0; state && i < sizeof texts / sizeof *texts; i++)
+        if (strcmp(state, texts[i].state) == 0)
+            return texts[i].text;
+    return NULL;
+}
+
 static json_t *request_json(db_stmt_t *st)
 {
     char id[24];
@@ -168,7 +206,8 @@ static json_t *request_json(db_stmt_t *st)
     json_object_set_new(o, "service_request_id", json_string(id));
     json_object_set_new(o, "status",
                         json_string(state >= 0 && caseflow_is_final(state) ? "closed" : "open"));
-    json_object_set_new(o, "status_notes", text_json(db_col_text(st, 13)));
+    json_object_set_new(o, "status_notes",
+                        text_json(public_status(db_col_text(st, 1), db_col_text(st, 13))));
     json_object_set_new(o, "service_name", text_json(db_col_text(st, 3)));
     json_object_set_new(o, "service_code", text_json(db_col_text(st, 2)));
     json_object_set_new(o, "description", text_json(db_col_text(st, 4)));
