@@ -19,7 +19,8 @@ CFLAGS  := $(CFLAGS_BASE) -O2
 endif
 LDLIBS  := -lh2o-evloop -lssl -lcrypto -lz -ljansson -lsqlite3 -lpq -lsodium -lcurl -lpthread -lm \
            -lqrencode -lxlsxwriter \
-           $(shell pkg-config --libs vips 2>/dev/null)
+           $(shell pkg-config --libs vips 2>/dev/null) \
+           $(shell pkg-config --libs liboath pwquality 2>/dev/null)
 # libvips' headers pull in glib's: only the image module sees them.
 $(OBJDIR)/lib/image.o: CFLAGS += $(shell pkg-config --cflags vips 2>/dev/null)
 

@@ -32,6 +32,12 @@ int api_auth_login(http_ctx_t *c);
 int api_auth_logout(http_ctx_t *c);
 int api_auth_me(http_ctx_t *c);
 int api_auth_password(http_ctx_t *c);
+int api_auth_login_totp(http_ctx_t *c);
+
+/* twofactor.c — enrolling and turning off one's own second factor (两步验证) */
+int api_auth_totp_setup(http_ctx_t *c);
+int api_auth_totp_enable(http_ctx_t *c);
+int api_auth_totp_disable(http_ctx_t *c);
 
 /* regions.c */
 int api_region_get(http_ctx_t *c);
@@ -118,6 +124,7 @@ int api_users_create(http_ctx_t *c);
 int api_user_disable(http_ctx_t *c);
 int api_user_enable(http_ctx_t *c);
 int api_user_reset(http_ctx_t *c);
+int api_user_reset_totp(http_ctx_t *c);
 int api_audit_list(http_ctx_t *c);
 
 /* open311.c — Open311 GeoReport v2 (public routes; API keys are checked here) */

@@ -1,4 +1,5 @@
-/* auth.c — login, logout, who am I, change password. */
+/* auth.c — sign in (password, then a second factor where the account has one), sign out, who
+ * am I, change password. */
 #include <string.h>
 #include "api/api.h"
 #include "domain/registry/registry.h"
@@ -17,6 +18,9 @@ static json_t *me_json(http_ctx_t *c, const account_session_t *u)
 
 static int login_write(db_t *db, void *arg, err_t *e) { return account_login_commit(db, arg, e); }
 
+static int second_write(db_t *db, void *arg, err_t *e) { return account_login_second(db, arg, e); }
+
+/* The reply of either sign-in step: a refusal, a challenge for the code, or the session. */
 static void login_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 {
     account_login_t *l = arg;
@@ -25,8 +29,14 @@ static void login_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
         return;
     }
     if (l->outcome) {
-        http_reply_fail(c, l->outcome, l->outcome == ERR_LOCKED ? "locked" : "bad_credentials",
-                        l->message, NULL);
+        http_reply_fail(c, l->outcome, l->code, l->message, l->field);
+        return;
+    }
+    if (l->challenge[0]) {
+        http_reply_json(c, 200,
+                        json_pack("{s:s,s:s,s:I}", "second_factor", "totp", "challenge",
+                                  l->challenge, "expires_in",
+                                  (json_int_t)(ACCOUNT_CHALLENGE_MS / 1000)));
         return;
     }
     char cookie[128];
@@ -104,6 +114,33 @@ static void logout_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     http_reply_empty(c, 204);
 }
 
+int api_auth_login_totp(http_ctx_t *c)
+{
+    static const char *const fields[] = {"challenge", "code", NULL};
+    json_t *body;
+    const char *challenge, *code;
+    if (http_body(c, &body) || http_only_fields(c, body, fields) ||
+        api_str(c, body, "challenge", 1, &challenge) || api_str(c, body, "code", 1, &code))
+        return 0;
+    if (!*code || strlen(code) > 32) {
+        http_reply_fail(c, ERR_UNAUTH, "bad_code", "动态验证码或恢复码不正确", "code");
+        return 0;
+    }
+    account_login_t *l = http_alloc(c, sizeof *l);
+    if (strlen(challenge) >= sizeof l->challenge) {
+        http_reply_fail(c, ERR_UNAUTH, "challenge_expired",
+                        "登录验证已超时，请重新输入用户名和密码", NULL);
+        return 0;
+    }
+    snprintf(l->challenge, sizeof l->challenge, "%s", challenge);
+    l->second = http_strdup(c, code);
+    l->ip = http_ip(c);
+    l->user_agent = http_header(c, "user-agent");
+    l->now = http_now(c);
+    http_write(c, second_write, l, login_done);
+    return 0;
+}
+
 int api_auth_logout(http_ctx_t *c)
 {
     http_write(c, logout_write, c, logout_done);
@@ -139,7 +176,9 @@ static void pw_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     pw_arg_t *a = arg;
     if (rc)
         http_reply_error(c, e);
-    else if (!a->p.old_ok)
+    else if (a->p.outcome == ERR_LOCKED)
+        http_reply_fail(c, ERR_LOCKED, "locked", ACCOUNT_LOCKED_MESSAGE, NULL);
+    else if (a->p.outcome)
         http_reply_fail(c, ERR_INVALID, "bad_credentials", "原密码不正确", "old_password");
     else
         http_reply_empty(c, 204);
@@ -164,10 +203,14 @@ int api_auth_password(http_ctx_t *c)
         api_str(c, body, "new_password", 1, &a->p.new_pw))
         return 0;
     a->c = c;
-    if (account_password_hash_of(http_db(c), http_user(c)->id, a->p.current) != 0) {
+    if (account_password_change_load(http_db(c), http_user(c)->id, http_now(c), &a->p) != 0) {
         http_reply_fail(c, ERR_UNAUTH, "unauthenticated", "账号不存在", NULL);
         return 0;
     }
-    http_defer(c, pw_check, a, pw_checked);
+    /* Locked: no argon2id is spent on a guess that is refused anyway; the write records it. */
+    if (a->p.locked)
+        http_write(c, pw_write, a, pw_done);
+    else
+        http_defer(c, pw_check, a, pw_checked);
     return 0;
 }

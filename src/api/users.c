@@ -92,7 +92,7 @@ int api_users_create(http_ctx_t *c)
 typedef struct {
     http_ctx_t *c;
     int64_t id;
-    int op; /* 0 enable, 1 disable, 2 reset */
+    int op; /* 0 enable, 1 disable, 2 reset password, 3 reset the second factor */
     char pw[20];
     char hash[ACCOUNT_HASH_MAX];
 } manage_arg_t;
@@ -112,6 +112,8 @@ static int manage_write(db_t *db, void *arg, err_t *e)
     if (a->op == 2)
         return account_reset_password(db, http_user(a->c), a->id, NULL, a->hash, http_ip(a->c),
                                       http_now(a->c), e);
+    if (a->op == 3)
+        return account_totp_reset(db, http_user(a->c), a->id, http_ip(a->c), http_now(a->c), e);
     return account_set_disabled(db, http_user(a->c), a->id, NULL, a->op, http_ip(a->c),
                                 http_now(a->c), e);
 }
@@ -163,6 +165,7 @@ static int manage(http_ctx_t *c, int op)
 int api_user_disable(http_ctx_t *c) { return manage(c, 1); }
 int api_user_enable(http_ctx_t *c) { return manage(c, 0); }
 int api_user_reset(http_ctx_t *c) { return manage(c, 2); }
+int api_user_reset_totp(http_ctx_t *c) { return manage(c, 3); }
 
 int api_audit_list(http_ctx_t *c)
 {

@@ -5,6 +5,7 @@
 
 #define PUB HTTP_PUBLIC
 #define MC HTTP_ALLOW_MUST_CHANGE
+#define EN HTTP_ALLOW_ENROL
 #define ADMINS (ROLE_MANAGERS)
 
 const http_route_t app_routes[] = {
@@ -13,10 +14,21 @@ const http_route_t app_routes[] = {
     {"GET", "/metrics", api_metrics, 0, PUB, "Prometheus metrics"},
     {"GET", "/api/v1/openapi.yaml", api_openapi, 0, PUB, "this API in OpenAPI 3.1"},
 
-    {"POST", "/api/v1/auth/login", api_auth_login, 0, PUB, "sign in"},
-    {"POST", "/api/v1/auth/logout", api_auth_logout, ROLE_ANY, MC, "sign out"},
-    {"GET", "/api/v1/auth/me", api_auth_me, ROLE_ANY, MC, "the signed-in account"},
-    {"POST", "/api/v1/auth/password", api_auth_password, ROLE_ANY, MC, "change own password"},
+    {"POST", "/api/v1/auth/login", api_auth_login, 0, PUB,
+     "sign in: a session, or a challenge when a second factor follows"},
+    {"POST", "/api/v1/auth/login/totp", api_auth_login_totp, 0, PUB,
+     "sign in, second step: the challenge and a TOTP or recovery code"},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, ROLE_ANY, MC | EN, "sign out"},
+    {"GET", "/api/v1/auth/me", api_auth_me, ROLE_ANY, MC | EN, "the signed-in account"},
+    {"POST", "/api/v1/auth/password", api_auth_password, ROLE_ANY, MC | EN,
+     "change own password (audited)"},
+    /* 两步验证 (等保 level 3): required for ACCOUNT_TOTP_ROLES, who reach only these until set */
+    {"POST", "/api/v1/auth/totp/setup", api_auth_totp_setup, ROLE_ANY, EN,
+     "start enrolling a second factor: secret, otpauth URI, QR code (audited)"},
+    {"POST", "/api/v1/auth/totp/enable", api_auth_totp_enable, ROLE_ANY, EN,
+     "confirm with a first code: the factor is on, recovery codes shown once (audited)"},
+    {"POST", "/api/v1/auth/totp/disable", api_auth_totp_disable, ROLE_ANY, 0,
+     "turn an optional second factor off with a current code (audited)"},
 
     {"GET", "/api/v1/regions/{code}", api_region_get, ROLE_STAFF | ROLE_AUDITOR, 0,
      "a region with counts"},
@@ -156,6 +168,8 @@ const http_route_t app_routes[] = {
     {"POST", "/api/v1/users/{id}/disable", api_user_disable, ADMINS, 0, "disable an account"},
     {"POST", "/api/v1/users/{id}/enable", api_user_enable, ADMINS, 0, "enable an account"},
     {"POST", "/api/v1/users/{id}/reset-password", api_user_reset, ADMINS, 0, "reset a password"},
+    {"POST", "/api/v1/users/{id}/reset-totp", api_user_reset_totp, ROLE_COUNTY_ADMIN, 0,
+     "remove an account's second factor (lost phone; audited)"},
     {"GET", "/api/v1/audit", api_audit_list, ROLE_COUNTY_ADMIN | ROLE_AUDITOR, 0, "audit log"},
 
     /* Open311 GeoReport v2 (STANDARDS.md §1): public routes; api_key is checked in the handlers

@@ -601,6 +601,7 @@ static int seed_accounts_of(gen_t *g, const place_t *p, const char *village, con
         account_new_t n = {.username = username,
                            .role = role,
                            .must_change = 0,
+                           .totp_exempt = 1, /* public password: see README, 两步验证 */
                            .now = g->now,
                            .password_hash = pw_hash,
                            .name = name};

@@ -489,6 +489,7 @@ static int new_account(ctx_t *c, const char *username, const char *role, const c
                        .person_id = person,
                        .name = name,
                        .must_change = 0,
+                       .totp_exempt = 1,
                        .now = c->now,
                        .password_hash = pw_hash_demo};
     int rc = account_create(c->db, NULL, &n, "seed", e);

@@ -15,8 +15,9 @@ typedef struct http_ctx http_ctx_t;
 typedef int (*http_handler_fn)(http_ctx_t *c);
 
 /* HTTP_PASSIVE: a background poll (e.g. the unread count) — it does not count as activity, so
- * an open but idle app still ends its session after 10 minutes (等保). */
-enum { HTTP_PUBLIC = 1, HTTP_ALLOW_MUST_CHANGE = 2, HTTP_PASSIVE = 4 };
+ * an open but idle app still ends its session after 10 minutes (等保). HTTP_ALLOW_ENROL: open
+ * to a session that must first set up its second factor (account_session_t.must_enrol). */
+enum { HTTP_PUBLIC = 1, HTTP_ALLOW_MUST_CHANGE = 2, HTTP_PASSIVE = 4, HTTP_ALLOW_ENROL = 8 };
 
 typedef struct {
     const char *method;  /* "GET", "POST"... */

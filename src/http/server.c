@@ -649,6 +649,10 @@ static int authenticate(http_ctx_t *c)
         http_reply_fail(c, ERR_FORBIDDEN, "password_change_required", "请先修改初始密码", NULL);
         return ERR_FORBIDDEN;
     }
+    if (c->sess.must_enrol && !(r->flags & HTTP_ALLOW_ENROL)) {
+        http_reply_fail(c, ERR_FORBIDDEN, "second_factor_required", "请先设置两步验证", NULL);
+        return ERR_FORBIDDEN;
+    }
     if (!(c->sess.actor.role & r->roles)) {
         http_reply_fail(c, ERR_FORBIDDEN, "forbidden", "当前角色无权进行此操作", NULL);
         return ERR_FORBIDDEN;

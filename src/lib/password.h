@@ -1,6 +1,8 @@
 /* password.h — the password policy of GB/T 22239-2019 level 3 (等保 2.0) as assessors apply it:
  * 8-64 bytes, at least three of upper case, lower case, digits and symbols, not containing the
- * username. Pure: thread-safe, no allocation. */
+ * username (password_policy_check: pure, thread-safe, no allocation); and on top of it the
+ * quality checks of Debian's libpwquality — cracklib's dictionary, systematic patterns such as
+ * 12345678Aa, likeness to the old password (password_quality_check). */
 #ifndef JICENG_LIB_PASSWORD_H
 #define JICENG_LIB_PASSWORD_H
 
@@ -16,5 +18,14 @@
  * test is ASCII case-insensitive and applies to usernames of 3 or more bytes (a one-letter name
  * would forbid that letter everywhere). username may be NULL. */
 int password_policy_check(const char *pw, const char *username, err_t *e);
+
+/* libpwquality on top of the policy: refuses passwords found in or built from cracklib's
+ * dictionary (also "too simplistic/systematic": 12345678Aa, Abcdef12), palindromes, and a new
+ * password too like old_pw (at least 3 characters must change; case changes or rotations are not
+ * enough). old_pw and username may be NULL. 0, ERR_INVALID with a Chinese message and field
+ * "new_password", or ERR_IO when cracklib's dictionary cannot be read (package
+ * cracklib-runtime): then every password is refused rather than let through unchecked.
+ * Thread-safe (cracklib is not: calls are serialised); takes a few milliseconds. */
+int password_quality_check(const char *pw, const char *old_pw, const char *username, err_t *e);
 
 #endif

@@ -28,6 +28,7 @@ EMBED(jiceng_mig_011, "src/store/migrations/011_case_counters.sql");
 EMBED(jiceng_mig_012, "src/store/migrations/012_part_overdue.sql");
 EMBED(jiceng_mig_013, "src/store/migrations/013_handler.sql");
 EMBED(jiceng_mig_014, "src/store/migrations/014_points.sql");
+EMBED(jiceng_mig_015, "src/store/migrations/015_accounts.sql");
 
 static const struct {
     int version;
@@ -41,6 +42,7 @@ static const struct {
     {9, "009_photos", jiceng_mig_009},         {10, "010_outbox", jiceng_mig_010},
     {11, "011_case_counters", jiceng_mig_011}, {12, "012_part_overdue", jiceng_mig_012},
     {13, "013_handler", jiceng_mig_013},       {14, "014_points", jiceng_mig_014},
+    {15, "015_accounts", jiceng_mig_015},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

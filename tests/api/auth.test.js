@@ -93,12 +93,59 @@ describe('lockout (等保: 5 failures lock for 10 minutes)', () => {
     assertError(await loginRaw(a.username, a.password), 423, 'locked');
   });
 
+  test('no password oracle: the 5th wrong old password locks, then even the right one is refused', async () => {
+    const a = await createAccount(admin, { prefix: 'lockpw' });
+    const next = strongPassword();
+    const change = (old_password) => api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password, new_password: next } });
+    for (let i = 0; i < 4; i++) assertError(await change(`Wrong@Old${i}`), 400, 'bad_credentials', 'old_password');
+    const fifth = assertError(await change('Wrong@Old4'), 423, 'locked');
+    // During the lock the right old password answers exactly like a wrong one.
+    const right = await change(a.password);
+    assertError(right, 423, 'locked');
+    assert.deepEqual(right.json, (await change('Wrong@Old5')).json);
+    assert.equal(right.json.error.message, fifth.message);
+    const login = await loginRaw(a.username, a.password);
+    assertError(login, 423, 'locked');
+    assert.equal(login.json.error.message, fifth.message, 'the same words as a sign-in lock');
+    // The password did not change: the new one does not work either.
+    assertError(await loginRaw(a.username, next), 423, 'locked');
+    // The session itself stays (the lock is on guessing, not on working).
+    assert.equal((await api('GET', '/api/v1/auth/me', { token: a.token })).status, 200);
+  });
+
+  test('a lock from failed sign-ins also stops password changes', async () => {
+    const a = await createAccount(admin, { prefix: 'lockx' });
+    for (let i = 1; i <= 5; i++) await loginRaw(a.username, `Wrong@Pass${i}`);
+    assertError(await api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password: a.password, new_password: strongPassword() } }), 423, 'locked');
+  });
+
   test('a success in between resets the failure count', async () => {
     const a = await createAccount(admin, { prefix: 'lockr' });
     for (let i = 0; i < 4; i++) assertError(await loginRaw(a.username, 'Wrong@Pass0'), 401, 'bad_credentials');
     await login(a.username, a.password);
     for (let i = 0; i < 4; i++) assertError(await loginRaw(a.username, 'Wrong@Pass0'), 401, 'bad_credentials');
     await login(a.username, a.password);
+  });
+});
+
+describe('no account enumeration (等保: the lock applies to every name)', () => {
+  test('an unknown username answers exactly like an existing one, 423 after 5 failures included', async () => {
+    const a = await createAccount(admin, { prefix: 'enum' });
+    const ghost = uniqueName('ghost');
+    const statuses = [];
+    for (let i = 1; i <= 7; i++) {
+      const known = await loginRaw(a.username, `Wrong@Pass${i}`);
+      const unknown = await loginRaw(ghost, `Wrong@Pass${i}`);
+      assert.equal(unknown.status, known.status, `attempt ${i}: ${known.text} vs ${unknown.text}`);
+      assert.deepEqual(unknown.json, known.json, `attempt ${i}: same body`);
+      assert.equal(unknown.headers.get('content-type'), known.headers.get('content-type'));
+      assert.equal(unknown.headers.get('set-cookie'), null);
+      statuses.push(known.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 423, 423, 423]);
+    assertError(await loginRaw(ghost, 'Any@Pass1'), 423, 'locked');
+    // Names are told apart exactly (no prefix or case folding shares a counter).
+    assertError(await loginRaw(`${ghost}x`, 'Wrong@Pass1'), 401, 'bad_credentials');
   });
 });
 
@@ -202,6 +249,53 @@ describe('first sign-in and password changes (等保)', () => {
     assertError(await api('POST', '/api/v1/auth/password', { token: a.token, body: { new_password: strongPassword() } }), 400, 'invalid', 'old_password');
     // None of the refused changes took effect.
     await login(a.username, a.password);
+  });
+
+  test('libpwquality: dictionary words, systematic strings and near copies are refused, in Chinese, on the field', async () => {
+    const a = await createAccount(admin, { prefix: 'pwq' });
+    const change = (new_password, old_password = a.password) => api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password, new_password } });
+    const e = assertError(await change('12345678Aa'), 400, 'invalid', 'new_password');
+    assert.match(e.message, /简单/);
+    for (const pw of ['Password1!', 'Qwerty123!', 'Abcdef12', 'Admin@12345'])
+      assertError(await change(pw), 400, 'invalid', 'new_password');
+    // Three characters at least must change from the old one.
+    const base = 'Kx7#mPq2vL9z';
+    assert.equal((await change(base)).status, 204);
+    const near = assertError(await change('Kx7#mPq2vL9y', base), 400, 'invalid', 'new_password');
+    assert.match(near.message, /相似/);
+    assert.equal((await change(strongPassword(), base)).status, 204);
+  });
+
+  test('none of the last 5 passwords may come back; the 6th back may', async () => {
+    const a = await createAccount(admin, { prefix: 'hist' }); // initial password, then a.password
+    const used = [a.password];
+    let current = a.password;
+    for (let i = 0; i < 4; i++) {
+      const pw = strongPassword();
+      const c = await api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password: current, new_password: pw } });
+      assert.equal(c.status, 204, c.text);
+      used.push(pw);
+      current = pw;
+    }
+    // used = the last 5 passwords, the current one last.
+    for (const old of used) {
+      const r = await api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password: current, new_password: old } });
+      const e = assertError(r, 400, 'invalid', 'new_password');
+      assert.match(e.message, old === current ? /原密码/ : /最近 5 次/);
+    }
+    // The initial password is the 6th back: allowed again.
+    const back = await api('POST', '/api/v1/auth/password', { token: a.token, body: { old_password: current, new_password: a.initial_password } });
+    assert.equal(back.status, 204, back.text);
+    await login(a.username, a.initial_password);
+  });
+
+  test('an administrator\'s reset keeps the history: the password before it cannot come back', async () => {
+    const a = await createAccount(admin, { prefix: 'histr' });
+    const r = await api('POST', `/api/v1/users/${a.id}/reset-password`, { token: admin });
+    assert.equal(r.status, 200, r.text);
+    const t = await login(a.username, r.json.initial_password);
+    const c = await api('POST', '/api/v1/auth/password', { token: t, body: { old_password: r.json.initial_password, new_password: a.password } });
+    assertError(c, 400, 'invalid', 'new_password');
   });
 
   test('after a change the old password fails, the new one works, other sessions end', async () => {

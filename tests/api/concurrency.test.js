@@ -38,6 +38,17 @@ test('10 parallel wrong-password logins: exactly 4 answered 401, then locked (42
   }
 });
 
+test('10 parallel wrong logins of a name that is no account: the same 4 × 401, then 423', async () => {
+  const ghost = uniqueName('pghost');
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => loginRaw(ghost, `Wrong@Pass${i}`)));
+  for (const r of results) {
+    if (r.status === 401) assertError(r, 401, 'bad_credentials');
+    else assertError(r, 423, 'locked');
+  }
+  assert.deepEqual(tally(results), { 401: 4, 423: 6 });
+  assertError(await loginRaw(ghost, 'Any@Pass1'), 423, 'locked');
+});
+
 test('parallel logins with the right password each get their own working session', async () => {
   const a = await createAccount(admin, { prefix: 'pok' });
   const results = await Promise.all(Array.from({ length: 6 }, () => loginRaw(a.username, a.password)));

@@ -6,6 +6,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, demo, createAccount, makeResidentId, uniqueName, strongPassword } from './lib/client.js';
 import { doc as spec, resolveRef, validateReply } from './lib/openapi.js';
+import { totpCode, stepOf, wrongCode } from './lib/totp.js';
 
 function operation(method, template) {
   const op = spec.paths?.[template]?.[method.toLowerCase()];
@@ -58,6 +59,12 @@ const CALLS = [
   ['GET', '/api/v1/auth/me', '/api/v1/auth/me', null],
   ['POST', '/api/v1/auth/password', '/api/v1/auth/password', 'grid', { old_password: 'Jiceng@2026', new_password: 'short' }],
   ['POST', '/api/v1/auth/logout', '/api/v1/auth/logout', null],
+  ['POST', '/api/v1/auth/login/totp', '/api/v1/auth/login/totp', null, { challenge: 'nope', code: '123456' }],
+  ['POST', '/api/v1/auth/login/totp', '/api/v1/auth/login/totp', null, { challenge: 'nope' }],
+  ['POST', '/api/v1/auth/totp/disable', '/api/v1/auth/totp/disable', 'resident', { code: '123456' }],
+  ['POST', '/api/v1/auth/totp/enable', '/api/v1/auth/totp/enable', 'resident', { code: 'x'.repeat(40) }],
+  ['POST', '/api/v1/users/{id}/reset-totp', '/api/v1/users/1/reset-totp', 'admin'],
+  ['POST', '/api/v1/users/{id}/reset-totp', '/api/v1/users/1/reset-totp', 'grid'],
   ['GET', '/api/v1/regions/{code}', '/api/v1/regions/152531', 'admin'],
   ['GET', '/api/v1/regions/{code}', '/api/v1/regions/15253120220601001', 'admin'],
   ['GET', '/api/v1/regions/{code}', '/api/v1/regions/150103', 'admin'],
@@ -98,6 +105,48 @@ for (const [method, template, path, who, body] of CALLS)
     const r = await api(method, typeof path === 'function' ? path(ctx) : path, { token: who ? ctx[who] : undefined, body: typeof body === 'function' ? body(ctx) : body });
     conforms(method, template, r);
   });
+
+test('second-factor replies conform: setup, enable, the two sign-in steps, disable, reset, locks', async () => {
+  const a = await createAccount(ctx.admin, { prefix: 'ctt', role: 'leader', scope_code: '152531' });
+  conforms('GET', '/api/v1/regions/{code}', await api('GET', '/api/v1/regions/152531', { token: a.token })); // 403 second_factor_required
+  const s = await api('POST', '/api/v1/auth/totp/setup', { token: a.token });
+  assert.equal(s.status, 200, s.text);
+  conforms('POST', '/api/v1/auth/totp/setup', s);
+  conforms('POST', '/api/v1/auth/totp/enable', await api('POST', '/api/v1/auth/totp/enable', { token: a.token, body: { code: wrongCode(s.json.secret) } }));
+  const step = stepOf();
+  const e = await api('POST', '/api/v1/auth/totp/enable', { token: a.token, body: { code: totpCode(s.json.secret, step) } });
+  assert.equal(e.status, 200, e.text);
+  conforms('POST', '/api/v1/auth/totp/enable', e);
+  conforms('POST', '/api/v1/auth/totp/setup', await api('POST', '/api/v1/auth/totp/setup', { token: a.token })); // 409
+  conforms('POST', '/api/v1/auth/totp/disable', await api('POST', '/api/v1/auth/totp/disable', { token: a.token, body: { code: e.json.recovery_codes[0] } })); // 403
+  const l = await api('POST', '/api/v1/auth/login', { body: { username: a.username, password: a.password } });
+  assert.equal(l.json.second_factor, 'totp', l.text);
+  conforms('POST', '/api/v1/auth/login', l);
+  conforms('POST', '/api/v1/auth/login/totp', await api('POST', '/api/v1/auth/login/totp', { body: { challenge: l.json.challenge, code: wrongCode(s.json.secret) } }));
+  const t = await api('POST', '/api/v1/auth/login/totp', { body: { challenge: l.json.challenge, code: totpCode(s.json.secret, step + 1) } });
+  assert.equal(t.status, 200, t.text);
+  conforms('POST', '/api/v1/auth/login/totp', t);
+  const r = await api('POST', `/api/v1/users/${a.id}/reset-totp`, { token: ctx.admin });
+  assert.equal(r.status, 200, r.text);
+  conforms('POST', '/api/v1/users/{id}/reset-totp', r);
+
+  // An optional role: on, off (a wrong code, then a right one), and the lock that wrong codes make.
+  const g = await createAccount(ctx.admin, { prefix: 'ctg' });
+  const gs = (await api('POST', '/api/v1/auth/totp/setup', { token: g.token })).json;
+  const ge = await api('POST', '/api/v1/auth/totp/enable', { token: g.token, body: { code: totpCode(gs.secret) } });
+  assert.equal(ge.status, 200, ge.text);
+  const off = (code) => api('POST', '/api/v1/auth/totp/disable', { token: g.token, body: { code } });
+  conforms('POST', '/api/v1/auth/totp/disable', await off(wrongCode(gs.secret))); // 400
+  const ok = await off(ge.json.recovery_codes[0]);
+  assert.equal(ok.status, 204, ok.text);
+  conforms('POST', '/api/v1/auth/totp/disable', ok);
+  conforms('POST', '/api/v1/auth/totp/disable', await off('123456')); // 409
+  const change = (old_password) => api('POST', '/api/v1/auth/password', { token: g.token, body: { old_password, new_password: strongPassword() } });
+  for (let i = 0; i < 4; i++) await change(`Wrong@Old${i}`);
+  const locked = await change('Wrong@Old4');
+  assert.equal(locked.status, 423, locked.text);
+  conforms('POST', '/api/v1/auth/password', locked);
+});
 
 test('logout, password change, disable, enable and reset replies conform', async () => {
   const a = await createAccount(ctx.admin, { prefix: 'ctr', activate: false });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { totpCode } from '../api/lib/totp.js';
 
 const BIN = process.env.JICENG_BIN;
 const DATA = process.env.JICENG_TEST_DATA;
@@ -162,6 +163,41 @@ test('user add / disable / enable / reset from the command line', async () => {
   assert.equal((await login(name, pw)).status, 401);
   assert.equal((await login(name, pw2)).status, 200);
   assert.equal(jiceng(['user', 'disable', '--username', 'nobody.here', '--data', DATA, ...dbArgs]).code, 1);
+});
+
+test('a county admin made from the command line must enrol a second factor; `user reset` removes it', async () => {
+  const name = `cli2fa.${process.pid}`;
+  let r = jiceng(['user', 'add', '--username', name, '--name', '张强', '--role', 'county_admin',
+    '--scope', '152531', '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.err);
+  const pw = /initial password: (\S+)/.exec(r.out)[1];
+  const call = async (method, path, token, body) => {
+    const res = await fetch(`${URL}${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, json: res.status === 204 ? null : await res.json() };
+  };
+  let t = (await login(name, pw)).json.token;
+  const pw2 = 'Tt9!cli2faQz';
+  assert.equal((await call('POST', '/api/v1/auth/password', t, { old_password: pw, new_password: pw2 })).status, 204);
+  const limited = await call('GET', '/api/v1/regions/152531', t);
+  assert.equal(limited.status, 403);
+  assert.equal(limited.json.error.code, 'second_factor_required');
+  const s = await call('POST', '/api/v1/auth/totp/setup', t);
+  assert.equal((await call('POST', '/api/v1/auth/totp/enable', t, { code: totpCode(s.json.secret) })).status, 200);
+  assert.equal((await login(name, pw2)).json.second_factor, 'totp');
+  // The operator of the server resets the password: the second factor goes too (lost phone).
+  r = jiceng(['user', 'reset', '--username', name, '--data', DATA, ...dbArgs]);
+  assert.equal(r.code, 0, r.err);
+  const pw3 = /initial password: (\S+)/.exec(r.out)[1];
+  const l = await login(name, pw3);
+  assert.equal(l.status, 200);
+  assert.ok(l.json.token, 'one step again');
+  t = l.json.token;
+  const me = await call('GET', '/api/v1/auth/me', t);
+  assert.equal(me.json.user.totp_enabled, false);
+  assert.equal(me.json.user.totp_required, true);
 });
 
 test('division import reports bad rows by line and loads the good ones', () => {

@@ -89,12 +89,37 @@ static void test_bad_bytes(void **state)
     assert_refused("Abcdef12\xff\xfe", "u", "密码包含无效字符");
 }
 
+/* libpwquality on top: cracklib's dictionary and patterns, likeness to the old password. */
+static void quality_refused(const char *pw, const char *old, const char *user, const char *words)
+{
+    err_t e = {0};
+    assert_int_equal(password_quality_check(pw, old, user, &e), ERR_INVALID);
+    assert_string_equal(e.field, "new_password");
+    if (!strstr(e.message, words))
+        fail_msg("\"%s\": message \"%s\" lacks \"%s\"", pw, e.message, words);
+}
+
+static void test_quality(void **state)
+{
+    (void)state;
+    quality_refused("12345678Aa", NULL, "zhangsan", "简单"); /* the example */
+    quality_refused("Password1!", NULL, "zhangsan", "简单");
+    quality_refused("Abcdef12", NULL, "zhangsan", "简单"); /* passes the class policy above */
+    quality_refused("Qwerty123!", NULL, "zhangsan", "简单");
+    quality_refused("Kx7#mPq2vL9y", "Kx7#mPq2vL9z", "zhangsan", "相似");
+    quality_refused("KX7#MPQ2VL9Z", "Kx7#mPq2vL9z", "zhangsan", "大小写");
+    err_t e = {0};
+    assert_int_equal(password_quality_check("Kx7#mPq2vL9z", NULL, "zhangsan", &e), 0);
+    assert_int_equal(password_quality_check("Tt9!4k2m8s1qQ", "Kx7#mPq2vL9z", "zhangsan", &e), 0);
+    assert_int_equal(password_quality_check("Jiceng@2026", NULL, NULL, &e), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepts),   cmocka_unit_test(test_length),
         cmocka_unit_test(test_classes),   cmocka_unit_test(test_username),
-        cmocka_unit_test(test_bad_bytes),
+        cmocka_unit_test(test_bad_bytes), cmocka_unit_test(test_quality),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,11 @@
-/* account.c — roles, sessions, login with lockout, account management inside a scope. */
+/* account.c — roles, sessions, password changes, account management inside a scope. (Signing
+ * in is login.c, the second factor twofactor.c.) */
 #include <inttypes.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "domain/accounts/accounts.h"
+#include "domain/accounts/accounts_int.h"
 #include "domain/common/listing.h"
 #include "domain/registry/registry.h"
 #include "lib/crypto.h"
@@ -31,11 +31,12 @@ unsigned account_manageable_roles(role_t caller)
     }
 }
 
-static void copy(char *dst, size_t cap, const char *s) { snprintf(dst, cap, "%s", s ? s : ""); }
+void account_copy(char *dst, size_t cap, const char *s) { snprintf(dst, cap, "%s", s ? s : ""); }
 
 static const char SQL_SESSION[] =
     "SELECT u.id, u.county, u.username, u.name, u.role, u.scope_code, u.person_id, u.must_change,"
-    " u.disabled, s.last_seen_at, u.pw_changed_at, u.department"
+    " u.disabled, s.last_seen_at, u.pw_changed_at, u.department, u.totp_exempt,"
+    " CASE WHEN u.totp_secret_enc IS NULL THEN 0 ELSE 1 END"
     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
 
 int account_session_load(db_t *db, const char *token_hash, int64_t now, account_session_t *s)
@@ -48,20 +49,23 @@ int account_session_load(db_t *db, const char *token_hash, int64_t now, account_
     if (rc == DB_ROW) {
         memset(u, 0, sizeof *u);
         u->id = db_col_i64(st, 0);
-        copy(u->county, sizeof u->county, db_col_text(st, 1));
-        copy(u->username, sizeof u->username, db_col_text(st, 2));
-        copy(u->name, sizeof u->name, db_col_text(st, 3));
+        account_copy(u->county, sizeof u->county, db_col_text(st, 1));
+        account_copy(u->username, sizeof u->username, db_col_text(st, 2));
+        account_copy(u->name, sizeof u->name, db_col_text(st, 3));
         u->role = role_parse(db_col_text(st, 4));
-        copy(u->scope, sizeof u->scope, db_col_text(st, 5));
+        account_copy(u->scope, sizeof u->scope, db_col_text(st, 5));
         u->person_id = db_col_i64(st, 6);
         s->must_change = (int)db_col_i64(st, 7);
         int disabled = (int)db_col_i64(st, 8);
         s->last_seen_at = db_col_i64(st, 9);
         int64_t changed = db_col_i64(st, 10);
-        copy(u->department, sizeof u->department, db_col_text(st, 11));
-        copy(s->token_hash, sizeof s->token_hash, token_hash);
+        account_copy(u->department, sizeof u->department, db_col_text(st, 11));
+        account_copy(s->token_hash, sizeof s->token_hash, token_hash);
         if (now - changed > ACCOUNT_PW_MAX_AGE_MS)
             s->must_change = 1; /* 等保: passwords are changed every 90 days */
+        /* 等保: two factors for administrators — until enrolled, only enrolment. */
+        s->must_enrol =
+            (u->role & ACCOUNT_TOTP_ROLES) && !db_col_i64(st, 12) && !db_col_i64(st, 13);
         rc = (disabled || !u->role || now - s->last_seen_at > ACCOUNT_IDLE_MS) ? ERR_UNAUTH : 0;
     } else {
         rc = rc < 0 ? rc : ERR_UNAUTH;
@@ -77,145 +81,7 @@ int account_session_touch(db_t *db, const char *token_hash, int64_t now)
     return db_run(db, SQL_TOUCH, I(now), S(token_hash));
 }
 
-/* ---------- login ---------- */
-
-static const char SQL_BY_NAME[] = "SELECT id, pw_hash, county FROM users WHERE username = ?";
-
-void account_login_lookup(db_t *db, account_login_t *l)
-{
-    l->user_id = 0;
-    l->password_ok = 0;
-    l->pw_hash[0] = 0;
-    db_stmt_t *st = db_query(db, SQL_BY_NAME, S(l->username));
-    if (st && db_step(st) == DB_ROW) {
-        l->user_id = db_col_i64(st, 0);
-        copy(l->pw_hash, sizeof l->pw_hash, db_col_text(st, 1));
-        copy(l->county, sizeof l->county, db_col_text(st, 2));
-    }
-    db_reset(st);
-}
-
-/* A hash of a random password, so an unknown username costs as much as a known one. */
-static char dummy_hash[crypto_pwhash_STRBYTES];
-static void make_dummy(void)
-{
-    char pw[17];
-    crypto_password_random(pw);
-    if (crypto_password_hash(pw, dummy_hash) != 0)
-        dummy_hash[0] = 0;
-}
-
-void account_login_check(account_login_t *l, const char *password)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    if (!l->user_id || !l->pw_hash[0]) {
-        pthread_once(&once, make_dummy);
-        if (dummy_hash[0])
-            crypto_password_verify(dummy_hash, password);
-        l->password_ok = 0;
-        return;
-    }
-    l->password_ok = crypto_password_verify(l->pw_hash, password) == 0;
-}
-
-static const char SQL_LOGIN_STATE[] =
-    "SELECT failed_count, locked_until, disabled, county, username, name, role, scope_code,"
-    " person_id, must_change, pw_changed_at FROM users WHERE id = ?";
-static const char SQL_FAIL[] =
-    "UPDATE users SET failed_count = CASE WHEN failed_count + 1 >= ? THEN 0 ELSE failed_count + 1 "
-    "END,"
-    " locked_until = CASE WHEN failed_count + 1 >= ? THEN ? ELSE locked_until END"
-    " WHERE id = ? AND locked_until <= ?"; /* a lock set meanwhile by a concurrent login stands */
-static const char SQL_OK[] =
-    "UPDATE users SET failed_count = 0, locked_until = 0, previous_login_at = last_login_at,"
-    " last_login_at = ? WHERE id = ?";
-static const char SQL_NEW_SESSION[] =
-    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip, user_agent)"
-    " VALUES (?,?,?,?,?,?)";
-
-int account_login_commit(db_t *db, account_login_t *l, err_t *e)
-{
-    (void)e;
-    audit_entry_t a = {
-        .username = l->username, .county = l->county, .ip = l->ip, .now = l->now, .object = NULL};
-    l->outcome = ERR_UNAUTH;
-    l->message = "用户名或密码错误";
-    if (!l->user_id) {
-        a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
-        return audit_write(db, &a);
-    }
-    db_stmt_t *st = db_query(db, SQL_LOGIN_STATE, I(l->user_id));
-    if (!st || db_step(st) != DB_ROW) {
-        db_reset(st);
-        a.action = "login_failed", a.outcome = "failed", a.detail = "unknown user";
-        return audit_write(db, &a);
-    }
-    int64_t locked_until = db_col_i64(st, 1);
-    int disabled = (int)db_col_i64(st, 2);
-    actor_t *u = &l->user.actor;
-    memset(u, 0, sizeof *u);
-    u->id = l->user_id;
-    copy(u->county, sizeof u->county, db_col_text(st, 3));
-    copy(u->username, sizeof u->username, db_col_text(st, 4));
-    copy(u->name, sizeof u->name, db_col_text(st, 5));
-    u->role = role_parse(db_col_text(st, 6));
-    copy(u->scope, sizeof u->scope, db_col_text(st, 7));
-    u->person_id = db_col_i64(st, 8);
-    l->user.must_change = (int)db_col_i64(st, 9);
-    if (l->now - db_col_i64(st, 10) > ACCOUNT_PW_MAX_AGE_MS)
-        l->user.must_change = 1;
-    db_reset(st);
-    char obj[32];
-    snprintf(obj, sizeof obj, "user:%" PRId64, u->id);
-    a.object = obj;
-    a.county = u->county;
-    int rc;
-    if (locked_until > l->now) {
-        l->outcome = ERR_LOCKED;
-        l->message = "连续登录失败次数过多，账号已锁定 10 分钟";
-        a.action = "login_failed", a.outcome = "denied", a.detail = "locked";
-        return audit_write(db, &a);
-    }
-    if (!l->password_ok) {
-        rc =
-            db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES),
-                   I(l->now + ACCOUNT_LOCK_MS), I(u->id), I(l->now));
-        int64_t lu = 0;
-        int found = 0;
-        static const char SQL_LU[] = "SELECT locked_until FROM users WHERE id = ?";
-        if (rc == 0)
-            rc = db_one_i64(db, SQL_LU, &lu, &found, I(u->id));
-        if (rc == 0 && lu > l->now) {
-            l->outcome = ERR_LOCKED;
-            l->message = "连续登录失败次数过多，账号已锁定 10 分钟";
-        }
-        a.action = "login_failed", a.outcome = "failed", a.detail = "bad password";
-        return rc ? rc : audit_write(db, &a);
-    }
-    if (disabled || !u->role) {
-        l->message = "账号已停用，请联系管理员";
-        a.action = "login_failed", a.outcome = "denied", a.detail = "disabled";
-        return audit_write(db, &a);
-    }
-    char hash[65];
-    crypto_token_new(l->token);
-    crypto_token_hash(l->token, hash);
-    copy(l->user.token_hash, sizeof l->user.token_hash, hash);
-    l->user.last_seen_at = l->now;
-    rc = db_run(db, SQL_OK, I(l->now), I(u->id));
-    if (rc == 0)
-        rc = db_run(db, SQL_NEW_SESSION, S(hash), I(u->id), I(l->now), I(l->now), S(l->ip),
-                    S(l->user_agent));
-    a.who = u;
-    a.action = "login", a.outcome = "ok";
-    if (rc == 0)
-        rc = audit_write(db, &a);
-    if (rc == 0) {
-        l->outcome = 0;
-        l->message = NULL;
-    }
-    return rc;
-}
+/* ---------- sign-out and passwords ---------- */
 
 static const char SQL_DEL_SESSION[] = "DELETE FROM sessions WHERE token_hash = ?";
 static const char SQL_DEL_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?";
@@ -227,7 +93,9 @@ int account_logout(db_t *db, const account_session_t *u, const char *ip, int64_t
     return rc ? rc : audit_write(db, &a);
 }
 
-static const char SQL_PW[] = "SELECT pw_hash FROM users WHERE id = ?";
+static const char SQL_PW[] = "SELECT pw_hash, locked_until FROM users WHERE id = ?";
+static const char SQL_HISTORY[] =
+    "SELECT pw_hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?";
 static const char SQL_SET_PW[] = "UPDATE users SET pw_hash = ?, pw_changed_at = ?, must_change = 0"
                                  " WHERE id = ? AND pw_hash = ?";
 static const char SQL_OTHER_SESSIONS[] =
@@ -239,13 +107,35 @@ int account_password_hash_of(db_t *db, int64_t user_id, char out[ACCOUNT_HASH_MA
     db_stmt_t *st = db_query(db, SQL_PW, I(user_id));
     int rc = st ? db_step(st) : ERR_IO;
     if (rc == DB_ROW)
-        copy(out, ACCOUNT_HASH_MAX, db_col_text(st, 0));
+        account_copy(out, ACCOUNT_HASH_MAX, db_col_text(st, 0));
     db_reset(st);
     return rc == DB_ROW ? 0 : rc < 0 ? rc : ERR_NOTFOUND;
 }
 
+int account_password_change_load(db_t *db, int64_t user_id, int64_t now, account_pw_change_t *p)
+{
+    p->current[0] = 0;
+    p->nprevious = 0;
+    db_stmt_t *st = db_query(db, SQL_PW, I(user_id));
+    int rc = st ? db_step(st) : ERR_IO;
+    if (rc == DB_ROW) {
+        account_copy(p->current, ACCOUNT_HASH_MAX, db_col_text(st, 0));
+        p->locked = db_col_i64(st, 1) > now;
+    }
+    db_reset(st);
+    if (rc != DB_ROW)
+        return rc < 0 ? rc : ERR_NOTFOUND;
+    st = db_query(db, SQL_HISTORY, I(user_id), I((int64_t)ACCOUNT_PW_HISTORY - 1));
+    while (st && p->nprevious < ACCOUNT_PW_HISTORY - 1 && (rc = db_step(st)) == DB_ROW)
+        account_copy(p->previous[p->nprevious++], ACCOUNT_HASH_MAX, db_col_text(st, 0));
+    db_reset(st);
+    return !st ? ERR_IO : rc < 0 ? rc : 0;
+}
+
 int account_password_change_check(account_pw_change_t *p, const char *username, err_t *e)
 {
+    if (p->locked)
+        return 0; /* refused by the write, whatever was typed: no oracle during the lock */
     p->old_ok = p->current[0] && crypto_password_verify(p->current, p->old_pw) == 0;
     if (!p->old_ok)
         return 0; /* recorded as a failure by the write */
@@ -254,6 +144,13 @@ int account_password_change_check(account_pw_change_t *p, const char *username, 
         return rc;
     if (strcmp(p->old_pw, p->new_pw) == 0)
         return err_set(e, ERR_INVALID, "invalid", "新密码不能与原密码相同", "new_password");
+    if ((rc = password_quality_check(p->new_pw, p->old_pw, username, e)) != 0)
+        return rc;
+    /* The current password was compared above; the ones before it cost an argon2id each. */
+    for (int i = 0; i < p->nprevious; i++)
+        if (crypto_password_verify(p->previous[i], p->new_pw) == 0)
+            return err_set(e, ERR_INVALID, "invalid", "新密码不能与最近 5 次使用过的密码相同",
+                           "new_password");
     if (crypto_password_hash(p->new_pw, p->new_hash) != 0)
         return err_set(e, ERR_NOMEM, "internal", "密码处理失败", NULL);
     return 0;
@@ -265,27 +162,45 @@ int account_initial_password(char pw[20], char hash[ACCOUNT_HASH_MAX])
     return crypto_password_hash(pw, hash) == 0 ? 0 : ERR_NOMEM;
 }
 
-int account_change_password(db_t *db, const account_session_t *u, const account_pw_change_t *p,
+static const char SQL_KEEP[] =
+    "INSERT INTO password_history (user_id, id, pw_hash, retired_at) VALUES (?,?,?,?)";
+static const char SQL_TRIM[] =
+    "DELETE FROM password_history WHERE user_id = ? AND id NOT IN"
+    " (SELECT id FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?)";
+
+/* The hash an account is leaving goes to its history, which keeps the newest few. */
+static int history_keep(db_t *db, int64_t user_id, const char *old_hash, int64_t now)
+{
+    int rc = db_run(db, SQL_KEEP, I(user_id), I(idgen_next()), S(old_hash), I(now));
+    return rc ? rc
+              : db_run(db, SQL_TRIM, I(user_id), I(user_id), I((int64_t)ACCOUNT_PW_HISTORY - 1));
+}
+
+int account_change_password(db_t *db, const account_session_t *u, account_pw_change_t *p,
                             const char *ip, int64_t now, err_t *e)
 {
     audit_entry_t a = {
         .who = &u->actor, .action = "password_change", .outcome = "ok", .ip = ip, .now = now};
-    int rc;
-    if (!p->old_ok) {
-        /* A wrong old password is a wrong password: it counts towards the lockout. */
-        rc =
-            db_run(db, SQL_FAIL, I((int64_t)ACCOUNT_MAX_FAILURES), I((int64_t)ACCOUNT_MAX_FAILURES),
-                   I(now + ACCOUNT_LOCK_MS), I(u->actor.id), I(now));
-        a.outcome = "failed";
-        a.detail = "bad old password";
-        if (rc == 0)
-            rc = audit_write(db, &a);
-        /* The failure is recorded (commit), and the caller is told. */
-        return rc ? rc : 0;
+    int64_t uid = u->actor.id;
+    int locked = 0;
+    /* The lock as it is now, not as it was read before the check. */
+    int rc = account_lock_state(db, uid, now, &locked);
+    if (rc == 0 && (locked || p->locked || !p->old_ok)) {
+        /* A wrong old password is a wrong password: it counts towards the lockout; during the
+         * lock even the right one is refused. The failure is recorded (commit), the caller told. */
+        p->outcome = ERR_LOCKED;
+        a.outcome = "denied", a.detail = "locked";
+        if (!locked && !p->locked) {
+            rc = account_count_failure(db, uid, now, &locked);
+            p->outcome = locked ? ERR_LOCKED : ERR_UNAUTH;
+            a.outcome = "failed", a.detail = "bad old password";
+        }
+        return rc ? rc : audit_write(db, &a);
     }
-    db_stmt_t *st = db_query(db, SQL_SET_PW, S(p->new_hash), I(now), I(u->actor.id), S(p->current));
+    db_stmt_t *st =
+        rc ? NULL : db_query(db, SQL_SET_PW, S(p->new_hash), I(now), I(uid), S(p->current));
     if (!st)
-        return ERR_IO;
+        return rc ? rc : ERR_IO;
     rc = db_step(st);
     int64_t changed = rc >= 0 ? db_changes(st) : 0;
     db_reset(st);
@@ -293,8 +208,11 @@ int account_change_password(db_t *db, const account_session_t *u, const account_
         return rc;
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "conflict", "密码已在别处被修改，请重新操作", NULL);
+    p->outcome = 0;
+    rc = history_keep(db, uid, p->current, now);
     /* Other sessions of this account end: whoever knew the old password is out. */
-    rc = db_run(db, SQL_OTHER_SESSIONS, I(u->actor.id), S(u->token_hash));
+    if (rc == 0)
+        rc = db_run(db, SQL_OTHER_SESSIONS, I(uid), S(u->token_hash));
     return rc ? rc : audit_write(db, &a);
 }
 
@@ -302,8 +220,8 @@ int account_change_password(db_t *db, const account_session_t *u, const account_
 
 static const char SQL_INSERT_USER[] =
     "INSERT INTO users (id, county, username, name, role, scope_code, person_id, phone_enc,"
-    " phone_masked, pw_hash, pw_changed_at, must_change, created_at, created_by)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " phone_masked, pw_hash, pw_changed_at, must_change, created_at, created_by, totp_exempt)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int valid_username(const char *s)
 {
@@ -373,7 +291,8 @@ int account_create(db_t *db, const actor_t *by, account_new_t *n, const char *ip
     } else if (!pw) {
         crypto_password_random(n->initial_password);
         pw = n->initial_password;
-    } else if ((rc = password_policy_check(pw, n->username, e)) != 0) {
+    } else if ((rc = password_policy_check(pw, n->username, e)) != 0 ||
+               (rc = password_quality_check(pw, NULL, n->username, e)) != 0) {
         free(penc);
         return rc;
     }
@@ -412,6 +331,7 @@ int account_create(db_t *db, const actor_t *by, account_new_t *n, const char *ip
         db_bind_i64(st, 14, by->id);
     else
         db_bind_null(st, 14);
+    db_bind_i64(st, 15, n->totp_exempt ? 1 : 0);
     rc = db_step(st);
     db_reset(st);
     free(penc);
@@ -439,9 +359,8 @@ static const char SQL_FIND_ID[] = "SELECT id, scope_code, role, username FROM us
 static const char SQL_FIND_NAME[] =
     "SELECT id, scope_code, role, username FROM users WHERE username = ?";
 
-/* Find the target account and check the caller may manage it. */
-static int find_target(db_t *db, const actor_t *by, int64_t id, const char *username,
-                       int64_t *out_id, char county[8], err_t *e)
+int account_find_target(db_t *db, const actor_t *by, int64_t id, const char *username,
+                        int64_t *out_id, char county[8], err_t *e)
 {
     db_stmt_t *st = id > 0 ? db_query(db, SQL_FIND_ID, I(id))
                            : db_query(db, SQL_FIND_NAME, S(username ? username : ""));
@@ -454,7 +373,7 @@ static int find_target(db_t *db, const actor_t *by, int64_t id, const char *user
     }
     *out_id = db_col_i64(st, 0);
     char scope[24];
-    copy(scope, sizeof scope, db_col_text(st, 1));
+    account_copy(scope, sizeof scope, db_col_text(st, 1));
     role_t role = role_parse(db_col_text(st, 2));
     db_reset(st);
     snprintf(county, 8, "%.6s", scope);
@@ -475,7 +394,7 @@ int account_set_disabled(db_t *db, const actor_t *by, int64_t id, const char *us
 {
     int64_t uid = 0;
     char county[8];
-    int rc = find_target(db, by, id, username, &uid, county, e);
+    int rc = account_find_target(db, by, id, username, &uid, county, e);
     if (rc == 0)
         rc = db_run(db, SQL_DISABLE, I((int64_t)(disabled ? 1 : 0)), I(uid));
     /* Disabling ends every session of the account at once. */
@@ -506,13 +425,20 @@ int account_reset_password(db_t *db, const actor_t *by, int64_t id, const char *
 {
     int64_t uid = 0;
     char county[8];
-    int rc = find_target(db, by, id, username, &uid, county, e);
+    int rc = account_find_target(db, by, id, username, &uid, county, e);
     if (rc)
         return rc;
-    const char *hash = new_hash;
-    rc = db_run(db, SQL_RESET, S(hash), I(now), I(uid));
+    char old[ACCOUNT_HASH_MAX];
+    rc = account_password_hash_of(db, uid, old);
+    if (rc == 0)
+        rc = history_keep(db, uid, old, now);
+    if (rc == 0)
+        rc = db_run(db, SQL_RESET, S(new_hash), I(now), I(uid));
     if (rc == 0)
         rc = db_run(db, SQL_DEL_SESSIONS, I(uid));
+    /* From the command line (the operator of the server): the second factor goes too. */
+    if (rc == 0 && !by)
+        rc = account_totp_clear(db, uid);
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%" PRId64, uid);
@@ -534,7 +460,7 @@ int account_reset_password(db_t *db, const actor_t *by, int64_t id, const char *
 #define USER_COLS                                                                                  \
     "u.id, u.username, u.name, u.role, u.scope_code, u.disabled, u.must_change,"                   \
     " u.last_login_at, u.phone_masked, u.created_at, r.name, u.person_id, u.previous_login_at,"    \
-    " u.department"
+    " u.department, CASE WHEN u.totp_secret_enc IS NULL THEN 0 ELSE 1 END, u.totp_exempt"
 
 static json_t *user_json(db_stmt_t *st)
 {
@@ -553,6 +479,9 @@ static json_t *user_json(db_stmt_t *st)
                         db_col_isnull(st, 12) ? json_null() : json_integer(db_col_i64(st, 12)));
     if (db_col_text(st, 13))
         json_object_set_new(o, "department", json_string(db_col_text(st, 13)));
+    json_object_set_new(o, "totp_enabled", json_boolean(db_col_i64(st, 14)));
+    json_object_set_new(o, "totp_required",
+                        json_boolean((role & ACCOUNT_TOTP_ROLES) && !db_col_i64(st, 15)));
     if (!db_col_isnull(st, 11)) {
         snprintf(id, sizeof id, "%" PRId64, db_col_i64(st, 11));
         json_object_set_new(o, "person_id", json_string(id));

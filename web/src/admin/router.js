@@ -18,6 +18,12 @@ export function adminCreateRouter() {
                 meta: { title: '修改密码' },
             },
             {
+                path: '/totp',
+                name: 'totp',
+                component: () => import('./pages/TotpPage.vue'),
+                meta: { title: '两步验证' },
+            },
+            {
                 path: '/',
                 component: ConsoleLayout,
                 children: [

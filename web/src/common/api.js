@@ -48,9 +48,11 @@ const CODE_BY_STATUS = {
 const handlers = {
     unauthenticated: null, // (err) => void, e.g. go to the login page
     passwordChangeRequired: null, // (err) => void, go to the change-password page
+    secondFactorRequired: null, // (err) => void, go to the page that enrols a second factor
 }
 
-/** Install the app's reactions to 401 and 403 password_change_required. */
+/** Install the app's reactions to 401, 403 password_change_required and 403
+ *  second_factor_required. */
 export function apiSetHandlers(h) {
     Object.assign(handlers, h)
 }
@@ -131,6 +133,13 @@ function failure(status, data, quiet) {
         ) {
             err.handled = true
             handlers.passwordChangeRequired(err)
+        } else if (
+            status === 403 &&
+            err.code === 'second_factor_required' &&
+            handlers.secondFactorRequired
+        ) {
+            err.handled = true
+            handlers.secondFactorRequired(err)
         }
     }
     return err
@@ -192,6 +201,9 @@ export const authApi = {
     login: (username, password) =>
         api.post('/auth/login', { username, password }, { quiet: true }),
     logout: () => api.post('/auth/logout', undefined, { quiet: true }),
+    /** The second step of a sign-in: the challenge of login() and the app's code. */
+    loginTotp: (challenge, code) =>
+        api.post('/auth/login/totp', { challenge, code }, { quiet: true }),
     me: () => api.get('/auth/me', null, { quiet: true }),
     changePassword: (oldPassword, newPassword) =>
         api.post(
@@ -199,6 +211,9 @@ export const authApi = {
             { old_password: oldPassword, new_password: newPassword },
             { quiet: true },
         ),
+    totpSetup: () => api.post('/auth/totp/setup', undefined, { quiet: true }),
+    totpEnable: (code) => api.post('/auth/totp/enable', { code }, { quiet: true }),
+    totpDisable: (code) => api.post('/auth/totp/disable', { code }, { quiet: true }),
 }
 
 const enc = encodeURIComponent
@@ -226,6 +241,7 @@ export const userApi = {
     disable: (id) => api.post(`/users/${enc(id)}/disable`),
     enable: (id) => api.post(`/users/${enc(id)}/enable`),
     resetPassword: (id) => api.post(`/users/${enc(id)}/reset-password`),
+    resetTotp: (id) => api.post(`/users/${enc(id)}/reset-totp`),
 }
 
 export const auditApi = {

@@ -12,6 +12,8 @@ export const useSession = defineStore('session', {
     getters: {
         role: (s) => (s.user ? s.user.role : null),
         mustChangePassword: (s) => !!(s.user && s.user.must_change_password),
+        /** The role requires a second factor (等保) and it is not set up yet. */
+        mustEnrol: (s) => sessionMustEnrol(s.user),
     },
     actions: {
         /** Ask the server who we are (once per page load unless force). Resolves to user or null. */
@@ -26,6 +28,8 @@ export const useSession = defineStore('session', {
                 } else if (e.code === 'password_change_required') {
                     // The server may refuse even /auth/me until the password is changed.
                     this.user = { ...(this.user || {}), must_change_password: true }
+                } else if (e.code === 'second_factor_required') {
+                    this.user = { ...(this.user || {}), totp_required: true, totp_enabled: false }
                 } else {
                     throw e
                 }
@@ -33,8 +37,17 @@ export const useSession = defineStore('session', {
             this.checked = true
             return this.user
         },
+        /** Sign in. Resolves to {user} when signed in, or to {challenge} when the account has a
+         *  second factor: then loginTotp(challenge, code) finishes. */
         async login(username, password) {
             const r = await authApi.login(username, password)
+            if (r.second_factor) return { challenge: r.challenge }
+            this.user = r.user
+            this.checked = true
+            return { user: r.user }
+        },
+        async loginTotp(challenge, code) {
+            const r = await authApi.loginTotp(challenge, code)
             this.user = r.user
             this.checked = true
             return r.user
@@ -85,6 +98,10 @@ export function sessionInstallGuard(router, session) {
         if (user.must_change_password && to.name !== 'password') {
             return { name: 'password' }
         }
+        // An app with an enrolment page keeps there whom the server limits to enrolment.
+        if (!user.must_change_password && sessionMustEnrol(user) && to.name !== ENROL_ROUTE) {
+            if (router.hasRoute(ENROL_ROUTE)) return { name: ENROL_ROUTE }
+        }
         if (to.meta.roles && !to.meta.roles.includes(user.role)) return { name: 'home' }
         return true
     })
@@ -104,7 +121,20 @@ export function sessionInstallGuard(router, session) {
             else session.user = { must_change_password: true }
             if (router.currentRoute.value.name !== 'password') router.replace({ name: 'password' })
         },
+        secondFactorRequired() {
+            session.user = { ...(session.user || {}), totp_required: true, totp_enabled: false }
+            const to = router.hasRoute(ENROL_ROUTE) ? ENROL_ROUTE : 'home'
+            if (router.currentRoute.value.name !== to) router.replace({ name: to })
+        },
     })
+}
+
+/** The route of the page that enrols a second factor (the console has it; the phone does not). */
+export const ENROL_ROUTE = 'totp'
+
+/** Whether the user must set up a second factor before anything else. */
+export function sessionMustEnrol(user) {
+    return !!(user && user.totp_required && !user.totp_enabled)
 }
 
 /** The message the login page shows for ?reason=… */
@@ -116,7 +146,8 @@ export function sessionReasonText(reason) {
 }
 
 /** The password policy of the server (8+ chars, 3 of 4 classes, not the username), checked
- *  early so the user sees the rule before a round trip. Returns a message or ''. */
+ *  early so the user sees the rule before a round trip; the server's dictionary check and the
+ *  last 5 passwords are only known there. Returns a message or ''. */
 export function sessionPasswordProblem(password, username) {
     if (!password || password.length < 8) return '新密码至少 8 位'
     let classes = 0
