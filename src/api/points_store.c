@@ -253,15 +253,8 @@ int api_points_order_qr(http_ctx_t *c)
 
 typedef struct {
     http_ctx_t *c;
-    const char *code, *village;
     int64_t id, now;
 } close_arg_t;
-
-static int handover_write(db_t *db, void *arg, err_t *e)
-{
-    close_arg_t *a = arg;
-    return points_order_handover(db, http_user(a->c), a->code, a->village, a->now, &a->id, e);
-}
 
 static int cancel_write(db_t *db, void *arg, err_t *e)
 {
@@ -269,15 +262,10 @@ static int cancel_write(db_t *db, void *arg, err_t *e)
     return points_order_cancel(db, http_user(a->c), a->id, a->now, e);
 }
 
-static void close_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+static void order_reply(http_ctx_t *c, int64_t id)
 {
-    close_arg_t *a = arg;
-    if (rc) {
-        http_reply_error(c, e);
-        return;
-    }
     int r;
-    json_t *o = points_order_get(http_db(c), http_user(c), a->id, &r);
+    json_t *o = points_order_get(http_db(c), http_user(c), id, &r);
     if (!o) {
         api_reply(c, NULL, r, "订单不存在");
         return;
@@ -285,18 +273,58 @@ static void close_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
     http_reply_json(c, 200, json_pack("{s:o}", "order", o));
 }
 
+static void close_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    close_arg_t *a = arg;
+    if (rc)
+        http_reply_error(c, e);
+    else
+        order_reply(c, a->id);
+}
+
+typedef struct {
+    http_ctx_t *c;
+    points_handover_t h;
+} handover_arg_t;
+
+static int handover_write(db_t *db, void *arg, err_t *e)
+{
+    handover_arg_t *a = arg;
+    return points_order_handover(db, http_user(a->c), &a->h, e);
+}
+
+/* A miss or a lock committed (the job returned 0) and is answered as the error it is. */
+static void handover_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
+{
+    handover_arg_t *a = arg;
+    if (rc) {
+        http_reply_error(c, e);
+    } else if (a->h.refusal.rc) {
+        if (a->h.refusal.rc == ERR_LOCKED) {
+            char secs[24];
+            int64_t left = (a->h.locked_until - a->h.now + 999) / 1000;
+            snprintf(secs, sizeof secs, "%" PRId64, left > 0 ? left : 1);
+            http_set_header(c, "retry-after", secs);
+        }
+        http_reply_error(c, &a->h.refusal);
+    } else {
+        order_reply(c, a->h.id);
+    }
+}
+
 int api_points_order_handover(http_ctx_t *c)
 {
     static const char *const fields[] = {"code", "village", NULL};
     json_t *body;
-    close_arg_t *a = http_alloc(c, sizeof *a);
+    handover_arg_t *a = http_alloc(c, sizeof *a);
     memset(a, 0, sizeof *a);
     if (http_body(c, &body) || http_only_fields(c, body, fields) ||
-        api_str(c, body, "code", 1, &a->code) || api_str(c, body, "village", 0, &a->village))
+        api_str(c, body, "code", 1, &a->h.code) || api_str(c, body, "village", 0, &a->h.village))
         return 0;
     a->c = c;
-    a->now = http_now(c);
-    http_write(c, handover_write, a, close_done);
+    a->h.ip = http_ip(c);
+    a->h.now = http_now(c);
+    http_write(c, handover_write, a, handover_done);
     return 0;
 }
 

@@ -29,6 +29,7 @@ EMBED(jiceng_mig_012, "src/store/migrations/012_part_overdue.sql");
 EMBED(jiceng_mig_013, "src/store/migrations/013_handler.sql");
 EMBED(jiceng_mig_014, "src/store/migrations/014_points.sql");
 EMBED(jiceng_mig_015, "src/store/migrations/015_accounts.sql");
+EMBED(jiceng_mig_016, "src/store/migrations/016_handover_guard.sql");
 
 static const struct {
     int version;
@@ -42,7 +43,7 @@ static const struct {
     {9, "009_photos", jiceng_mig_009},         {10, "010_outbox", jiceng_mig_010},
     {11, "011_case_counters", jiceng_mig_011}, {12, "012_part_overdue", jiceng_mig_012},
     {13, "013_handler", jiceng_mig_013},       {14, "014_points", jiceng_mig_014},
-    {15, "015_accounts", jiceng_mig_015},
+    {15, "015_accounts", jiceng_mig_015},      {16, "016_handover_guard", jiceng_mig_016},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
@@ -83,7 +84,7 @@ static char *for_engine(const char *sql, int engine)
 static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
                                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                                  " applied_at BIGINT NOT NULL)";
-static const char SQL_VERSION[] = "SELECT COALESCE(MAX(version),0) FROM schema_migrations";
+static const char SQL_HAVE[] = "SELECT COUNT(*) FROM schema_migrations WHERE version = ?";
 static const char SQL_RECORD[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
 
@@ -105,10 +106,13 @@ int migrate_run(db_t *db, int *applied, err_t *e)
         int found = 0;
         if ((rc = db_begin(db)) != 0)
             break;
-        /* Read the version inside the transaction so two instances starting together on
-         * PostgreSQL do not both apply it (the second fails on the primary key and rolls back). */
-        rc = db_one_i64(db, SQL_VERSION, &have, &found);
-        if (rc == 0 && have < migrations[i].version) {
+        /* Look inside the transaction so two instances starting together on PostgreSQL do not
+         * both apply it (the second fails on the primary key and rolls back). Each migration
+         * is looked up by its own number, not against the highest applied: migrations written
+         * side by side on branches may be merged out of order (016 before 015), and a database
+         * that already has 016 must still get 015. */
+        rc = db_one_i64(db, SQL_HAVE, &have, &found, I((int64_t)migrations[i].version));
+        if (rc == 0 && have == 0) {
             char *sql = for_engine(migrations[i].sql, db_engine(db));
             rc = db_exec(db, sql);
             free(sql);

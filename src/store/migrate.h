@@ -6,7 +6,8 @@
 
 #include "store/db.h"
 
-/* Apply every migration newer than the database's version, each in its own transaction.
+/* Apply every migration the database has not recorded yet, in order, each in its own
+ * transaction (by number, so one merged later with a lower number still runs).
  * Returns 0, or ERR_IO with a message in e. *applied (if non-NULL) gets how many ran. */
 int migrate_run(db_t *db, int *applied, err_t *e);
 /* Highest migration number built into this binary. */

@@ -1,7 +1,8 @@
 // points-store.test.js — 积分超市 (issue 4, docs/POINTS.md "Store") and the county overview, on the
 // demo's 化德县 长丰社区 (150922103009), which no other points test touches: goods and their scope,
 // redemption end to end (order → code → handover, points and stock moved once), refusals with
-// nothing written, cancel and expiry refunds, racing orders, idempotent retries, and the county
+// nothing written, cancel and expiry refunds, keepers guessing codes (10 digits, 5 misses pause
+// the account 15 minutes), racing orders, idempotent retries, and the county
 // overview (JSON and Excel) traced to the ledger rows themselves.
 // Points reach households through the village admin's adjustments (POST /api/v1/points/adjustments).
 import { describe, test, before } from 'node:test';
@@ -143,7 +144,7 @@ describe('redemption: order, code, handover', () => {
     const bal0 = balance(hhResident);
     const r = await order(resident, g, 2);
     assert.equal(r.status, 201, r.text);
-    assert.match(r.json.code, /^\d{8}$/);
+    assert.match(r.json.code, /^\d{10}$/, 'a 10-digit code');
     const o = r.json.order;
     assert.equal(o.state, 'issued');
     assert.equal(o.points, 20);
@@ -197,7 +198,9 @@ describe('redemption: order, code, handover', () => {
     await adjust(hhHead, 10);
     const r = await order(head, g);
     assert.equal(r.status, 201, r.text);
-    const h = await api('POST', '/api/v1/points/orders/handover', { token: grid, body: { code: r.json.code } });
+    // Typed as it is read aloud, grouped 3-3-4 with a space and a dash: the digits count.
+    const grouped = r.json.code.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2-$3');
+    const h = await api('POST', '/api/v1/points/orders/handover', { token: grid, body: { code: grouped } });
     assert.equal(h.status, 200, h.text);
     assert.equal(h.json.order.state, 'handed_over');
   });
@@ -297,6 +300,145 @@ describe('redemption: order, code, handover', () => {
     assert.equal(balance(hhResident), bal0 - 4);
     assert.equal(stock(g.id), 9);
     assertError(await order(resident, g, 2, { 'idempotency-key': key }), 409, 'conflict');
+  });
+});
+
+describe('guessing codes: a keeper is paused after 5 codes that match nothing (issue 9 part 6)', () => {
+  const GRID = '15092210300901'; // a grid of the village: its grid workers are keepers
+  const handover = (token, code) => api('POST', '/api/v1/points/orders/handover', { token, body: { code } });
+  /** A fresh keeper, so that no other test's tries count against it. */
+  const keeper = () => createAccount(county, { role: 'grid_worker', scope_code: GRID, prefix: 'keeper' });
+  /** A 10-digit code; the chance that it is one of the village's open codes is nil. */
+  const wrong = () => String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  const audited = (user, action, outcome) =>
+    num(`SELECT COUNT(*) FROM audit WHERE user_id = ${user} AND action = '${action}' AND outcome = '${outcome}'`);
+  const guard = (user) => sql(`SELECT misses || ':' || locked_until FROM points_handover_guard WHERE user_id = ${user}`);
+  const lockedUntil = (user) => num(`SELECT locked_until FROM points_handover_guard WHERE user_id = ${user}`);
+  /** The keyed hash the server finds a code by: BLAKE2b-256 keyed with DATA/keys/hash.key (libsodium's
+   * crypto_generichash), computed here to give an order the 8-digit code of an order issued before. */
+  function codeHash(code) {
+    const py = 'import sys, hashlib; k = open(sys.argv[1], "rb").read(); print(hashlib.blake2b(sys.argv[2].encode(), digest_size=32, key=k).hexdigest())';
+    const r = spawnSync('python3', ['-c', py, join(DATA, 'keys', 'hash.key'), code], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  }
+  async function issued(name) {
+    const g = await newGoods({ name, price_points: 1, stock: 5 });
+    await adjust(hhResident, 1);
+    const r = await order(resident, g);
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  }
+  /** n wrong codes one after the other; the replies. */
+  async function miss(token, n) {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(await handover(token, wrong()));
+    return out;
+  }
+
+  test('an 8-digit code of an order issued before the longer codes still redeems', async () => {
+    const made = await issued('老兑换码（测试）');
+    const id = made.order.id;
+    assert.equal(codeHash(made.code), sql(`SELECT code_hash FROM points_orders WHERE id = ${id}`), 'the hash as the server makes it');
+    const old = String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+    sql(`UPDATE points_orders SET code_hash = '${codeHash(old)}' WHERE id = ${id}`);
+    const k = await keeper();
+    const h = await handover(k.token, `${old.slice(0, 4)} ${old.slice(4)}`);
+    assert.equal(h.status, 200, h.text);
+    assert.equal(h.json.order.id, id);
+    assert.equal(h.json.order.state, 'handed_over');
+  });
+
+  test('malformed codes are refused before any lookup and count for nothing', async () => {
+    const k = await keeper();
+    for (const bad of ['123456789', '12345678901', '123456789x', '１２３４５６７８９０', '1234567890'.repeat(5)])
+      assertError(await handover(k.token, bad), 400, 'invalid', 'code');
+    assert.equal(num(`SELECT COUNT(*) FROM points_handover_guard WHERE user_id = ${k.id}`), 0);
+  });
+
+  test('the 5th miss in 10 minutes pauses the keeper 15 minutes; even the right code is refused; others go on', async () => {
+    const made = await issued('核销暂停（测试）');
+    const k = await keeper();
+    const other = await keeper();
+    const misses = await miss(k.token, 4);
+    misses.forEach((r, i) => {
+      const e = assertError(r, 404, 'not_found', 'code');
+      assert.match(e.message, new RegExp(`^兑换码无效.*再错 ${4 - i} 次将暂停核销 15 分钟`), e.message);
+    });
+    const t5 = Date.now();
+    const fifth = await handover(k.token, wrong());
+    const e5 = assertError(fifth, 423, 'too_many_attempts');
+    const until = lockedUntil(k.id);
+    assert.ok(until >= t5 + 15 * 60e3 - 2000 && until <= Date.now() + 15 * 60e3, `locked for 15 minutes: ${until - t5}`);
+    // When to come back, China time, rounded up to the minute.
+    const back = new Date(Math.ceil(until / 60e3) * 60e3 + 8 * 3600e3);
+    const hhmm = `${String(back.getUTCHours()).padStart(2, '0')}:${String(back.getUTCMinutes()).padStart(2, '0')}`;
+    assert.ok(e5.message.includes(`请于 ${hhmm}`), `${e5.message} names ${hhmm}`);
+    const wait = Number(fifth.headers.get('retry-after'));
+    assert.ok(wait > 14 * 60 && wait <= 15 * 60, `Retry-After ${wait}`);
+    // Locked: the right code is refused too — no answer tells a right code from a wrong one.
+    const right = await handover(k.token, made.code);
+    assertError(right, 423, 'too_many_attempts');
+    assert.ok(Number(right.headers.get('retry-after')) > 0);
+    assertError(await handover(k.token, wrong()), 423, 'too_many_attempts');
+    assert.equal(sql(`SELECT state FROM points_orders WHERE id = ${made.order.id}`), 'issued');
+    // Audited: the 5 misses (with the account and its IP) and the lock; refusals while locked
+    // looked nothing up.
+    assert.equal(audited(k.id, 'order_handover', 'failed'), 5);
+    assert.equal(audited(k.id, 'handover_locked', 'denied'), 1);
+    assert.equal(num(`SELECT COUNT(*) FROM audit WHERE user_id = ${k.id} AND action = 'order_handover' AND outcome = 'failed' AND object = 'user:${k.id}' AND ip IS NOT NULL`), 5);
+    // Another keeper of the village is not affected.
+    const h = await handover(other.token, made.code);
+    assert.equal(h.status, 200, h.text);
+    assert.equal(h.json.order.id, made.order.id);
+  });
+
+  test('once the pause is over the keeper works again; misses older than 10 minutes are forgotten', async () => {
+    const k = await keeper();
+    const rs = await miss(k.token, 5);
+    assertError(rs[4], 423, 'too_many_attempts');
+    // The server's clock cannot be moved: the lock is moved into the past instead.
+    sql(`UPDATE points_handover_guard SET locked_until = ${Date.now() - 1000} WHERE user_id = ${k.id}`);
+    const made = await issued('暂停结束（测试）');
+    const h = await handover(k.token, made.code);
+    assert.equal(h.status, 200, h.text);
+    // The lock took the misses with it: the count starts again.
+    assert.match(assertError(await handover(k.token, wrong()), 404, 'not_found').message, /再错 4 次/);
+    // 4 misses, the first of them 10 minutes ago: the window is over, the next miss opens a new one.
+    sql(`UPDATE points_handover_guard SET misses = 4, window_from = ${Date.now() - 10 * 60e3 - 1000} WHERE user_id = ${k.id}`);
+    assert.match(assertError(await handover(k.token, wrong()), 404, 'not_found').message, /再错 4 次/);
+    assert.match(guard(k.id), /^1:/);
+    // 4 misses, the first 9 minutes ago: the 5th within the window locks.
+    sql(`UPDATE points_handover_guard SET misses = 4, window_from = ${Date.now() - 9 * 60e3} WHERE user_id = ${k.id}`);
+    assertError(await handover(k.token, wrong()), 423, 'too_many_attempts');
+  });
+
+  test('a handover that succeeds forgives no miss', async () => {
+    const k = await keeper();
+    await miss(k.token, 3);
+    const made = await issued('不清零（测试）');
+    assert.equal((await handover(k.token, made.code)).status, 200);
+    const rs = await miss(k.token, 2);
+    assertError(rs[0], 404, 'not_found');
+    assertError(rs[1], 423, 'too_many_attempts');
+  });
+
+  test('parallel tries all count: 2 wrong at once are 2 misses, 300 at once look up 5 codes', async () => {
+    const k = await keeper();
+    const two = await Promise.all([handover(k.token, wrong()), handover(k.token, wrong())]);
+    const left = two.map((r) => assertError(r, 404, 'not_found').message.match(/再错 (\d) 次/)[1]).sort();
+    assert.deepEqual(left, ['3', '4'], 'one after the other, not both against the same count');
+    assert.match(guard(k.id), /^2:0$/);
+
+    const k300 = await keeper();
+    const rs = await Promise.all(Array.from({ length: 300 }, () => handover(k300.token, wrong())));
+    const by = {};
+    for (const r of rs) by[r.status] = (by[r.status] || 0) + 1;
+    assert.deepEqual(by, { 404: 4, 423: 296 }, JSON.stringify(by));
+    for (const r of rs.filter((x) => x.status === 423)) assertError(r, 423, 'too_many_attempts');
+    assert.equal(audited(k300.id, 'order_handover', 'failed'), 5, 'five codes looked up, no more');
+    assert.equal(audited(k300.id, 'handover_locked', 'denied'), 1);
+    assert.ok(lockedUntil(k300.id) > Date.now() + 14 * 60e3);
   });
 });
 

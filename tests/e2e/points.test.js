@@ -7,8 +7,9 @@
 //   - a grid worker of micro-grid 2 confirms it in 互检;
 //   - the resident sees the balance and honour go up by 5 with the entry (reason, photo, who),
 //     redeems one item in the 积分超市 and gets the one-time code and its QR code;
-//   - a grid worker of micro-grid 3 (store keeper) types the code and hands the item over; the
-//     same code a second time is refused.
+//   - a grid worker of micro-grid 3 (store keeper) types the code as it is shown (10 digits,
+//     grouped 3-3-4) and hands the item over; the same code a second time is refused;
+//   - a keeper who types 5 codes that match nothing is paused, and the page says until when.
 // Stock and balance move once, at the redemption; the handover moves neither.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,6 +160,7 @@ test('入户打分 offline → 互检 → 我的积分 → 兑换 → 核销, on
 
   // ---- the resident sees it and redeems ----
   let code = '';
+  let shown = '';
   let orderId = '';
   await walk(browser, 'points-resident', PHONE, async (w) => {
     const { page } = w;
@@ -199,7 +201,10 @@ test('入户打分 offline → 互检 → 我的积分 → 兑换 → 核销, on
     await sheet.waitFor();
     code = await sheet.getByTestId('order-code').getAttribute('data-code');
     orderId = await sheet.getAttribute('data-order-id');
-    assert.match(code, /^\d{8}$/);
+    assert.match(code, /^\d{10}$/);
+    // Shown grouped 3-3-4, to be read aloud at the counter; the QR holds the bare digits.
+    shown = await sheet.getByTestId('order-code').innerText();
+    assert.equal(shown, `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`);
     const qr = sheet.getByTestId('order-qr');
     await eventually(async () => assert.ok(await qr.evaluate((el) => el.complete && el.naturalWidth > 0), 'QR drawn'), { timeout: 10000 });
     await w.screenshot('points-order-code');
@@ -224,7 +229,8 @@ test('入户打分 offline → 互检 → 我的积分 → 兑换 → 核销, on
     await openPoints(page);
     await page.getByTestId('points-go-handover').click();
     await page.getByTestId('h5-handover').waitFor();
-    await page.getByTestId('handover-code').locator('input').fill(code);
+    // Typed as the resident reads it out, with the spaces.
+    await page.getByTestId('handover-code').locator('input').fill(shown);
     await page.getByTestId('handover-submit').click();
     const done = page.getByTestId('handover-result');
     await done.waitFor();
@@ -258,6 +264,47 @@ test('入户打分 offline → 互检 → 我的积分 → 兑换 → 核销, on
     const order = page.locator(`[data-testid="order-row"][data-order-id="${orderId}"]`);
     await order.waitFor();
     assert.equal(await order.getByTestId('order-state').innerText(), '已领取');
+  });
+});
+
+test('a keeper who types 5 codes that match nothing is paused 15 minutes, and told until when', { timeout: 90000 }, async () => {
+  // A keeper of its own (a new grid worker of micro-grid 3), so no other walk's keeper is paused.
+  const grid3 = await apiAs('tuquan.fusheng.grid3');
+  const username = `keeper.${Date.now().toString(36)}`;
+  const made = await admin.post('/api/v1/users', { username, name: '测试店长', role: 'grid_worker', scope_code: grid3.user.scope_code });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const password = `Kp9!${Math.random().toString(36).slice(2, 10)}Q`;
+  const signIn = await fetch(`${BASE}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: made.json.initial_password }) });
+  const { token } = await signIn.json();
+  const changed = await fetch(`${BASE}/api/v1/auth/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ old_password: made.json.initial_password, new_password: password }),
+  });
+  assert.equal(changed.status, 204);
+
+  await walk(browser, 'points-keeper-paused', PHONE, async (w) => {
+    const { page } = w;
+    await w.login('h5', username, password);
+    await page.getByTestId('h5-grid').waitFor();
+    w.expectHttpError(404, '/api/v1/me/points'); // a new account: no household of its own
+    await openPoints(page);
+    await page.getByTestId('points-go-handover').click();
+    await page.getByTestId('h5-handover').waitFor();
+    const error = page.getByTestId('handover-error');
+    for (let i = 1; i <= 6; i++) {
+      w.expectHttpError(i < 5 ? 404 : 423, '/api/v1/points/orders/handover');
+      await page.getByTestId('handover-code').locator('input').fill(`000 000 ${String(1000 + i)}`);
+      const [reply] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/points/orders/handover'),
+        page.getByTestId('handover-submit').click(),
+      ]);
+      assert.equal(reply.status(), i < 5 ? 404 : 423);
+      const want = i < 5 ? new RegExp(`兑换码无效.*再错 ${5 - i} 次`) : /暂停核销，请于 \d{2}:\d{2}（约 1?\d 分钟后）再试/;
+      await eventually(async () => assert.match(await error.innerText(), want));
+    }
+    await w.assertChineseRendered('[data-testid="handover-error"]');
+    await w.screenshot('points-keeper-paused');
   });
 });
 

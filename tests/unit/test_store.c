@@ -36,6 +36,9 @@ static void migrations_apply_once(void **state)
     static const char SQL[] = "SELECT MAX(version) FROM schema_migrations";
     assert_int_equal(db_one_i64(db, SQL, &v, &found), 0);
     assert_int_equal(v, migrate_latest());
+    static const char SQL_N[] = "SELECT COUNT(*) FROM schema_migrations";
+    int64_t n = 0; /* not migrate_latest(): numbers may have gaps while branches merge */
+    assert_int_equal(db_one_i64(db, SQL_N, &n, &found), 0);
     store_close(s);
     /* A second open finds nothing to do. */
     assert_int_equal(open_store(&s), 0);
@@ -46,9 +49,8 @@ static void migrations_apply_once(void **state)
         assert_int_equal(migrate_run(db, &applied, &e), 0);
         assert_int_equal(applied, 0);
     }
-    static const char SQL_N[] = "SELECT COUNT(*) FROM schema_migrations";
     assert_int_equal(db_one_i64(db, SQL_N, &v, &found), 0);
-    assert_int_equal(v, migrate_latest());
+    assert_int_equal(v, n);
     store_close(s);
 }
 
@@ -302,7 +304,7 @@ static void readonly_store_changes_nothing(void **state)
     assert_int_equal(store_open_readonly(data_dir, NULL, 1, &s, &e), 0);
     int64_t v = 0;
     int found = 0;
-    static const char SQL[] = "SELECT COUNT(*) FROM schema_migrations";
+    static const char SQL[] = "SELECT MAX(version) FROM schema_migrations";
     assert_int_equal(db_one_i64(store_reader(s, 0), SQL, &v, &found), 0);
     assert_int_equal(v, migrate_latest());
     job_arg_t a = {.n = 300};

@@ -225,8 +225,9 @@ int64_t ledger_year_start(int year);
 points_store.h — the 积分超市 (MISSION practice 1: 明星村's store "明星·家", docs/POINTS.md
  * "Store"): goods per village priced in points, and redemption orders. An order takes the points
  * (a `redemption` entry through ledger_post) and the stock in one transaction and issues a
- * one-time 8-digit code; the keeper hands over against the code, once. Cancelled or expired
- * orders post a `refund` and return the stock.
+ * one-time 10-digit code; the keeper hands over against the code, once, and a keeper account
+ * that keeps typing codes that match nothing is locked out of handover for a while
+ * (handover.c). Cancelled or expired orders post a `refund` and return the stock.
  *
  * Who may do what (checked here, inside every call; a caller outside scope sees 404):
  *   village admin  community_admin whose scope is the village, or the county's county_admin
@@ -239,6 +240,16 @@ points_store.h — the 积分超市 (MISSION practice 1: 明星村's store "明�
 
 #define POINTS_ORDER_TTL_MS (7LL * 24 * 3600 * 1000) /* an unclaimed order expires in 7 days */
 #define POINTS_ORDER_MAX_QTY 99
+/* The one-time code: 10 random digits; orders issued before migration 016 have 8, and their
+ * codes are still accepted until those orders close (at most 7 days). */
+#define POINTS_CODE_DIGITS 10
+#define POINTS_CODE_DIGITS_OLD 8
+/* The guard against guessing codes (docs/POINTS.md "Guessing codes"): a keeper account whose
+ * codes match no order of its villages POINTS_HANDOVER_MAX_MISSES times within
+ * POINTS_HANDOVER_WINDOW_MS is refused every handover for POINTS_HANDOVER_LOCK_MS. */
+#define POINTS_HANDOVER_MAX_MISSES 5
+#define POINTS_HANDOVER_WINDOW_MS (10LL * 60 * 1000)
+#define POINTS_HANDOVER_LOCK_MS (15LL * 60 * 1000)
 
 /* Goods fields; `has` says which were given (for a change). */
 enum {
@@ -277,9 +288,9 @@ typedef struct {
     const char *idem_key;  /* Idempotency-Key or NULL */
     const char *body_hash; /* hash of the request body, with idem_key */
     int64_t now;
-    int64_t id;   /* out: the order */
-    char code[9]; /* out: the one-time code (also on a replay) */
-    int replayed; /* out: the key was seen with the same body */
+    int64_t id;                        /* out: the order */
+    char code[POINTS_CODE_DIGITS + 1]; /* out: the one-time code (also on a replay) */
+    int replayed;                      /* out: the key was seen with the same body */
 } points_order_new_t;
 /* Redeem (write transaction): the caller's household orders qty of goods of its own village.
  * 403 no_household; 404 goods not found (or of another village); 409 goods_inactive,
@@ -287,12 +298,32 @@ typedef struct {
  * 409 conflict for a reused Idempotency-Key with another body. Nothing is written on failure. */
 int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err_t *e);
 
+/* A code as typed, read aloud or scanned, into out: its digits, with the spaces and dashes of
+ * a grouping ("123 456 7890", "123-456-7890") dropped. 0 when that leaves POINTS_CODE_DIGITS
+ * digits, or POINTS_CODE_DIGITS_OLD (an order issued before the longer codes); ERR_INVALID for
+ * any other character or length. Pure, thread-safe. */
+int points_code_normalize(const char *typed, char out[POINTS_CODE_DIGITS + 1]);
+
+typedef struct {
+    const char *code;    /* as typed: normalised here */
+    const char *village; /* NULL unless a county admin must say which village */
+    const char *ip;      /* for the audit */
+    int64_t now;
+    int64_t id;           /* out: the order handed over */
+    err_t refusal;        /* out: refusal.rc != 0 — refused, but the job must commit (below) */
+    int64_t locked_until; /* out, with a refusal of ERR_LOCKED: when handover opens again */
+} points_handover_t;
 /* The keeper's handover against a code (write transaction). village may be NULL unless the
- * keeper is a county admin whose county has the same open code in two villages. *id gets the
- * order. 400 bad code; 404 no such code in the keeper's villages; 409 already_used (handed over
- * before), order_closed (cancelled or expired), order_expired (past its time, not yet swept). */
-int points_order_handover(db_t *db, const actor_t *who, const char *code, const char *village,
-                          int64_t now, int64_t *id, err_t *e);
+ * keeper is a county admin whose county has the same open code in two villages. h->id gets the
+ * order. Returned: 400 bad code; 403 not a keeper; 404 village outside the keeper's; 409
+ * already_used (handed over before), order_closed (cancelled or expired), order_expired (past
+ * its time, not yet swept), ambiguous.
+ * Refusals that must be remembered come back with 0 — the job commits — and h->refusal set:
+ * ERR_NOTFOUND "兑换码无效" when the code matches no order of the keeper's villages (a miss,
+ * counted and audited), ERR_LOCKED "too_many_attempts" when the miss is the
+ * POINTS_HANDOVER_MAX_MISSES-th within the window (the lock is audited), and ERR_LOCKED for
+ * every try while the account is locked, right codes included (the code is not looked up). */
+int points_order_handover(db_t *db, const actor_t *who, points_handover_t *h, err_t *e);
 /* Cancel an issued order (the household or a village admin; write transaction): refund entry,
  * stock back. 404 outside scope; 409 order_closed. */
 int points_order_cancel(db_t *db, const actor_t *who, int64_t id, int64_t now, err_t *e);

@@ -36,4 +36,13 @@ json_t *pts_photos_json(const char *text);
 /* The star thresholds of a village into min[POINTS_MAX_STARS]; *n levels. */
 int pts_stars(db_t *db, const char *village, int64_t *min, int *n);
 
+/* ---------- the store's one-time codes (handover.c) ---------- */
+
+/* A new code: POINTS_CODE_DIGITS random digits (libsodium), NUL-terminated. */
+void pts_code_new(char out[POINTS_CODE_DIGITS + 1]);
+/* The keyed hash (hash.key) under which a code is looked up, 64 hex + NUL. */
+void pts_code_hash(const char *code, char out[65]);
+/* The 409 for an order that is no longer issued (state handed_over, cancelled or expired). */
+int pts_order_closed(const char *state, err_t *e);
+
 #endif

@@ -10,19 +10,20 @@
  *   issued       expire      the scheduler (7 days)    refund, stock back
  *   other        anything    —                         409
  *
- * The code is 8 random digits, unique among the village's issued orders. It is stored twice:
- * as a keyed hash (hash.key) for the keeper's lookup — an unkeyed hash of 10^8 values would be
- * reversed in a second — and encrypted (field.key) so the household can show its QR again until
- * handover; nobody else ever gets it back. */
+ * The code is 10 random digits (8 for orders issued before migration 016), unique among the
+ * village's issued orders. It is stored twice: as a keyed hash (hash.key) for the keeper's
+ * lookup — an unkeyed hash of 10^10 values would be reversed in minutes — and encrypted
+ * (field.key) so the household can show its QR again until handover; nobody else ever gets it
+ * back. The handover, and the guard against keepers guessing codes, are in handover.c. */
 #include <inttypes.h>
 #include <qrencode.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "domain/accounts/accounts.h"
 #include "domain/common/photos.h"
 #include "domain/points/points.h"
+#include "domain/points/points_int.h"
 #include "domain/registry/registry.h"
 #include "lib/buf.h"
 #include "lib/crypto.h"
@@ -504,11 +505,6 @@ static const char SQL_IDEM_PUT[] =
 static const char SQL_ORDER_CODE[] = "SELECT code_enc, household_id, state FROM points_orders"
                                      " WHERE id = ?";
 
-static void code_hash(const char *code, char out[65])
-{
-    crypto_field_hash(registry_keys(), code, strlen(code), out);
-}
-
 static int replay(db_t *db, const actor_t *who, points_order_new_t *n, err_t *e, int *seen)
 {
     *seen = 0;
@@ -607,12 +603,12 @@ int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err
     if (changed != 1)
         return err_set(e, ERR_CONFLICT, "out_of_stock", "库存不足", "qty");
 
-    /* A code not in use among the village's open orders (10^8 codes: a clash is rare). */
+    /* A code not in use among the village's open orders (10^10 codes: a clash is rare). */
     char hash[65];
     int free_code = 0;
     for (int tries = 0; tries < 20 && !free_code; tries++) {
-        snprintf(n->code, sizeof n->code, "%08" PRIu32, randombytes_uniform(100000000));
-        code_hash(n->code, hash);
+        pts_code_new(n->code);
+        pts_code_hash(n->code, hash);
         int64_t one;
         int found = 0;
         if ((rc = db_one_i64(db, SQL_CODE_TAKEN, &one, &found, S(village), S(hash))) != 0)
@@ -631,88 +627,6 @@ int points_order_create(db_t *db, const actor_t *who, points_order_new_t *n, err
     if (rc == 0 && n->idem_key)
         rc = db_run(db, SQL_IDEM_PUT, I(who->id), S(n->idem_key), S(n->body_hash), I(n->id),
                     I(n->now));
-    return rc;
-}
-
-static const char SQL_FIND_CODE[] =
-    "SELECT id, village_code, state, expires_at FROM points_orders WHERE village_code >= ?"
-    " AND village_code < ? AND code_hash = ?"
-    " ORDER BY CASE WHEN state = 'issued' THEN 0 ELSE 1 END, id DESC LIMIT 2";
-static const char SQL_HANDOVER[] =
-    "UPDATE points_orders SET state = 'handed_over', closed_at = ?, closed_by = ?"
-    " WHERE id = ? AND state = 'issued' AND expires_at > ?";
-
-static int closed_error(const char *state, err_t *e)
-{
-    if (strcmp(state, "handed_over") == 0)
-        return err_set(e, ERR_CONFLICT, "already_used", "该兑换码已使用，商品已领取", NULL);
-    return err_set(e, ERR_CONFLICT, "order_closed",
-                   strcmp(state, "cancelled") == 0 ? "该订单已取消" : "该订单已过期", NULL);
-}
-
-int points_order_handover(db_t *db, const actor_t *who, const char *code, const char *village,
-                          int64_t now, int64_t *id, err_t *e)
-{
-    *id = 0;
-    size_t len = code ? strlen(code) : 0;
-    int digits = len == 8;
-    for (size_t i = 0; digits && i < len; i++)
-        digits = code[i] >= '0' && code[i] <= '9';
-    if (!digits)
-        return err_set(e, ERR_INVALID, "invalid", "兑换码应为 8 位数字", "code");
-    /* The villages this keeper serves: a county admin's county, else the one village. */
-    char lo[16], hi[24];
-    if (who->role == ROLE_COUNTY_ADMIN)
-        snprintf(lo, sizeof lo, "%.6s", who->scope);
-    else if ((who->role == ROLE_COMMUNITY_ADMIN || who->role == ROLE_GRID_WORKER) &&
-             strlen(who->scope) >= 12)
-        snprintf(lo, sizeof lo, "%.12s", who->scope);
-    else
-        return err_set(e, ERR_FORBIDDEN, "forbidden", "只有村（社区）管理员或网格员可以核销兑换码",
-                       NULL);
-    if (village && *village) {
-        if (strlen(village) != 12 || !region_in_scope(lo, village))
-            return err_set(e, ERR_NOTFOUND, "not_found", "村（社区）不在您的管辖范围内", "village");
-        snprintf(lo, sizeof lo, "%s", village);
-    }
-    region_scope_hi(lo, hi, sizeof hi);
-    char hash[65];
-    code_hash(code, hash);
-    db_stmt_t *st = db_query(db, SQL_FIND_CODE, S(lo), S(hi), S(hash));
-    int s, n = 0;
-    int64_t oid = 0, expires = 0;
-    char state[16] = "", first_village[16] = "", second_state[16] = "";
-    while (st && (s = db_step(st)) == DB_ROW) {
-        if (n == 0) {
-            oid = db_col_i64(st, 0);
-            snprintf(first_village, sizeof first_village, "%s", db_col_text(st, 1));
-            snprintf(state, sizeof state, "%s", db_col_text(st, 2));
-            expires = db_col_i64(st, 3);
-        } else {
-            snprintf(second_state, sizeof second_state, "%s", db_col_text(st, 2));
-        }
-        n++;
-    }
-    db_reset(st);
-    if (!st || s < 0)
-        return st ? s : ERR_IO;
-    if (n == 0)
-        return err_set(e, ERR_NOTFOUND, "not_found", "兑换码无效", "code");
-    if (strcmp(state, "issued") == 0 && strcmp(second_state, "issued") == 0)
-        return err_set(e, ERR_CONFLICT, "ambiguous",
-                       "县内多个村有相同的兑换码，请指定村（社区）village", "village");
-    if (strcmp(state, "issued") != 0)
-        return closed_error(state, e);
-    if (expires <= now)
-        return err_set(e, ERR_CONFLICT, "order_expired", "该兑换码已过期", NULL);
-    int64_t changed;
-    int rc = run_count(db_query(db, SQL_HANDOVER, I(now), I(who->id), I(oid), I(now)), &changed);
-    if (rc)
-        return rc;
-    if (changed != 1)
-        return err_set(e, ERR_CONFLICT, "already_used", "该兑换码已使用，商品已领取", NULL);
-    *id = oid;
-    audit(db, who, "order_handover", oid, first_village, now, &rc);
     return rc;
 }
 
@@ -790,7 +704,7 @@ int points_order_cancel(db_t *db, const actor_t *who, int64_t id, int64_t now, e
         return err_set(e, ERR_FORBIDDEN, "forbidden",
                        "只有下单的住户或村（社区）管理员可以取消订单", NULL);
     if (strcmp(o.state, "issued") != 0)
-        return closed_error(o.state, e);
+        return pts_order_closed(o.state, e);
     rc = close_refund(db, id, &o, "cancelled", who->id, who->name, now, e);
     audit(db, who, "order_cancel", id, o.village, now, &rc);
     return rc;

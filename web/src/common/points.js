@@ -88,6 +88,24 @@ export const CATALOGUE_PROPS = {
     scope: { type: String, default: 'village', validator: (v) => v === 'village' || v === 'county' },
 }
 
+/**
+ * The digits of a redemption code as typed, read aloud or scanned: spaces and dashes dropped.
+ * '' unless that leaves 10 digits (or 8: orders issued before the longer codes, still honoured
+ * until they close). The server normalises the same way and decides.
+ */
+export function codeDigits(input) {
+    const d = String(input || '').replace(/[\s-]+/g, '')
+    return /^(\d{10}|\d{8})$/.test(d) ? d : ''
+}
+
+/** A code grouped for reading aloud: 10 digits as 3-3-4 (like a phone number), 8 as 4-4. */
+export function formatCode(code) {
+    const d = String(code || '')
+    if (/^\d{10}$/.test(d)) return `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}`
+    if (/^\d{8}$/.test(d)) return `${d.slice(0, 4)} ${d.slice(4)}`
+    return d
+}
+
 /** Roles that score households door to door (入户打分). */
 export const AWARDER_ROLES = ['community_admin', 'grid_worker', 'party_leader', 'building_head']
 /** Roles that may confirm 互检 (village admins only look). */
