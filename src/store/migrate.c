@@ -28,23 +28,35 @@ EMBED(jiceng_mig_011, "src/store/migrations/011_case_counters.sql");
 EMBED(jiceng_mig_012, "src/store/migrations/012_part_overdue.sql");
 EMBED(jiceng_mig_013, "src/store/migrations/013_handler.sql");
 EMBED(jiceng_mig_014, "src/store/migrations/014_points.sql");
+EMBED(jiceng_mig_017, "src/store/migrations/017_county_settings.sql");
 
+/* Numbers may arrive out of order: 015 and 016 belong to changes not merged yet when 017 came.
+ * So a migration runs when its own number is not recorded, not when it exceeds the highest. */
 static const struct {
     int version;
     const char *name;
     const char *sql;
 } migrations[] = {
-    {1, "001_init", jiceng_mig_001},           {2, "002_previous_login", jiceng_mig_002},
-    {3, "003_cases", jiceng_mig_003},          {4, "004_api_keys", jiceng_mig_004},
-    {5, "005_grid_bounds", jiceng_mig_005},    {6, "006_whistle", jiceng_mig_006},
-    {7, "007_inbox", jiceng_mig_007},          {8, "008_reminders", jiceng_mig_008},
-    {9, "009_photos", jiceng_mig_009},         {10, "010_outbox", jiceng_mig_010},
-    {11, "011_case_counters", jiceng_mig_011}, {12, "012_part_overdue", jiceng_mig_012},
-    {13, "013_handler", jiceng_mig_013},       {14, "014_points", jiceng_mig_014},
+    {1, "001_init", jiceng_mig_001},
+    {2, "002_previous_login", jiceng_mig_002},
+    {3, "003_cases", jiceng_mig_003},
+    {4, "004_api_keys", jiceng_mig_004},
+    {5, "005_grid_bounds", jiceng_mig_005},
+    {6, "006_whistle", jiceng_mig_006},
+    {7, "007_inbox", jiceng_mig_007},
+    {8, "008_reminders", jiceng_mig_008},
+    {9, "009_photos", jiceng_mig_009},
+    {10, "010_outbox", jiceng_mig_010},
+    {11, "011_case_counters", jiceng_mig_011},
+    {12, "012_part_overdue", jiceng_mig_012},
+    {13, "013_handler", jiceng_mig_013},
+    {14, "014_points", jiceng_mig_014},
+    {17, "017_county_settings", jiceng_mig_017},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 
 int migrate_latest(void) { return migrations[nmigrations - 1].version; }
+int migrate_count(void) { return nmigrations; }
 
 /* Replace the markers for the engine (see marks[]): the collation marker (text compared
  * bytewise: COLLATE "C" on PostgreSQL) and the WITHOUT ROWID marker (a table clustered on its
@@ -81,7 +93,7 @@ static char *for_engine(const char *sql, int engine)
 static const char SQL_CREATE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
                                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                                  " applied_at BIGINT NOT NULL)";
-static const char SQL_VERSION[] = "SELECT COALESCE(MAX(version),0) FROM schema_migrations";
+static const char SQL_APPLIED[] = "SELECT COUNT(*) FROM schema_migrations WHERE version = ?";
 static const char SQL_RECORD[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
 
@@ -103,10 +115,11 @@ int migrate_run(db_t *db, int *applied, err_t *e)
         int found = 0;
         if ((rc = db_begin(db)) != 0)
             break;
-        /* Read the version inside the transaction so two instances starting together on
-         * PostgreSQL do not both apply it (the second fails on the primary key and rolls back). */
-        rc = db_one_i64(db, SQL_VERSION, &have, &found);
-        if (rc == 0 && have < migrations[i].version) {
+        /* Look inside the transaction so two instances starting together on PostgreSQL do not
+         * both apply it (the second fails on the primary key and rolls back). By its own number:
+         * a database that has 017 still gets 015 when that arrives in a later binary. */
+        rc = db_one_i64(db, SQL_APPLIED, &have, &found, I((int64_t)migrations[i].version));
+        if (rc == 0 && have == 0) {
             char *sql = for_engine(migrations[i].sql, db_engine(db));
             rc = db_exec(db, sql);
             free(sql);
