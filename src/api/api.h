@@ -46,6 +46,12 @@ int api_region_households(http_ctx_t *c);
 int api_grid_get(http_ctx_t *c);
 
 /* people.c */
+/* Is the caller department staff reading only the people of their department's cases (the
+ * county's default, domain/cases/reach.c)? 1 yes, 0 no, -1 after replying with the store error. */
+int api_registry_narrowed(http_ctx_t *c);
+/* For such a caller: is household (is_person 0) or person id linked to their cases? 1 yes; 0
+ * after replying 404 with notfound (as for anything outside scope) or the store error. */
+int api_registry_linked(http_ctx_t *c, int is_person, int64_t id, const char *notfound);
 int api_household_get(http_ctx_t *c);
 int api_people_list(http_ctx_t *c);
 int api_people_create(http_ctx_t *c);
@@ -117,6 +123,10 @@ int api_points_order_handover(http_ctx_t *c);
 int api_points_order_cancel(http_ctx_t *c);
 int api_points_overview(http_ctx_t *c);
 int api_points_overview_xlsx(http_ctx_t *c);
+
+/* settings.c — a county's settings (county admin) */
+int api_county_settings_get(http_ctx_t *c);
+int api_county_settings_put(http_ctx_t *c);
 
 /* users.c */
 int api_users_list(http_ctx_t *c);

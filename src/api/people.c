@@ -1,18 +1,49 @@
-/* people.c — people and households: masked views, the audited full view, create and change. */
+/* people.c — people and households: masked views, the audited full view, create and change.
+ * Department staff read only the people of their department's cases unless their county widened
+ * it (domain/cases/reach.c): lists hold only those, anyone else answers 404 as outside scope. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "api/api.h"
 #include "domain/accounts/accounts.h"
+#include "domain/cases/cases.h"
 #include "domain/registry/registry.h"
+
+int api_registry_narrowed(http_ctx_t *c)
+{
+    int narrow;
+    int rc = cases_registry_narrowed(http_db(c), http_user(c), &narrow);
+    if (rc) {
+        api_reply(c, NULL, rc, NULL);
+        return -1;
+    }
+    return narrow;
+}
+
+/* For narrowed department staff: may they open household (is_person = 0) or person id? 1 yes;
+ * 0 after replying 404 as for anything outside scope, or the store error. */
+int api_registry_linked(http_ctx_t *c, int is_person, int64_t id, const char *notfound)
+{
+    int linked = 0;
+    int rc = is_person ? cases_links_person(http_db(c), http_user(c), id, http_now(c), &linked)
+                       : cases_links_household(http_db(c), http_user(c), id, http_now(c), &linked);
+    if (rc || !linked) {
+        api_reply(c, NULL, rc ? rc : ERR_NOTFOUND, notfound);
+        return 0;
+    }
+    return 1;
+}
 
 int api_household_get(http_ctx_t *c)
 {
+    static const char notfound[] = "户不存在或不在您的管辖范围内";
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
     const actor_t *u = http_user(c);
-    int rc;
+    int rc, narrow = api_registry_narrowed(c);
+    if (narrow < 0 || (narrow && !api_registry_linked(c, 0, id, notfound)))
+        return 0;
     json_t *o;
     if (u->role & ROLE_PERSONS && !(u->role & ROLE_BUILDING_HEAD)) {
         /* Residents and informants: their own household only. */
@@ -28,7 +59,7 @@ int api_household_get(http_ctx_t *c)
     } else {
         o = registry_household(http_db(c), u->scope, id, &rc);
     }
-    return api_reply(c, o, rc, "户不存在或不在您的管辖范围内");
+    return api_reply(c, o, rc, notfound);
 }
 
 int api_people_list(http_ctx_t *c)
@@ -47,19 +78,27 @@ int api_people_list(http_ctx_t *c)
         http_reply_fail(c, ERR_INVALID, "invalid", "未知的人群标签", "tag");
         return 0;
     }
-    int rc;
-    json_t *o = registry_people(http_db(c), http_user(c)->scope, region, tag, cursor, limit, &rc);
+    int rc, narrow = api_registry_narrowed(c);
+    if (narrow < 0)
+        return 0;
+    const actor_t *u = http_user(c);
+    json_t *o =
+        narrow ? cases_linked_people(http_db(c), u, region, tag, cursor, limit, http_now(c), &rc)
+               : registry_people(http_db(c), u->scope, region, tag, cursor, limit, &rc);
     return api_reply(c, o, rc, "区域不存在或不在您的管辖范围内");
 }
 
 int api_person_get(http_ctx_t *c)
 {
+    static const char notfound[] = "人员不存在或不在您的管辖范围内";
     int64_t id = api_path_id(c, 0);
     if (!id)
         return 0;
-    int rc;
+    int rc, narrow = api_registry_narrowed(c);
+    if (narrow < 0 || (narrow && !api_registry_linked(c, 1, id, notfound)))
+        return 0;
     json_t *o = registry_person(http_db(c), http_user(c)->scope, id, &rc);
-    return api_reply(c, o, rc, "人员不存在或不在您的管辖范围内");
+    return api_reply(c, o, rc, notfound);
 }
 
 /* ---- full view: decrypted, and written to the audit log before it is shown ---- */

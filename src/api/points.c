@@ -430,11 +430,16 @@ int api_household_points(http_ctx_t *c)
     int64_t id = api_path_id(c, 0);
     int limit;
     const char *cursor;
+    static const char notfound[] = "该户不存在或不在您的管辖范围内";
     if (!id || http_limit(c, &limit) || api_cursor(c, &cursor))
+        return 0;
+    /* Department staff: the households of their cases only, as for the household itself. */
+    int narrow = api_registry_narrowed(c);
+    if (narrow < 0 || (narrow && !api_registry_linked(c, 0, id, notfound)))
         return 0;
     int rc;
     json_t *o = points_household(http_db(c), http_user(c), id, http_now(c), cursor, limit, &rc);
-    return api_reply(c, o, rc, "该户不存在或不在您的管辖范围内");
+    return api_reply(c, o, rc, notfound);
 }
 
 int api_me_points(http_ctx_t *c)

@@ -171,6 +171,10 @@ const http_route_t app_routes[] = {
     {"POST", "/api/v1/users/{id}/reset-totp", api_user_reset_totp, ROLE_COUNTY_ADMIN, 0,
      "remove an account's second factor (lost phone; audited)"},
     {"GET", "/api/v1/audit", api_audit_list, ROLE_COUNTY_ADMIN | ROLE_AUDITOR, 0, "audit log"},
+    {"GET", "/api/v1/counties/{code}/settings", api_county_settings_get, ROLE_COUNTY_ADMIN, 0,
+     "the county's settings: what department staff read of the registry"},
+    {"PUT", "/api/v1/counties/{code}/settings", api_county_settings_put, ROLE_COUNTY_ADMIN, 0,
+     "change the county's settings (audited)"},
 
     /* Open311 GeoReport v2 (STANDARDS.md §1): public routes; api_key is checked in the handlers
      * (required for POST and for every read of requests), {fmt} is json or xml. */

@@ -30,20 +30,30 @@ EMBED(jiceng_mig_013, "src/store/migrations/013_handler.sql");
 EMBED(jiceng_mig_014, "src/store/migrations/014_points.sql");
 EMBED(jiceng_mig_015, "src/store/migrations/015_accounts.sql");
 EMBED(jiceng_mig_016, "src/store/migrations/016_handover_guard.sql");
+EMBED(jiceng_mig_017, "src/store/migrations/017_county_settings.sql");
 
 static const struct {
     int version;
     const char *name;
     const char *sql;
 } migrations[] = {
-    {1, "001_init", jiceng_mig_001},           {2, "002_previous_login", jiceng_mig_002},
-    {3, "003_cases", jiceng_mig_003},          {4, "004_api_keys", jiceng_mig_004},
-    {5, "005_grid_bounds", jiceng_mig_005},    {6, "006_whistle", jiceng_mig_006},
-    {7, "007_inbox", jiceng_mig_007},          {8, "008_reminders", jiceng_mig_008},
-    {9, "009_photos", jiceng_mig_009},         {10, "010_outbox", jiceng_mig_010},
-    {11, "011_case_counters", jiceng_mig_011}, {12, "012_part_overdue", jiceng_mig_012},
-    {13, "013_handler", jiceng_mig_013},       {14, "014_points", jiceng_mig_014},
-    {15, "015_accounts", jiceng_mig_015},      {16, "016_handover_guard", jiceng_mig_016},
+    {1, "001_init", jiceng_mig_001},
+    {2, "002_previous_login", jiceng_mig_002},
+    {3, "003_cases", jiceng_mig_003},
+    {4, "004_api_keys", jiceng_mig_004},
+    {5, "005_grid_bounds", jiceng_mig_005},
+    {6, "006_whistle", jiceng_mig_006},
+    {7, "007_inbox", jiceng_mig_007},
+    {8, "008_reminders", jiceng_mig_008},
+    {9, "009_photos", jiceng_mig_009},
+    {10, "010_outbox", jiceng_mig_010},
+    {11, "011_case_counters", jiceng_mig_011},
+    {12, "012_part_overdue", jiceng_mig_012},
+    {13, "013_handler", jiceng_mig_013},
+    {14, "014_points", jiceng_mig_014},
+    {15, "015_accounts", jiceng_mig_015},
+    {16, "016_handover_guard", jiceng_mig_016},
+    {17, "017_county_settings", jiceng_mig_017},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];
 

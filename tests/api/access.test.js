@@ -45,6 +45,14 @@ const MATRIX = [
   ['duolun.dept', 'GET', '/api/v1/users', 403],
   ['duolun.dept', 'GET', '/api/v1/audit', 403],
   ['duolun.dept', 'GET', `/api/v1/regions/${DUOLUN}`, 200],
+  // Department staff browse no place's households or grid (the county's default: their cases'
+  // people only, dept-registry.test.js), and never see full ID numbers.
+  ['duolun.dept', 'GET', `/api/v1/regions/${GRID1}/households`, 403],
+  ['duolun.dept', 'GET', `/api/v1/grids/${GRID1}`, 403],
+  ['duolun.dept', 'GET', '/api/v1/people/1/sensitive', 403],
+  ['duolun.dept', 'GET', `/api/v1/counties/${DUOLUN}/settings`, 403],
+  ['duolun.center', 'GET', `/api/v1/counties/${DUOLUN}/settings`, 403],
+  ['duolun.admin', 'GET', `/api/v1/counties/${DUOLUN}/settings`, 200],
   ['duolun.center', 'GET', '/api/v1/users', 403],
   ['duolun.center', 'GET', `/api/v1/regions/${DUOLUN}`, 200],
   ['duolun.leader', 'GET', '/api/v1/users', 403],
@@ -121,6 +129,23 @@ describe('object scope (no IDOR, no existence leak)', () => {
     assertError(p, 404, 'not_found');
     const after = await api('GET', `/api/v1/people/${foreignPerson}`, { token: admin });
     assert.deepEqual(after.json, prior.json, 'the refused PATCH changed nothing');
+  });
+
+  test('department staff: a person or household no case of theirs links reads like a missing one', async () => {
+    const t = await demo('duolun.dept');
+    for (const [path, missing] of [
+      [`/api/v1/people/${foreignPerson}`, '/api/v1/people/999999999999'],
+      [`/api/v1/households/${foreignHousehold}`, '/api/v1/households/999999999999'],
+      [`/api/v1/households/${foreignHousehold}/points`, '/api/v1/households/999999999999/points'],
+    ]) {
+      const r = await api('GET', path, { token: t });
+      const m = await api('GET', missing, { token: t });
+      assertError(r, 404, 'not_found');
+      assert.deepEqual(r.json, m.json, path);
+    }
+    const list = await api('GET', `/api/v1/people?region=${GRID2}&limit=200`, { token: t });
+    assert.equal(list.status, 200, list.text);
+    assert.ok(!list.text.includes(foreignPerson), 'not in their list either');
   });
 
   test('an existing object outside scope reads exactly like one that does not exist', async () => {

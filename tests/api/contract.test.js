@@ -36,6 +36,7 @@ before(async () => {
   ctx.admin = await demo('duolun.admin');
   ctx.grid = await demo('duolun.grid');
   ctx.resident = await demo('duolun.resident');
+  ctx.dept = await demo('duolun.dept');
   ctx.linhe = await demo('linhe.grid');
   ctx.linheGrid = (await api('GET', '/api/v1/auth/me', { token: ctx.linhe })).json.user.scope_code;
   const hh = await api('GET', '/api/v1/regions/15253120220601/households?limit=1', { token: ctx.grid });
@@ -96,6 +97,17 @@ const CALLS = [
   ['POST', '/api/v1/users', '/api/v1/users', 'admin', { username: 'duolun.grid', name: '重名', role: 'grid_worker', scope_code: '15253120220601' }],
   ['POST', '/api/v1/users', '/api/v1/users', 'admin', { username: 'ok.name', name: '某', role: 'nope', scope_code: '15253120220601' }],
   ['POST', '/api/v1/users/{id}/disable', '/api/v1/users/1/disable', 'admin'],
+  ['GET', '/api/v1/people', '/api/v1/people?limit=200', 'dept'],
+  ['GET', '/api/v1/regions/{code}/households', '/api/v1/regions/15253120220601/households', 'dept'],
+  ['GET', '/api/v1/grids/{code}', '/api/v1/grids/15253120220601', 'dept'],
+  ['GET', '/api/v1/people/{id}', (c) => `/api/v1/people/${c.person}`, 'dept'],
+  ['GET', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'admin'],
+  ['GET', '/api/v1/counties/{code}/settings', '/api/v1/counties/150802/settings', 'admin'],
+  ['GET', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'grid'],
+  ['PUT', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'admin', { department_registry: 'linked' }],
+  ['PUT', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'admin', { department_registry: 'all' }],
+  ['PUT', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'admin', { department_registry: 'linked', more: 1 }],
+  ['PUT', '/api/v1/counties/{code}/settings', '/api/v1/counties/152531/settings', 'dept', { department_registry: 'county' }],
   ['GET', '/api/v1/audit', '/api/v1/audit?limit=200', 'admin'],
   ['GET', '/api/v1/audit', '/api/v1/audit', 'grid'],
 ];

@@ -232,6 +232,42 @@ int categories_save(db_t *db, const actor_t *who, const char *code, json_t *spec
 /* One category as JSON (also retired ones), or NULL with *rc. */
 json_t *categories_get(db_t *db, const char *county, const char *code, int *rc);
 
+/* ==== reach.h ====
+reach.h — what department staff read of the registry (issue 9 part 6; PIPL Art. 6, minimum
+ * necessary). By default only the people their department's cases link it to: the household a
+ * resident's case belongs to and its reporter, for the cases the department holds ("dept:<code>")
+ * or was summoned to by a whistle, while open and for CASES_LINK_DAYS after they end (reach.c
+ * says exactly). A county admin may widen it to the county's registry, masked as for every
+ * county role (county_settings.department_registry = 'county'); every change is audited. */
+
+/* How long the people of an ended case (closed, merged, cancelled) stay linked: a 回访 or a
+ * complaint about the handling comes within weeks, and the Open311 window of recent requests
+ * (STANDARDS.md §1) is 90 days too; after that the department's part is over. */
+#define CASES_LINK_DAYS 90
+
+/* *narrow = 1 when who reads only linked people: department staff while their county keeps the
+ * default ('linked'); 0 for everyone else. 0, or a store error (then *narrow = 1: fails closed). */
+int cases_registry_narrowed(db_t *db, const actor_t *who, int *narrow);
+/* Is household (person) id linked to who's department at now? 0 with *linked set (0 also for an
+ * account without a department, or an id of another county), or a store error. */
+int cases_links_household(db_t *db, const actor_t *who, int64_t id, int64_t now, int *linked);
+int cases_links_person(db_t *db, const actor_t *who, int64_t id, int64_t now, int *linked);
+/* The linked people as registry_people lists them (masked, keyset by id), under region (inside
+ * who's scope; NULL or "": the whole county) and with tag when given. NULL with *rc on a store
+ * error, ERR_NOTFOUND for a region outside the scope. */
+json_t *cases_linked_people(db_t *db, const actor_t *who, const char *region, const char *tag,
+                            const char *cursor, int limit, int64_t now, int *rc);
+
+/* The county's settings: {county, department_registry: "linked"|"county", updated_at,
+ * updated_by: {id, name}} (the last two null while the county has never changed them). */
+json_t *cases_county_settings(db_t *db, const char *county, int *rc);
+/* Set department_registry ("linked" or "county") for county, as its county admin; audited
+ * (county_settings_update, with the old and the new value). ERR_INVALID (message and field),
+ * ERR_FORBIDDEN (not a county admin), ERR_NOTFOUND (another county). In a write transaction. */
+int cases_county_settings_put(db_t *db, const actor_t *who, const char *county,
+                              const char *department_registry, const char *ip, int64_t now,
+                              err_t *e);
+
 /* ==== open311.h ====
 open311.h — cases as Open311 GeoReport v2 sees them (STANDARDS.md §1): a county's services are
  * its second-level case categories, its requests are its cases. Every call names the county an

@@ -9,6 +9,7 @@
  *   events.c      a case's history: append an event and announce it
  *   photos.c      which event shows which photo; who may read a photo because of a case
  *   categories.c  the county's categories and departments (data, editable)
+ *   reach.c       the people a department's cases link it to; the county's setting to widen it
  *   casestats.c   KPI counters; caseflow.c the state machine; open311.c, feed.c their faces */
 #ifndef JICENG_DOMAIN_CASES_INT_H
 #define JICENG_DOMAIN_CASES_INT_H

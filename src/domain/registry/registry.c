@@ -55,9 +55,7 @@ static json_t *tags_json(const char *csv)
 
 /* ---------- people ---------- */
 
-#define PERSON_COLS                                                                                \
-    "p.id, p.name, p.sex, p.birth_date, p.relation, p.id_masked, p.phone_masked, p.tags,"          \
-    " p.household_id, p.region_code"
+#define PERSON_COLS REGISTRY_PERSON_COLS
 
 static json_t *person_json(db_stmt_t *st, int c)
 {
@@ -100,7 +98,7 @@ static const char SQL_PEOPLE_TAG[] =
     "SELECT " PERSON_COLS " FROM people p WHERE p.region_code >= ? AND p.region_code < ?"
     " AND p.id > ? AND (',' || p.tags || ',') LIKE ? ORDER BY p.id LIMIT ?";
 
-static json_t *person_row(db_stmt_t *st) { return person_json(st, 0); }
+json_t *registry_person_row(db_stmt_t *st) { return person_json(st, 0); }
 
 json_t *registry_people(db_t *db, const char *scope, const char *region_code, const char *tag,
                         const char *cursor, int limit, int *rc)
@@ -120,7 +118,7 @@ json_t *registry_people(db_t *db, const char *scope, const char *region_code, co
     } else {
         st = db_query(db, SQL_PEOPLE, S(code), S(hi), I(after), I((int64_t)limit + 1));
     }
-    return listing_page(st, limit, person_row, rc);
+    return listing_page(st, limit, registry_person_row, rc);
 }
 
 static const char SQL_SENSITIVE[] =

@@ -102,6 +102,13 @@ json_t *registry_household(db_t *db, const char *scope, int64_t id, int *rc);
 json_t *registry_person(db_t *db, const char *scope, int64_t id, int *rc);
 json_t *registry_people(db_t *db, const char *scope, const char *region_code, const char *tag,
                         const char *cursor, int limit, int *rc);
+/* A person as every masked read shows it, for a practice that selects people through its own
+ * tables (cases/reach.c: the people of a department's cases): REGISTRY_PERSON_COLS (alias p) as
+ * the first columns, then registry_person_row(st) as a listing_row_fn. Never the full values. */
+#define REGISTRY_PERSON_COLS                                                                       \
+    "p.id, p.name, p.sex, p.birth_date, p.relation, p.id_masked, p.phone_masked, p.tags,"          \
+    " p.household_id, p.region_code"
+json_t *registry_person_row(db_stmt_t *st);
 /* The decrypted ID number and phone of one person in scope: {id, name, id_number, phone}. */
 json_t *registry_person_sensitive(db_t *db, const char *scope, int64_t id, int *rc);
 /* The account's own person and household (residents, informants, heads). */

@@ -244,6 +244,12 @@ export const userApi = {
     resetTotp: (id) => api.post(`/users/${enc(id)}/reset-totp`),
 }
 
+// A county's settings (county admin): what department staff read of the registry.
+export const countyApi = {
+    settings: (county) => api.get(`/counties/${enc(county)}/settings`),
+    putSettings: (county, body) => api.put(`/counties/${enc(county)}/settings`, body),
+}
+
 export const auditApi = {
     list: (cursor, limit = 50) => api.get('/audit', { cursor, limit }),
 }
