@@ -286,6 +286,56 @@ static int step_write(db_t *db, void *arg, err_t *e)
     return cases_transition(db, http_user(a->ref.c), a->ref.id, &a->s, e);
 }
 
+/* 吹哨's departments: codes, or {code, report_hours, task} objects (each department its own 报到
+ * deadline and part). 0, or the reply is sent. */
+static int whistle_departments(http_ctx_t *c, json_t *depts, cases_step_t *s)
+{
+    static const char BAD[] = "departments 应为部门代码或 {code, report_hours, task} 的数组";
+    if (!depts || json_is_null(depts))
+        return 0;
+    size_t n = json_is_array(depts) ? json_array_size(depts) : 0;
+    if (!json_is_array(depts) || n > 21) {
+        http_reply_fail(c, ERR_INVALID, "invalid", BAD, "departments");
+        return -1;
+    }
+    s->departments = http_alloc(c, (n + 1) * sizeof *s->departments);
+    s->tasks = http_alloc(c, (n + 1) * sizeof *s->tasks);
+    int *hours = http_alloc(c, (n + 1) * sizeof *hours);
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_array_get(depts, i), *h = NULL, *t = NULL;
+        s->tasks[i] = NULL;
+        hours[i] = 0;
+        if (json_is_object(d)) {
+            h = json_object_get(d, "report_hours");
+            t = json_object_get(d, "task");
+            if (json_object_size(d) != (size_t)(!!json_object_get(d, "code") + !!h + !!t)) {
+                http_reply_fail(c, ERR_INVALID, "unknown_field", BAD, "departments");
+                return -1;
+            }
+            d = json_object_get(d, "code");
+        }
+        s->departments[i] = json_string_value(d);
+        if (!s->departments[i] || (h && !json_is_null(h) && !json_is_integer(h)) ||
+            (t && !json_is_null(t) && !json_is_string(t))) {
+            http_reply_fail(c, ERR_INVALID, "invalid", BAD, "departments");
+            return -1;
+        }
+        if (h && json_is_integer(h)) {
+            json_int_t v = json_integer_value(h);
+            if (v < 1 || v > 72) {
+                http_reply_fail(c, ERR_INVALID, "invalid", "报到时限应为 1 到 72 小时",
+                                "departments");
+                return -1;
+            }
+            hours[i] = (int)v;
+        }
+        s->tasks[i] = t ? json_string_value(t) : NULL;
+    }
+    s->report_hours = hours;
+    s->ndepartments = (int)n;
+    return 0;
+}
+
 int api_case_event(http_ctx_t *c)
 {
     static const char *const fields[] = {"event",       "note",   "rating", "outcome", "assignee",
@@ -303,13 +353,16 @@ int api_case_event(http_ctx_t *c)
     /* Each event takes only its own fields: anything else is a mistake worth telling. */
     static const struct {
         const char *field, *event;
-    } owners[] = {{"rating", "rate"},
-                  {"outcome", "close"},
-                  {"assignee", "dispatch"},
-                  {"departments", "whistle"},
-                  {"into", "merge"}};
+    } owners[] = {{"rating", "rate"},       {"outcome", "close"},       {"assignee", "dispatch"},
+                  {"assignee", "escalate"}, {"departments", "whistle"}, {"into", "merge"}};
     for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++) {
-        if (json_object_get(body, owners[i].field) && strcmp(a->s.event, owners[i].event) != 0) {
+        if (!json_object_get(body, owners[i].field))
+            continue;
+        int owned = 0;
+        for (size_t k = 0; k < sizeof owners / sizeof owners[0]; k++)
+            owned |=
+                !strcmp(owners[k].field, owners[i].field) && !strcmp(a->s.event, owners[k].event);
+        if (!owned) {
             http_reply_fail(c, ERR_INVALID, "unknown_field", "该操作不需要此字段", owners[i].field);
             return 0;
         }
@@ -334,26 +387,8 @@ int api_case_event(http_ctx_t *c)
         }
         a->s.rating = (int)json_integer_value(rating);
     }
-    json_t *depts = json_object_get(body, "departments");
-    if (depts && !json_is_null(depts)) {
-        size_t n = json_is_array(depts) ? json_array_size(depts) : 0;
-        if (!json_is_array(depts) || n > 21) {
-            http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组",
-                            "departments");
-            return 0;
-        }
-        a->s.departments = http_alloc(c, (n + 1) * sizeof *a->s.departments);
-        for (size_t i = 0; i < n; i++) {
-            const char *d = json_string_value(json_array_get(depts, i));
-            if (!d) {
-                http_reply_fail(c, ERR_INVALID, "invalid", "departments 应为部门代码数组",
-                                "departments");
-                return 0;
-            }
-            a->s.departments[i] = d;
-        }
-        a->s.ndepartments = (int)n;
-    }
+    if (whistle_departments(c, json_object_get(body, "departments"), &a->s))
+        return 0;
     a->s.now = http_now(c);
     a->ref = (case_ref_t){.c = c, .id = id};
     http_write(c, step_write, a, case_done);

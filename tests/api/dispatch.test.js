@@ -55,7 +55,10 @@ describe('department categories go to their department', () => {
   test('the center dispatches to a department; a community may not; an unknown one is refused', async () => {
     const r = (await api('POST', '/api/v1/cases', { token: resident, body: { category: '0401', description: '楼上漏水纠纷' } })).json;
     assert.equal((await act(community, r.id, { event: 'escalate', note: '需部门处理' })).status, 200);
-    assertError(await act(community, r.id, { event: 'dispatch', assignee: 'dept:d03' }), 403, 'forbidden', 'assignee');
+    // Escalated to the street: held above the community, which may no longer re-dispatch it.
+    const above = await act(community, r.id, { event: 'dispatch', assignee: 'dept:d03' });
+    assertError(above, 403, 'forbidden');
+    assert.match(above.json.error.message, /上级承办/);
     assertError(await act(center, r.id, { event: 'dispatch', assignee: 'dept:d99' }), 400, 'invalid', 'assignee');
     const ok = await act(center, r.id, { event: 'dispatch', assignee: 'dept:d03' });
     assert.equal(ok.status, 200, ok.text);

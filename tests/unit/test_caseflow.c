@@ -15,9 +15,11 @@
 static const char *spec[] = {
     "dispatch|submitted returned escalated|dispatched|system community_admin street_admin "
     "center_operator county_admin",
-    "accept|dispatched reopened|accepted|assignee:grid_worker assignee:department_staff "
+    "accept|dispatched reopened escalated|accepted|assignee:grid_worker "
+    "assignee:department_staff "
     "assignee:community_admin assignee:street_admin",
-    "return|dispatched|returned|assignee:grid_worker assignee:department_staff",
+    "return|dispatched|returned|assignee:grid_worker assignee:department_staff "
+    "assignee:community_admin assignee:street_admin",
     "note|dispatched accepted escalated whistle reopened|same|community_admin street_admin "
     "center_operator assignee:grid_worker assignee:department_staff",
     "wait|accepted reopened|same|assignee:grid_worker assignee:department_staff "
@@ -26,7 +28,7 @@ static const char *spec[] = {
     "assignee:community_admin assignee:street_admin",
     "resolve|accepted reopened|resolved|assignee:grid_worker assignee:department_staff "
     "assignee:community_admin assignee:street_admin",
-    "escalate|submitted dispatched accepted reopened|escalated|system community_admin "
+    "escalate|submitted dispatched accepted reopened escalated|escalated|system community_admin "
     "street_admin assignee:grid_worker",
     "whistle|escalated accepted|whistle|center_operator street_admin",
     "parts_done|whistle|resolved|system",

@@ -1,21 +1,20 @@
-/* caseflow.c — the transition table.
+/* caseflow.c — the transition table (docs/CASES.md shows it with the holder rules).
  *
  *  event      from                                        to          who
  *  ---------  ------------------------------------------  ----------  ---------------------------
  *  dispatch   submitted, returned, escalated              dispatched  system; community, street,
  *                                                                     center, county admins
- *  accept     dispatched, reopened                        accepted    assignee: grid worker, dept
+ *  accept     dispatched, reopened, escalated             accepted    holder: grid worker, dept
  *                                                                     staff, community/street admin
- *  return     dispatched                                  returned    assignee: grid worker, dept
- *  note       dispatched, accepted, escalated, whistle,   (same)      assignee staff; managers;
+ *  return     dispatched                                  returned    holder: the same handlers
+ *  note       dispatched, accepted, escalated, whistle,   (same)      holder staff; managers;
  *             reopened                                                center operator
- *  wait       accepted, reopened                          (same)      assignee staff
- *  resume     accepted, reopened                          (same)      assignee staff; system
- *  resolve    accepted, reopened                          resolved    assignee staff
- *  escalate   submitted, dispatched, accepted, reopened   escalated   system (missed deadline);
- *                                                                     grid worker (blue slip) and
- *                                                                     community/street admin,
- *                                                                     assignee
+ *  wait       accepted, reopened                          (same)      holder staff
+ *  resume     accepted, reopened                          (same)      holder staff; system
+ *  resolve    accepted, reopened                          resolved    holder staff
+ *  escalate   submitted, dispatched, accepted, reopened,  escalated   system (missed deadline);
+ *             escalated                                               community/street admin;
+ *                                                                     holder grid worker (蓝单)
  *  whistle    escalated, accepted                         whistle     center operator, street admin
  *  parts_done whistle                                     resolved    system only
  *  rate       resolved                                    rated       the reporter
@@ -74,9 +73,9 @@ static const struct {
 } table[] = {
     {CEV_DISPATCH, ST(CASE_SUBMITTED) | ST(CASE_RETURNED) | ST(CASE_ESCALATED), CASE_DISPATCHED, 1,
      MANAGERS | ROLE_CENTER_OPERATOR | ROLE_COUNTY_ADMIN, 0, 0},
-    {CEV_ACCEPT, ST(CASE_DISPATCHED) | ST(CASE_REOPENED), CASE_ACCEPTED, 0, 0, HANDLERS, 0},
-    {CEV_RETURN, ST(CASE_DISPATCHED), CASE_RETURNED, 0, 0, ROLE_GRID_WORKER | ROLE_DEPARTMENT_STAFF,
-     0},
+    {CEV_ACCEPT, ST(CASE_DISPATCHED) | ST(CASE_REOPENED) | ST(CASE_ESCALATED), CASE_ACCEPTED, 0, 0,
+     HANDLERS, 0},
+    {CEV_RETURN, ST(CASE_DISPATCHED), CASE_RETURNED, 0, 0, HANDLERS, 0},
     {CEV_NOTE,
      ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_ESCALATED) | ST(CASE_WHISTLE) |
          ST(CASE_REOPENED),
@@ -84,7 +83,9 @@ static const struct {
     {CEV_WAIT, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), SAME, 0, 0, HANDLERS, 0},
     {CEV_RESUME, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), SAME, 1, 0, HANDLERS, 0},
     {CEV_RESOLVE, ST(CASE_ACCEPTED) | ST(CASE_REOPENED), CASE_RESOLVED, 0, 0, HANDLERS, 0},
-    {CEV_ESCALATE, ST(CASE_SUBMITTED) | ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_REOPENED),
+    {CEV_ESCALATE,
+     ST(CASE_SUBMITTED) | ST(CASE_DISPATCHED) | ST(CASE_ACCEPTED) | ST(CASE_REOPENED) |
+         ST(CASE_ESCALATED),
      CASE_ESCALATED, 1, MANAGERS, ROLE_GRID_WORKER, 0},
     {CEV_WHISTLE, ST(CASE_ESCALATED) | ST(CASE_ACCEPTED), CASE_WHISTLE, 0,
      ROLE_CENTER_OPERATOR | ROLE_STREET_ADMIN, 0, 0},

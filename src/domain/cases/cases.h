@@ -86,9 +86,13 @@ typedef struct {
     const char *note;
     int rating;               /* rate: 1..5 */
     const char *outcome;      /* close: fixed | partly_fixed | not_our_duty | duplicate */
-    const char *assignee;     /* dispatch: a region code in scope */
+    const char *assignee;     /* dispatch: a region code in scope or "dept:<code>"; escalate:
+                                 one of the targets its action names (NULL: one level up) */
     const char **departments; /* whistle: department codes of the county */
     int ndepartments;
+    const int *report_hours; /* whistle: each department's 报到 deadline in hours (1..72), or
+                                NULL (2 hours each); 0 in an entry: 2 hours */
+    const char **tasks;      /* whistle: what each department is summoned to do, or NULL */
     json_t *photos; /* array of photo ids uploaded by who, shown with this event, or NULL */
     int64_t into;   /* merge: the open case of the same county this one is folded into */
     int64_t now;

@@ -63,6 +63,12 @@ int cases_load_category(db_t *db, const char *county, const char *code, case_cat
 int cases_due_after(int64_t start, int value, const char *unit, int64_t *due, err_t *e);
 /* Does county have department code? Its name into out (if out) when it does. */
 int cases_dept_name(db_t *db, const char *county, const char *code, char *out, size_t cap);
+struct case_now_s;
+/* 上报 (蓝单): where case c may go. *up: one level up the tree from its holder (a department's
+ * case: the county, its governance center); *dept: "dept:<code>" when its category names a
+ * department that does not hold it already (the blue slip may go straight there), else "". */
+int cases_escalation_targets(db_t *db, const char *county, const struct case_now_s *c, char *up,
+                             size_t upcap, char *dept, size_t dcap);
 /* 负载均衡: give the case to the grid's active worker holding the fewest open cases (or to
  * nobody when holder is not a grid or the grid has no worker account). */
 int cases_give_to_worker(db_t *db, const char *county, int64_t id, const char *holder);
@@ -89,6 +95,31 @@ int cases_visible_to(const actor_t *who, const char *region, const char *assigne
                      int64_t filed_by);
 
 /* ---- transition.c ---- */
+
+/* The case as a step finds it. */
+typedef struct case_now_s {
+    char state[24], region[32], assignee[48], category[16];
+    int64_t events, reporter, filer, household;
+    int paused;
+} case_now_t;
+
+/* Beyond the state machine, the holder: a manager re-dispatches or blows the whistle only on a
+ * case held inside their own scope (or by a department), never one held above them, and sends up
+ * (上报) only what their own level holds. 0 or ERR_FORBIDDEN. */
+int cases_step_allowed(const actor_t *who, const case_now_t *c, case_event_t ev, err_t *e);
+/* The steps who may take on the case now, for its buttons (actions.c): [{event, label, note:
+ * "required"|"optional", photos, to?, targets?, department?, department_name?}], or NULL with
+ * *rc (ERR_NOTFOUND when who cannot see it). */
+json_t *cases_actions(db_t *db, const actor_t *who, const char *county, int64_t id, int *rc);
+/* The message asking for a reason when a person takes ev without one (退回, 上报, 撤销, 重新办理,
+ * 等待, and a 进展 is nothing but its text), or NULL when the note is optional. */
+const char *cases_reason_prompt(case_event_t ev);
+/* Read the case; ERR_NOTFOUND (with e) when it does not exist in the county. */
+int cases_load_now(db_t *db, const char *county, int64_t id, case_now_t *c, err_t *e);
+/* How who stands to the case (reporter, holder, summoned department) for the state machine;
+ * ERR_NOTFOUND (with e) when who cannot see it. who NULL: the system (role 0). */
+int cases_relation(db_t *db, const actor_t *who, const char *county, int64_t id,
+                   const case_now_t *c, caseflow_actor_t *actor, err_t *e);
 
 /* Apply event ev to case id of county as who (NULL: the system), with the step's arguments;
  * checks scope and the state machine, writes the case, its event, photos, and announces the

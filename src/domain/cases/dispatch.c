@@ -62,6 +62,27 @@ void cases_level_up(const char *code, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)up, code);
 }
 
+int cases_escalation_targets(db_t *db, const char *county, const case_now_t *c, char *up,
+                             size_t upcap, char *dept, size_t dcap)
+{
+    if (strncmp(c->assignee, "dept:", 5) == 0)
+        snprintf(up, upcap, "%s", county);
+    else
+        cases_level_up(c->assignee[0] ? c->assignee : c->region, up, upcap);
+    dept[0] = 0;
+    case_category_t cat;
+    int rc = cases_load_category(db, county, c->category, &cat);
+    if (rc == ERR_NOTFOUND)
+        return 0; /* a retired category: up the tree only */
+    if (rc)
+        return rc;
+    if (cat.department[0])
+        snprintf(dept, dcap, "dept:%s", cat.department);
+    if (strcmp(dept, c->assignee) == 0)
+        dept[0] = 0;
+    return 0;
+}
+
 /* 负载均衡: a case dispatched to a grid goes to the grid's active worker holding the fewest open
  * cases (ties: the lower account id); NULL when the grid has no worker account. A grid usually
  * has one worker: then nothing is counted. Counts stop at 1,000, so a worker buried under

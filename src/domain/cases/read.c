@@ -127,7 +127,7 @@ static const char *extra_label(const char *ev)
 static const char SQL_CASE[] = "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.id = ?";
 static const char SQL_PARTS[] =
     "SELECT p.dept_code, d.name, p.summoned_at, p.report_due, p.reported_at, p.done_at, p.note,"
-    " p.overdue_at"
+    " p.overdue_at, p.task"
     " FROM case_parts p LEFT JOIN departments d ON d.county = p.county AND d.code = p.dept_code"
     " WHERE p.county = ? AND p.case_id = ? ORDER BY p.dept_code";
 static const char SQL_EVENTS[] =
@@ -206,6 +206,40 @@ static int add_handler(db_t *db, const char *county, int64_t id, json_t *o)
     return s < 0 ? s : 0;
 }
 
+/* The name of a holder: a region's from the tree, a department's ("dept:<code>" or a bare code
+ * when dept) from the county's list; the code itself when neither knows it. */
+static json_t *holder_name(db_t *db, const char *county, const char *code, int dept)
+{
+    char name[128] = "";
+    if (dept || strncmp(code, "dept:", 5) == 0)
+        cases_dept_name(db, county, dept ? code : code + 5, name, sizeof name);
+    else
+        region_name_of(db, code, name, sizeof name);
+    return json_string(name[0] ? name : code);
+}
+
+/* Names beside the codes of an event's detail, so no screen shows a code where a name belongs:
+ * assignee → assignee_name, department → department_name, departments → department_names. */
+static void name_detail(db_t *db, const char *county, json_t *d)
+{
+    const char *v;
+    if ((v = json_string_value(json_object_get(d, "assignee"))))
+        json_object_set_new(d, "assignee_name", holder_name(db, county, v, 0));
+    if ((v = json_string_value(json_object_get(d, "department"))))
+        json_object_set_new(d, "department_name", holder_name(db, county, v, 1));
+    json_t *ds = json_object_get(d, "departments"), *x;
+    size_t i;
+    if (json_is_array(ds)) {
+        json_t *names = json_array();
+        json_array_foreach(ds, i, x)
+        {
+            if (json_is_string(x))
+                json_array_append_new(names, holder_name(db, county, json_string_value(x), 1));
+        }
+        json_object_set_new(d, "department_names", names);
+    }
+}
+
 /* "timeline": every event with its photos. */
 static int add_timeline(db_t *db, const char *county, int64_t id, json_t *o)
 {
@@ -218,6 +252,8 @@ static int add_timeline(db_t *db, const char *county, int64_t id, json_t *o)
     while (st && (s = db_step(st)) == DB_ROW) {
         int ev = caseflow_event_parse(db_col_text(st, 4));
         json_t *d = db_col_text(st, 8) ? json_loads(db_col_text(st, 8), 0, NULL) : NULL;
+        if (json_is_object(d))
+            name_detail(db, county, d);
         char seq[24];
         snprintf(seq, sizeof seq, "%lld", (long long)db_col_i64(st, 0));
         json_t *p = json_object_get(pics, seq);
@@ -244,10 +280,10 @@ static int add_parts(db_t *db, const char *county, int64_t id, json_t *o)
     json_t *parts = json_array();
     db_stmt_t *st = db_query(db, SQL_PARTS, S(county), I(id));
     while (st && (s = db_step(st)) == DB_ROW) {
-        json_t *pt =
-            json_pack("{s:s,s:s?,s:I,s:I,s:s?}", "department", db_col_text(st, 0), "name",
-                      db_col_text(st, 1), "summoned_at", (json_int_t)db_col_i64(st, 2),
-                      "report_due", (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6));
+        json_t *pt = json_pack(
+            "{s:s,s:s?,s:I,s:I,s:s?,s:s?}", "department", db_col_text(st, 0), "name",
+            db_col_text(st, 1), "summoned_at", (json_int_t)db_col_i64(st, 2), "report_due",
+            (json_int_t)db_col_i64(st, 3), "note", db_col_text(st, 6), "task", db_col_text(st, 8));
         set_ms(pt, "reported_at", st, 4);
         set_ms(pt, "done_at", st, 5);
         set_ms(pt, "overdue_at", st, 7);
@@ -274,6 +310,12 @@ json_t *cases_get(db_t *db, const actor_t *who, int64_t id, int *rc)
         r = add_timeline(db, county, id, o);
     if (r == 0)
         r = add_parts(db, county, id, o);
+    const char *holder = json_string_value(json_object_get(o, "assignee_code"));
+    json_object_set_new(o, "assignee_name",
+                        holder ? holder_name(db, county, holder, 0) : json_null());
+    json_t *actions = r == 0 ? cases_actions(db, who, county, id, &r) : NULL;
+    if (actions)
+        json_object_set_new(o, "actions", actions);
     if (r) {
         json_decref(o);
         *rc = r;
@@ -335,9 +377,34 @@ static const char SQL_LIST_GRID[] =
     " LEFT JOIN regions r ON r.code = c.region_code ORDER BY c.complete_due, c.id"
 static const char SQL_QUEUE_GRID[] =
     QUEUE_OF("assignee_code = ? AND state IN ('dispatched', 'accepted', 'reopened')");
+/* Above the grid (community, street, center, county): what this level itself holds, what the
+ * level below sent back (退回), a department's return (county level), and reports no level
+ * holds yet (triage) — the cases waiting for this desk. */
 static const char SQL_QUEUE[] =
-    QUEUE_OF("assignee_code >= ? AND assignee_code < ?"
-             " AND (state || '') IN ('dispatched', 'accepted', 'reopened')");
+    "SELECT " CASE_COLS " FROM ("
+    "SELECT id, complete_due FROM cases WHERE assignee_code = ? AND state IN ('submitted',"
+    " 'dispatched', 'accepted', 'returned', 'escalated', 'whistle', 'reopened')"
+    " UNION ALL SELECT id, complete_due FROM cases WHERE assignee_code >= ? AND assignee_code < ?"
+    " AND length(assignee_code) = ? AND state = 'returned'"
+    " UNION ALL SELECT id, complete_due FROM cases WHERE assignee_code >= ? AND assignee_code < ?"
+    " AND county = ? AND state = 'returned'"
+    " UNION ALL SELECT id, complete_due FROM cases WHERE county = ? AND state = 'submitted'"
+    " AND assignee_code IS NULL AND region_code >= ? AND region_code < ?"
+    " ORDER BY complete_due, id LIMIT ?) q JOIN cases c ON c.county = ? AND c.id = q.id"
+    " LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"
+    " LEFT JOIN regions r ON r.code = c.region_code ORDER BY c.complete_due, c.id";
+
+/* The desk queue of a scope above the grid (SQL_QUEUE). */
+static db_stmt_t *desk_queue(db_t *db, const actor_t *who, const char *county, const char *hi,
+                             int limit)
+{
+    size_t n = strlen(who->scope);
+    int64_t below = n == 6 ? 9 : n == 9 ? 12 : 14;
+    int county_level = n == 6;
+    return db_query(db, SQL_QUEUE, S(who->scope), S(who->scope), S(hi), I(below),
+                    S(county_level ? "dept:" : ""), S(county_level ? "dept:~" : ""), S(county),
+                    S(county), S(who->scope), S(hi), I((int64_t)limit), S(county));
+}
 
 /* A department's queue: the whistles it has not finished its part of, and the cases dispatched
  * to it that are still open. */
@@ -541,7 +608,7 @@ int cases_list(db_t *db, const actor_t *who, const cases_filter_t *f, int queue,
                             I((int64_t)limit))
              : strlen(who->scope) == 14
                  ? db_query(db, SQL_QUEUE_GRID, S(who->scope), I((int64_t)limit), S(county))
-                 : db_query(db, SQL_QUEUE, S(who->scope), S(hi), I((int64_t)limit), S(county));
+                 : desk_queue(db, who, county, hi, limit);
         return list_write(st, limit, 0, out);
     }
     if (who->role == ROLE_DEPARTMENT_STAFF || filtered(f)) {

@@ -12,7 +12,7 @@
 
 static const char SQL_STATE[] =
     "SELECT state, events, region_code, assignee_code, reporter_id, paused_at, filed_by,"
-    " household_id FROM cases WHERE county = ? AND id = ?";
+    " household_id, category_code FROM cases WHERE county = ? AND id = ?";
 static const char SQL_UPDATE[] =
     "UPDATE cases SET state = ?, events = events + 1, updated_at = ?,"
     " assignee_code = COALESCE(?, assignee_code), responded_at = COALESCE(responded_at, ?),"
@@ -36,9 +36,9 @@ static void nullable_i64(db_stmt_t *st, int idx, int64_t v)
 }
 
 static const char SQL_PART_INSERT[] =
-    "INSERT INTO case_parts (county, case_id, dept_code, summoned_at, report_due)"
-    " VALUES (?,?,?,?,?)";
-#define WHISTLE_REPORT_MS (2LL * 3600 * 1000) /* 报到 within 2 hours */
+    "INSERT INTO case_parts (county, case_id, dept_code, summoned_at, report_due, task)"
+    " VALUES (?,?,?,?,?,?)";
+#define WHISTLE_REPORT_H 2 /* 报到 within 2 hours unless the whistle says otherwise */
 
 /* 合并: the target must be another open case of the county that who can see. */
 static const char SQL_TARGET[] = "SELECT state FROM cases WHERE county = ? AND id = ?";
@@ -103,18 +103,11 @@ static int merge_into(db_t *db, const actor_t *who, const char *county, int64_t 
                            "合并了一条重复诉求", detail);
 }
 
-/* The case as a step finds it (SQL_STATE). */
-typedef struct {
-    char state[24], region[32], assignee[48];
-    int64_t events, reporter, filer, household;
-    int paused;
-} case_now_t;
-
 /* What a step sets on the case, filled by its event's argument function. */
 typedef struct {
     const char *new_assignee, *outcome, *slip;
     int64_t responded, resolved, closed;
-    char up[16], detail[160];
+    char up[24], detail[160];
 } step_set_t;
 
 /* A step's arguments: check what the request brings for this event and say what it sets. */
@@ -146,7 +139,8 @@ static int args_dispatch(db_t *db, const actor_t *who, const char *county, int64
     return 0;
 }
 
-/* 吹哨: 1 to 21 distinct departments of the county. */
+/* 吹哨: 1 to 21 distinct departments of the county, each with its 报到 deadline (1 to 72 hours)
+ * and what it is summoned to do (up to 200 characters). */
 static int args_whistle(db_t *db, const actor_t *who, const char *county, int64_t id,
                         const case_now_t *c, cases_step_t *s, step_set_t *a, err_t *e)
 {
@@ -161,6 +155,12 @@ static int args_whistle(db_t *db, const actor_t *who, const char *county, int64_
         for (int k = 0; k < i; k++)
             if (strcmp(s->departments[k], s->departments[i]) == 0)
                 return err_set(e, ERR_INVALID, "invalid", "部门重复", "departments");
+        int h = s->report_hours ? s->report_hours[i] : 0;
+        if (h < 0 || h > 72)
+            return err_set(e, ERR_INVALID, "invalid", "报到时限应为 1 到 72 小时", "departments");
+        const char *t = s->tasks ? s->tasks[i] : NULL;
+        if (t && utf8_count(t, strlen(t)) > 200)
+            return err_set(e, ERR_INVALID, "invalid", "部门任务说明不能超过 200 字", "departments");
         if (o < sizeof a->detail)
             o += (size_t)snprintf(a->detail + o, sizeof a->detail - o, "%s\"%s\"", i ? "," : "",
                                   s->departments[i]);
@@ -186,16 +186,22 @@ static int args_resolve(db_t *db, const actor_t *who, const char *county, int64_
     return 0;
 }
 
-/* 上报 (blue slip): one level up; a department's missed deadline goes to the county (its
- * governance center). */
+/* 上报 (blue slip): one level up (a department's case to the county, its governance center), or
+ * straight to the department the category names (assignee "dept:<code>"). */
 static int args_escalate(db_t *db, const actor_t *who, const char *county, int64_t id,
                          const case_now_t *c, cases_step_t *s, step_set_t *a, err_t *e)
 {
-    (void)db, (void)who, (void)id, (void)s, (void)e;
-    if (strncmp(c->assignee, "dept:", 5) == 0)
-        snprintf(a->up, sizeof a->up, "%s", county);
-    else
-        cases_level_up(c->assignee[0] ? c->assignee : c->region, a->up, sizeof a->up);
+    (void)who, (void)id;
+    char dept[24];
+    int rc = cases_escalation_targets(db, county, c, a->up, sizeof a->up, dept, sizeof dept);
+    if (rc)
+        return rc;
+    if (s->assignee && strcmp(s->assignee, a->up) != 0) {
+        if (!dept[0] || strcmp(s->assignee, dept) != 0)
+            return err_set(e, ERR_INVALID, "invalid", "只能上报到上一级或该类事项的主管部门",
+                           "assignee");
+        snprintf(a->up, sizeof a->up, "%s", dept);
+    }
     a->new_assignee = a->up;
     a->slip = "blue";
     snprintf(a->detail, sizeof a->detail, "{\"assignee\":\"%s\"}", a->up);
@@ -235,15 +241,6 @@ static int args_rate(db_t *db, const actor_t *who, const char *county, int64_t i
     return 0;
 }
 
-static int args_note(db_t *db, const actor_t *who, const char *county, int64_t id,
-                     const case_now_t *c, cases_step_t *s, step_set_t *a, err_t *e)
-{
-    (void)db, (void)who, (void)county, (void)id, (void)c, (void)a;
-    if (!s->note || cases_blank(s->note))
-        return err_set(e, ERR_INVALID, "invalid", "请填写进展说明", "note");
-    return 0;
-}
-
 static int args_wait(db_t *db, const actor_t *who, const char *county, int64_t id,
                      const case_now_t *c, cases_step_t *s, step_set_t *a, err_t *e)
 {
@@ -262,17 +259,29 @@ static int args_resume(db_t *db, const actor_t *who, const char *county, int64_t
     return 0;
 }
 
+const char *cases_reason_prompt(case_event_t ev)
+{
+    switch (ev) {
+    case CEV_NOTE: return "请填写进展说明";
+    case CEV_RETURN: return "请填写退回原因";
+    case CEV_ESCALATE: return "请填写上报原因";
+    case CEV_CANCEL: return "请填写撤销原因";
+    case CEV_REOPEN: return "请填写重新办理的原因";
+    case CEV_WAIT: return "请说明在等待群众什么";
+    default: return NULL;
+    }
+}
+
 /* Per-event arguments, beside caseflow's table: an event not named here needs nothing but an
  * optional note and photos. */
 static const step_args_fn step_args[CEV_NEVENTS] = {
     [CEV_DISPATCH] = args_dispatch, [CEV_WHISTLE] = args_whistle,   [CEV_ACCEPT] = args_accept,
     [CEV_RESOLVE] = args_resolve,   [CEV_ESCALATE] = args_escalate, [CEV_CLOSE] = args_close,
-    [CEV_MERGE] = args_merge,       [CEV_RATE] = args_rate,         [CEV_NOTE] = args_note,
-    [CEV_WAIT] = args_wait,         [CEV_RESUME] = args_resume,
+    [CEV_MERGE] = args_merge,       [CEV_RATE] = args_rate,         [CEV_WAIT] = args_wait,
+    [CEV_RESUME] = args_resume,
 };
 
-/* Read the case; ERR_NOTFOUND (with e) when it does not exist in the county. */
-static int load_now(db_t *db, const char *county, int64_t id, case_now_t *c, err_t *e)
+int cases_load_now(db_t *db, const char *county, int64_t id, case_now_t *c, err_t *e)
 {
     db_stmt_t *st = db_query(db, SQL_STATE, S(county), I(id));
     int r = st ? db_step(st) : ERR_IO;
@@ -286,6 +295,7 @@ static int load_now(db_t *db, const char *county, int64_t id, case_now_t *c, err
         c->paused = !db_col_isnull(st, 5);
         c->filer = db_col_isnull(st, 6) ? 0 : db_col_i64(st, 6);
         c->household = db_col_isnull(st, 7) ? 0 : db_col_i64(st, 7);
+        snprintf(c->category, sizeof c->category, "%s", db_col_text(st, 8));
     }
     db_reset(st);
     if (r == DB_ROW)
@@ -294,23 +304,50 @@ static int load_now(db_t *db, const char *county, int64_t id, case_now_t *c, err
                  : err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
 }
 
+int cases_relation(db_t *db, const actor_t *who, const char *county, int64_t id,
+                   const case_now_t *c, caseflow_actor_t *actor, err_t *e)
+{
+    *actor = (caseflow_actor_t){0};
+    if (!who)
+        return 0;
+    int part = cases_has_part(db, who, county, id);
+    const char *assignee = c->assignee[0] ? c->assignee : NULL;
+    if (!part && !cases_visible_to(who, c->region, assignee, c->reporter, c->filer))
+        return err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
+    actor->role = who->role;
+    actor->is_reporter = c->reporter == who->id;
+    actor->is_assignee =
+        part ||
+        (assignee && (region_in_scope(who->scope, assignee) || cases_dept_holds(who, assignee)));
+    return 0;
+}
+
+int cases_step_allowed(const actor_t *who, const case_now_t *c, case_event_t ev, err_t *e)
+{
+    if (!who || !c->assignee[0] || region_in_scope(who->scope, c->assignee))
+        return 0;
+    int dept = strncmp(c->assignee, "dept:", 5) == 0;
+    /* Re-dispatching or summoning departments: a case held by a department is anyone's above it
+     * to move; one held by a level above is not. */
+    if ((ev == CEV_DISPATCH || ev == CEV_WHISTLE) && !dept)
+        return err_set(e, ERR_FORBIDDEN, "forbidden", "该诉求已由上级承办，您无权派单或吹哨", NULL);
+    /* A blue slip is sent up by whoever holds the case (the grid worker's is checked as holder by
+     * the state machine); a manager does not send up what another level or a department holds. */
+    if (ev == CEV_ESCALATE && (who->role & (ROLE_COMMUNITY_ADMIN | ROLE_STREET_ADMIN)))
+        return err_set(e, ERR_FORBIDDEN, "forbidden", "该诉求不由您承办，不能上报", NULL);
+    return 0;
+}
+
 /* May who take ev now? Scope (404 outside it), then the state machine with who's relation to the
  * case (reporter, holder, summoned department). The state reached goes to *to. */
 static int may_step(db_t *db, const actor_t *who, const char *county, int64_t id,
                     const case_now_t *c, case_event_t ev, case_state_t *to, err_t *e)
 {
-    int part = who && cases_has_part(db, who, county, id);
-    const char *assignee = c->assignee[0] ? c->assignee : NULL;
-    if (who && !part && !cases_visible_to(who, c->region, assignee, c->reporter, c->filer))
-        return err_set(e, ERR_NOTFOUND, "not_found", "诉求不存在或不在您的管辖范围内", NULL);
-    caseflow_actor_t actor = {0};
-    if (who) {
-        actor.role = who->role;
-        actor.is_reporter = c->reporter == who->id;
-        actor.is_assignee = part || (assignee && (region_in_scope(who->scope, assignee) ||
-                                                  cases_dept_holds(who, assignee)));
-    }
-    return caseflow_apply((case_state_t)caseflow_state_parse(c->state), ev, &actor, to, e);
+    caseflow_actor_t actor;
+    int rc = cases_relation(db, who, county, id, c, &actor, e);
+    if (rc == 0)
+        rc = caseflow_apply((case_state_t)caseflow_state_parse(c->state), ev, &actor, to, e);
+    return rc ? rc : cases_step_allowed(who, c, ev, e);
 }
 
 /* The case's own row, if nobody changed it since load_now (else 409: one of two clicks wins). */
@@ -365,10 +402,14 @@ static int after_write(db_t *db, const actor_t *who, const char *county, int64_t
         rc = cases_photos_attach(db, county, id, seq, s->photos);
     if (rc == 0 && ev == CEV_MERGE)
         rc = merge_into(db, who, county, id, s->into, s->now);
-    /* 中心吹哨: each summoned department must report in (报到) within WHISTLE_REPORT_MS. */
-    for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++)
+    /* 中心吹哨: each summoned department must report in (报到) within its hours. */
+    for (int i = 0; rc == 0 && ev == CEV_WHISTLE && i < s->ndepartments; i++) {
+        int h = s->report_hours && s->report_hours[i] ? s->report_hours[i] : WHISTLE_REPORT_H;
+        const char *task =
+            s->tasks && s->tasks[i] && !cases_blank(s->tasks[i]) ? s->tasks[i] : NULL;
         rc = db_run(db, SQL_PART_INSERT, S(county), I(id), S(s->departments[i]), I(s->now),
-                    I(s->now + WHISTLE_REPORT_MS));
+                    I(s->now + (int64_t)h * 3600 * 1000), S(task));
+    }
     /* The inbox tells the reporter and whoever now holds the case; a case closed as fixed may
      * earn its household points (积分制). */
     if (rc == 0) {
@@ -392,11 +433,14 @@ int cases_apply(db_t *db, const actor_t *who, const char *county, int64_t id, ca
     case_now_t c;
     step_set_t a = {0};
     case_state_t to = CASE_SUBMITTED;
-    int rc = load_now(db, county, id, &c, e);
+    int rc = cases_load_now(db, county, id, &c, e);
     if (rc == 0)
         rc = may_step(db, who, county, id, &c, ev, &to, e);
     if (rc == 0 && step_args[ev])
         rc = step_args[ev](db, who, county, id, &c, s, &a, e);
+    const char *reason = who ? cases_reason_prompt(ev) : NULL;
+    if (rc == 0 && reason && (!s->note || cases_blank(s->note)))
+        rc = err_set(e, ERR_INVALID, "invalid", reason, "note");
     if (rc == 0 && s->note && utf8_count(s->note, strlen(s->note)) > 500)
         rc = err_set(e, ERR_INVALID, "invalid", "说明不能超过 500 字", "note");
     if (rc == 0 && s->photos && who)

@@ -450,3 +450,17 @@ json_t *region_boundaries(db_t *db, const char *prefix, int max, int *rc)
     *rc = 0;
     return json_pack("{s:o,s:b}", "grids", grids, "truncated", more);
 }
+
+static const char SQL_NAME_OF[] = "SELECT name FROM regions WHERE code = ?";
+
+int region_name_of(db_t *db, const char *code, char *out, size_t cap)
+{
+    db_stmt_t *st = db_query(db, SQL_NAME_OF, S(code ? code : ""));
+    int s = st ? db_step(st) : ERR_IO;
+    if (s == DB_ROW && cap)
+        snprintf(out, cap, "%s", db_col_text(st, 0));
+    else if (cap)
+        out[0] = 0;
+    db_reset(st);
+    return s == DB_ROW ? 1 : s < 0 ? s : 0;
+}

@@ -37,6 +37,8 @@ void region_scope_hi(const char *scope, char *hi, size_t cap);
 void region_short_name(const char *official, char *out, size_t cap);
 
 int region_exists(db_t *db, const char *code, int *exists);
+/* The name of a region into out ("" when there is none): 1 found, 0 not, <0 a store error. */
+int region_name_of(db_t *db, const char *code, char *out, size_t cap);
 /* Insert or replace one node (import, seeder). */
 int region_put(db_t *db, const char *code, const char *parent, const char *name, int level,
                const char *kind, int units, int64_t now);

@@ -90,10 +90,10 @@ export function categoryTree(items) {
     return groups.filter((g) => g.children.length > 0)
 }
 
-/** "网格处置 · 2 小时内响应 · 24 小时内办结" for a category. */
+/** "网格处置 · 2 小时内响应 · 24 小时内办结" for a category (a department by its name). */
 export function categoryPromise(c) {
     if (!c) return ''
-    const who = c.handling === 'department' && c.department ? c.department : HANDLING_NAMES[c.handling] || ''
+    const who = c.handling === 'department' ? c.department_name || '职能部门' : HANDLING_NAMES[c.handling] || ''
     const parts = []
     if (who) parts.push(`${who}处置`)
     if (c.respond_hours) parts.push(`${c.respond_hours} 小时内响应`)
@@ -173,7 +173,12 @@ export function workerCan(event, c) {
 }
 
 /** Console roles that see 诉求管理, and what each manager may do in which state. */
-export const CASE_CONSOLE_ROLES = ['community_admin', 'street_admin', 'center_operator', 'county_admin', 'leader']
+export const CASE_CONSOLE_ROLES = ['community_admin', 'street_admin', 'center_operator', 'county_admin', 'leader', 'department_staff']
+
+/** The action the server offers for `event` on case c (its `actions`), or null. */
+export function caseAction(c, event) {
+    return (c && (c.actions || []).find((a) => a.event === event)) || null
+}
 
 const MANAGER_EVENTS = {
     dispatch: { states: ['submitted', 'returned', 'escalated'], roles: ['community_admin', 'street_admin', 'center_operator', 'county_admin'] },
@@ -194,12 +199,18 @@ const PLACED_BY = {
     scope: '按账号管辖范围确定位置',
 }
 
-/** A short line of an event's detail: where it was dispatched, the stars, the outcome. */
-export function eventDetailText(ev, regionName) {
+/**
+ * A short line of an event's detail: where it was dispatched, the departments summoned, the stars,
+ * the outcome. Names only: the server sends assignee_name / department_name(s) beside each code,
+ * and a code nobody could name is left out rather than shown.
+ */
+export function eventDetailText(ev) {
     const d = (ev && ev.detail) || {}
     const parts = []
     if (d.placed_by && PLACED_BY[d.placed_by]) parts.push(PLACED_BY[d.placed_by])
-    if (d.assignee) parts.push(`派至 ${(regionName && regionName(d.assignee)) || d.assignee}`)
+    if (d.assignee_name) parts.push(`${ev.event === 'escalate' ? '上报至' : '派至'} ${d.assignee_name}`)
+    if (d.department_names && d.department_names.length) parts.push(`召集 ${d.department_names.join('、')}`)
+    if (d.department_name) parts.push(d.department_name)
     if (d.rating) parts.push(`${'★'.repeat(d.rating)}${'☆'.repeat(Math.max(0, 5 - d.rating))}（${d.rating} 星）`)
     if (d.outcome) parts.push(`结果：${outcomeLabel(d.outcome)}`)
     return parts.join('；')
