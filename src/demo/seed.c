@@ -68,6 +68,22 @@ static void make_name(int male, char *out, size_t cap)
              male ? given_m[rnd() % N(given_m)] : given_f[rnd() % N(given_f)]);
 }
 
+void seed_name(uint64_t r, char *out, size_t cap)
+{
+    int male = (int)(r & 1);
+    r >>= 1;
+    if (r % 100 < 18) {
+        r /= 100;
+        snprintf(out, cap, "%s", male ? mongol_m[r % N(mongol_m)] : mongol_f[r % N(mongol_f)]);
+        return;
+    }
+    r /= 100;
+    uint64_t s = r % N(surnames);
+    r /= N(surnames);
+    snprintf(out, cap, "%s%s", surnames[s],
+             male ? given_m[r % N(given_m)] : given_f[r % N(given_f)]);
+}
+
 /* ---------- unique synthetic ID numbers ---------- */
 
 /* One bit per (birth day since 1930, sequence 0..999) keeps ID numbers unique in a county. */
