@@ -17,21 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/registry/registry.h"
 #include "lib/crypto.h"
 #include "lib/geo.h"
 #include "lib/log.h"
-static double T[8];
-static long C[8];
-static double nowt(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 #define MIN_MS 60000LL
 #define HOUR_MS (60 * MIN_MS)
@@ -1084,10 +1075,7 @@ static int act(sim_ctx_t *x, const sim_t *c, int a, cases_step_t *s, const char 
     s->event = event;
     s->now = t;
     err_t e = {0};
-    double t0 = nowt();
     int rc = cases_transition(x->db, &x->actors[a], c->id, s, &e);
-    T[3] += nowt() - t0;
-    C[3]++;
     if (rc) {
         log_error("seed cases: %s on case %lld by %s: %s", event, (long long)c->id,
                   x->actors[a].username, e.message ? e.message : "?");
@@ -1509,22 +1497,13 @@ static int run(sim_ctx_t *x, int64_t until)
             break;
         if (tt == t) { /* the scheduler's pass */
             int esc, rem, skipped;
-            double t0 = nowt();
             rc = cases_tick(x->db, tt, 1000, &esc, &rem, &skipped, x->e);
-            T[0] += nowt() - t0;
-            C[0]++;
             x->tick += HOUR_MS;
         } else if (ta == t) {
-            double t0 = nowt();
             rc = arrive(x, &x->arr[x->ai++]);
-            T[1] += nowt() - t0;
-            C[1]++;
         } else {
             wake_t w = unwake(x);
-            double t0 = nowt();
             rc = w.part < 0 ? step(x, w.idx, w.at) : part_step(x, w.idx, w.part, w.at);
-            T[2] += nowt() - t0;
-            C[2]++;
         }
     }
     if (x->progress)
@@ -1599,8 +1578,6 @@ int seed_cases_next(db_t *db, seed_cases_t *x, int *done, err_t *e)
         *done = 1;
         if ((rc = db_one_i64(db, SQL_EVENTS, &events, &found)) == 0)
             x->st->case_events = events;
-        for (int i = 0; i < 4; i++)
-            log_info("T%d %.3f s %ld", i, T[i], C[i]);
     }
     if (rc && !e->message)
         err_set(e, rc, NULL, "写入演示诉求失败", NULL);
