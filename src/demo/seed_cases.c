@@ -1572,6 +1572,10 @@ int seed_cases_next(db_t *db, seed_cases_t *x, int *done, err_t *e)
     if (x->until > x->now)
         x->until = x->now;
     int rc = run(x, x->until);
+    if (rc == 0 && x->until >= x->now) { /* the last pass, at now: nothing is left due behind */
+        int esc, rem, skipped;
+        rc = cases_tick(db, x->now, 1000, &esc, &rem, &skipped, e);
+    }
     int64_t events = 0;
     int found = 0;
     if (rc == 0 && x->until >= x->now) {
