@@ -277,6 +277,7 @@ enum {
     FL_PATROL = 16, /* seen on the worker's round: the committee checks and closes it */
     FL_ACT = 32,    /* someone has acted on it */
     FL_LATE = 64,   /* its missed deadline has happened */
+    FL_UP = 128,    /* it has reached the level it was to go up to: it goes up once */
 };
 
 typedef struct {
@@ -865,23 +866,23 @@ static void choose_fate(place_t *p, sim_t *c, char h)
         whistle = linhe ? 50 : 4;
         c->fate = r < whistle        ? F_WHISTLE
                   : r < whistle + 4  ? F_STUCK
-                  : r < whistle + 12 ? F_UNRATED
-                  : r < whistle + 16 ? F_POOR
+                  : r < whistle + 22 ? F_UNRATED
+                  : r < whistle + 26 ? F_POOR
                                      : F_NORMAL;
     } else if (h == 'd') {
         c->fate = r < 2    ? F_CANCEL
                   : r < 6  ? F_RETURN
-                  : r < 15 ? F_UNRATED
-                  : r < 20 ? F_POOR
-                  : r < 26 ? F_LATE
-                  : r < 29 ? F_WAIT
+                  : r < 22 ? F_UNRATED
+                  : r < 27 ? F_POOR
+                  : r < 33 ? F_LATE
+                  : r < 36 ? F_WAIT
                            : F_NORMAL;
     } else {
         static const struct {
             int fate;
             double pct;
-        } mix[] = {{F_CANCEL, 3}, {F_RETURN, 3}, {F_BLUE, 5}, {F_WHISTLE, 0}, {F_STUCK, 4},
-                   {F_WAIT, 4},   {F_LATE, 5},   {F_POOR, 5}, {F_UNRATED, 14}};
+        } mix[] = {{F_CANCEL, 3}, {F_RETURN, 3}, {F_BLUE, 5}, {F_WHISTLE, 0}, {F_STUCK, 3},
+                   {F_WAIT, 4},   {F_LATE, 5},   {F_POOR, 5}, {F_UNRATED, 22}};
         double acc = 0;
         for (int i = 0; i < N(mix) && c->fate == F_NORMAL; i++)
             if (r < (acc += mix[i].fate == F_WHISTLE ? whistle : mix[i].pct))
@@ -1014,7 +1015,7 @@ static int64_t respond_delay(const place_t *p, sim_t *c, int64_t t)
         return t + (int64_t)h * HOUR_MS + span(HOUR_MS, 10 * HOUR_MS);
     }
     if (c->fate == F_STUCK && p->handling[c->tmpl] != 'g')
-        return t + span(20 * DAY_MS, 400 * DAY_MS); /* left lying at the committee or street */
+        return t + span(20 * DAY_MS, 150 * DAY_MS); /* left lying at the committee or street */
     if (h <= 4) /* 消防, 独居老人: at once, day or night */
         return t + span(5 * MIN_MS, (int64_t)h * HOUR_MS * 3 / 4);
     return by_day(t + span(10 * MIN_MS, 6 * HOUR_MS));
@@ -1093,7 +1094,7 @@ static int level_of(const char *assignee)
 static int goes_up(const sim_t *c, const char *assignee)
 {
     return (c->fate == F_BLUE || c->fate == F_WHISTLE || c->fate == F_STUCK) &&
-           level_of(assignee) > c->target;
+           !(c->flags & FL_UP) && level_of(assignee) > c->target;
 }
 
 /* The first department of the template's list that the county has (else its first). */
@@ -1199,9 +1200,11 @@ static int send_up(sim_ctx_t *x, int k, int a, int level, int64_t t)
     cases_step_t s = {.note = blue_notes[level > 12 ? 0 : level > 9 ? 1 : 2][pick(2)]};
     int rc = act(x, c, a, &s, "escalate", t);
     int up = level > 12 ? 12 : level > 9 ? 9 : 6;
+    if (up <= c->target)
+        c->flags |= FL_UP;
     if (rc == 0)
         wake(x, k, -1,
-             c->fate == F_STUCK && up == c->target ? t + span(20 * DAY_MS, 400 * DAY_MS)
+             c->fate == F_STUCK && up == c->target ? t + span(20 * DAY_MS, 150 * DAY_MS)
                                                    : admin_delay(up, t));
     return rc;
 }
