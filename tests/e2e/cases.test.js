@@ -7,20 +7,19 @@
 // server's 409 message when a case moved on under them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, walk, eventually, BASE, PHONE, DESKTOP, DEMO_PW, apiAs } from './lib/browser.js';
+import { launchBrowser, walk, eventually, BASE, PHONE, DESKTOP, DEMO_PW, apiAs, pointInGrid } from './lib/browser.js';
 
 const GRID1 = '15253120220601'; // 牛眼睛村第1网格, the resident's grid
 const GRID2 = '15253120220602';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const RED = 'rgb(238, 10, 36)';
-// Inside grid 1's synthetic boundary (lon 116.530–116.539, lat 42.300–42.345): the point, not
-// only the household, places the report there.
-const LAT = 42.32;
-const LON = 116.5345;
+// Inside grid 1's boundary: the point, not only the household, places the report there.
+let LAT, LON;
 
 let browser;
 before(async () => {
   browser = await launchBrowser();
+  ({ lat: LAT, lon: LON } = await pointInGrid(GRID1));
 });
 after(async () => {
   if (browser) await browser.close();
@@ -125,7 +124,7 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
     await ctx.setGeolocation({ latitude: LAT, longitude: LON });
     await page.getByTestId('report-locate').click();
     await eventually(async () =>
-      assert.match(await page.getByTestId('report-location').innerText(), /纬度 42\.32000，经度 116\.53450/),
+      assert.match(await page.getByTestId('report-location').innerText(), new RegExp(`纬度 ${LAT.toFixed(5)}，经度 ${LON.toFixed(5)}`)),
     );
     assert.equal(await locMsg.count(), 0, 'the refusal message is gone once a position is known');
     await w.assertChineseRendered('[data-testid="h5-report"]');

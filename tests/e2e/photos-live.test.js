@@ -9,18 +9,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { launchBrowser, Walk, eventually, PHONE, DESKTOP, apiAs } from './lib/browser.js';
+import { launchBrowser, Walk, eventually, PHONE, DESKTOP, apiAs, pointInGrid } from './lib/browser.js';
 import { png } from '../api/lib/images.js';
 
-// Inside grid 1's synthetic boundary (see cases.test.js), away from the spot the other tests use.
-const LAT = 42.31;
-const LON = 116.532;
+// Inside grid 1's boundary (see cases.test.js), away from the spot the other tests use.
+let LAT, LON;
 // What the inbox poll needs at worst (30 s) plus a margin: the stream is quicker when it is there.
 const LIVE_TIMEOUT = 45000;
 
 let browser;
 before(async () => {
   browser = await launchBrowser();
+  ({ lat: LAT, lon: LON } = await pointInGrid('15253120220601', -0.2, -0.2));
 });
 after(async () => {
   if (browser) await browser.close();

@@ -26,6 +26,19 @@ static const char SQL_TO_HOLDERS[] =
     "   (SELECT dept_code FROM case_parts p WHERE p.county = ? AND p.case_id = ?"
     "    AND p.done_at IS NULL AND ? = 'whistle')))";
 
+/* Run an INSERT … SELECT whose rows take the ids base+1..base+n (base: an idgen_next() bound
+ * into it), then use those n ids up, so that no message made later in the same millisecond — to
+ * one of the same accounts, maybe — can be given one of them again. */
+static int insert_many(db_stmt_t *st)
+{
+    int s = st ? db_step(st) : ERR_IO;
+    int64_t n = s >= 0 ? db_changes(st) : 0;
+    db_reset(st);
+    for (int64_t i = 0; i < n; i++)
+        (void)idgen_next();
+    return s < 0 ? s : 0;
+}
+
 int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *event,
                      const char *state_label, int64_t actor_id, int64_t now)
 {
@@ -65,10 +78,10 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
                                                  : "新诉求待接单");
         snprintf(body, sizeof body, "「%s」", title);
         /* IDs: a fresh base, one apart per recipient (they are per account anyway). */
-        rc = db_run(db, SQL_TO_HOLDERS, I(idgen_next()), S(county), I(now), I(case_id), S(head),
-                    S(body), I(actor_id), S(assignee[0] ? assignee : "-"), I(handler), I(handler),
-                    S(county), S(assignee[0] ? assignee : "-"), S(county), S(county), I(case_id),
-                    S(state));
+        rc = insert_many(db_query(
+            db, SQL_TO_HOLDERS, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body),
+            I(actor_id), S(assignee[0] ? assignee : "-"), I(handler), I(handler), S(county),
+            S(assignee[0] ? assignee : "-"), S(county), S(county), I(case_id), S(state)));
     }
     return rc;
 }
@@ -100,8 +113,9 @@ int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char
     snprintf(head, sizeof head, "部门报到超时：%s", dept_name && *dept_name ? dept_name : dept);
     snprintf(body, sizeof body, "「%s」吹哨后%s未在时限内报到，请立即报到并办理", title,
              dept_name && *dept_name ? dept_name : dept);
-    return db_run(db, SQL_TO_LATE, I(idgen_next()), S(county), I(now), I(case_id), S(head), S(body),
-                  S(assignee), S(county), I(case_id), S(county), S(dept));
+    return insert_many(db_query(db, SQL_TO_LATE, I(idgen_next()), S(county), I(now), I(case_id),
+                                S(head), S(body), S(assignee), S(county), I(case_id), S(county),
+                                S(dept)));
 }
 
 json_t *inbox_message_json(db_stmt_t *st)

@@ -114,7 +114,12 @@ static const char SQL_SET_BOUNDS[] =
     "UPDATE regions SET geojson = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?"
     " WHERE code = ? AND level = 6";
 
-int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, err_t *e)
+static const char SQL_SET_OUTLINE[] =
+    "UPDATE regions SET geojson = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?"
+    " WHERE code = ? AND level BETWEEN 3 AND 5";
+
+/* Validate geojson and store it with its bounding box on code by sql (a grid or a division). */
+static int set_shape(db_t *db, const char *sql, const char *code, const char *geojson, err_t *e)
 {
     geo_shape_t *g = NULL;
     int rc = geo_parse(geojson, strlen(geojson), &g, e);
@@ -126,8 +131,7 @@ int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, er
     char t[4][32];
     for (int i = 0; i < 4; i++)
         snprintf(t[i], sizeof t[i], "%.9f", b[i]);
-    db_stmt_t *st =
-        db_query(db, SQL_SET_BOUNDS, S(geojson), S(t[0]), S(t[1]), S(t[2]), S(t[3]), S(grid_code));
+    db_stmt_t *st = db_query(db, sql, S(geojson), S(t[0]), S(t[1]), S(t[2]), S(t[3]), S(code));
     if (!st)
         return ERR_IO;
     rc = db_step(st);
@@ -135,7 +139,39 @@ int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, er
     db_reset(st);
     if (rc < 0)
         return rc;
-    return n == 1 ? 0 : err_set(e, ERR_NOTFOUND, "not_found", "网格不存在", NULL);
+    return n == 1 ? 0 : ERR_NOTFOUND;
+}
+
+int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, err_t *e)
+{
+    int rc = set_shape(db, SQL_SET_BOUNDS, grid_code, geojson, e);
+    return rc == ERR_NOTFOUND ? err_set(e, ERR_NOTFOUND, "not_found", "网格不存在", NULL) : rc;
+}
+
+int region_set_outline(db_t *db, const char *code, const char *geojson, err_t *e)
+{
+    int rc = set_shape(db, SQL_SET_OUTLINE, code, geojson, e);
+    return rc == ERR_NOTFOUND ? err_set(e, ERR_NOTFOUND, "not_found", "区划不存在", NULL) : rc;
+}
+
+static const char SQL_OUTLINE[] =
+    "SELECT code, name, geojson FROM regions WHERE code = ? AND level BETWEEN 3 AND 5"
+    " AND geojson IS NOT NULL";
+
+json_t *region_outline(db_t *db, const char *code, int *rc)
+{
+    db_stmt_t *st = db_query(db, SQL_OUTLINE, S(code));
+    int s = st ? db_step(st) : ERR_IO;
+    json_t *o = NULL;
+    if (s == DB_ROW) {
+        json_t *g = json_loads(db_col_text(st, 2), 0, NULL);
+        if (g)
+            o = json_pack("{s:s,s:s,s:o}", "code", db_col_text(st, 0), "name", db_col_text(st, 1),
+                          "boundary", g);
+    }
+    db_reset(st);
+    *rc = o ? 0 : s < 0 ? s : s == DB_ROW ? ERR_NOMEM : ERR_NOTFOUND;
+    return o;
 }
 
 static const char SQL_CANDIDATES[] =

@@ -46,6 +46,13 @@ int region_put(db_t *db, const char *code, const char *parent, const char *name,
 /* Set a grid's boundary from GeoJSON (Polygon/MultiPolygon, lon/lat): validated, stored with its
  * bounding box. ERR_INVALID (message in e) for a bad shape, ERR_NOTFOUND for no such grid. */
 int region_set_boundary(db_t *db, const char *grid_code, const char *geojson, err_t *e);
+/* Set the outline of a division (county, town or village: levels 3–5) from GeoJSON, validated
+ * like a grid's and stored in the same columns; never used to place a report (only grids are).
+ * ERR_INVALID for a bad shape, ERR_NOTFOUND for no such division. */
+int region_set_outline(db_t *db, const char *code, const char *geojson, err_t *e);
+/* The outline of division code as {code, name, boundary} (the stored GeoJSON geometry), or NULL
+ * with *rc: ERR_NOTFOUND when it has none, or a store error. */
+json_t *region_outline(db_t *db, const char *code, int *rc);
 /* The grid of county whose boundary holds (lon, lat): 0 with out filled, or ERR_NOTFOUND. On a
  * shared edge the lower grid code wins. */
 int region_locate_grid(db_t *db, const char *county, double lon, double lat, char out[24]);

@@ -310,3 +310,24 @@ export async function apiAs(username) {
     patch: (p, b) => call('PATCH', p, b),
   };
 }
+
+/**
+ * A point inside a demo grid, as {lat, lon} to 6 decimals: the middle of the grid's boundary as
+ * GET /case-map gives it, moved by (u, v) ∈ [-0.4, 0.4] of its sides (the demo draws its grids as
+ * quadrilaterals inside each county's real outline, so no test can know the coordinates).
+ */
+export async function pointInGrid(code, u = 0, v = 0) {
+  const admin = await apiAs('duolun.admin');
+  const r = await admin.get(`/api/v1/case-map?region=${code}`);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const g = r.json.grids.find((x) => x.code === code);
+  assert.ok(g, `grid ${code} has a boundary`);
+  const ring = g.boundary.coordinates[0].slice(0, -1);
+  const mid = (k) => ring.reduce((a, p) => a + p[k], 0) / ring.length;
+  const side = (k, from, to) => (ring[to % ring.length][k] - ring[from][k]);
+  const round = (x) => Math.round(x * 1e6) / 1e6;
+  return {
+    lon: round(mid(0) + u * side(0, 0, 1) + v * side(0, 0, ring.length - 1)),
+    lat: round(mid(1) + u * side(1, 0, 1) + v * side(1, 0, ring.length - 1)),
+  };
+}
