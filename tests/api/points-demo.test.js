@@ -194,6 +194,27 @@ describe('the ledger of the demo', () => {
       WHERE e.county = '${COUNTY}' AND e.kind = 'redemption' AND o.id IS NULL`), '0');
   });
 
+  test('no cadre scores, corrects or confirms their own household (award.c refuses it)', { skip: sqlSkip() }, async () => {
+    // 明星村's admin lives in the village: none of his household's entries is his.
+    const me = await api('GET', '/api/v1/auth/me', { token: await demo('tuquan.mingxing') });
+    assert.equal(me.status, 200, me.text);
+    const own = sql(`SELECT household_id FROM people WHERE county = '${COUNTY}' AND id = ${me.json.user.person_id}`);
+    assert.match(own, /^\d+$/, 'the 明星村 admin belongs to a household of the registry');
+    assert.equal(sql(`SELECT COUNT(*) FROM points_entries e JOIN users u ON u.id = e.actor_id
+      WHERE e.household_id = ${own} AND u.id = ${me.json.user.id}`), '0', 'none of them written by himself');
+    // Anywhere in the county: no award, adjustment or reversal by a member of the household.
+    const self = sql(`SELECT e.kind || ' ' || u.username FROM points_entries e JOIN users u ON u.id = e.actor_id
+      JOIN people p ON p.county = e.county AND p.id = u.person_id
+      WHERE e.county = '${COUNTY}' AND e.kind IN ('award', 'adjustment', 'reversal') AND p.household_id = e.household_id`);
+    assert.equal(self, '', 'entries scored by a member of the household itself');
+    // 互检: neither the awarder nor the inspector of a pending award is of the household.
+    const pend = sql(`SELECT pp.state || ' ' || u.username FROM points_pending pp
+      JOIN users u ON u.id = pp.awarder_id OR u.id = pp.decided_by
+      JOIN people p ON p.county = pp.county AND p.id = u.person_id
+      WHERE pp.county = '${COUNTY}' AND p.household_id = pp.household_id`);
+    assert.equal(pend, '', '互检 awards of or confirmed by the household itself');
+  });
+
   test('`jiceng check ledger` passes on the seeded data', () => {
     const r = spawnSync(BIN, ['check', 'ledger', '--data', DATA, ...(DB ? ['--db', DB] : [])], { encoding: 'utf8', timeout: 120000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
