@@ -35,6 +35,8 @@ export {
     ElMenu,
     ElMenuItem,
     ElOption,
+    ElRadio,
+    ElRadioGroup,
     ElResult,
     ElRow,
     ElScrollbar,
@@ -48,4 +50,5 @@ export {
     ElText,
     ElTooltip,
     ElTree,
+    ElTreeSelect,
 } from 'element-plus'

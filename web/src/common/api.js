@@ -229,7 +229,8 @@ export const regionApi = {
 export const registryApi = {
     household: (id) => api.get(`/households/${enc(id)}`),
     person: (id) => api.get(`/people/${enc(id)}`),
-    personSensitive: (id) => api.get(`/people/${enc(id)}/sensitive`),
+    /** The full ID number and phone; `purpose` (required, ≤ 100 chars) goes into the audit row. */
+    personSensitive: (id, purpose) => api.get(`/people/${enc(id)}/sensitive`, { purpose }),
     myHousehold: () => api.get('/me/household'),
     myProfile: () => api.get('/me/profile'),
 }
