@@ -50,5 +50,4 @@ export {
     ElText,
     ElTooltip,
     ElTree,
-    ElTreeSelect,
 } from 'element-plus'
