@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "demo/seed_goods.h"
 #include "domain/accounts/accounts.h"
+#include "domain/common/photos.h"
 #include "domain/points/points.h"
 #include "domain/registry/registry.h"
 #include "lib/civil.h"
@@ -1644,7 +1646,24 @@ static int write_catalogues(ctx_t *c, village_t *v, const window_t *w)
 }
 
 /* Stores: "明星·家" in 明星村, a small 积分超市 everywhere else. */
-static int write_stores(db_t *db, village_t *v, const window_t *w)
+static const char SQL_GOODS_PHOTO[] = "UPDATE points_goods SET photo_id = ? WHERE id = ?";
+
+/* The goods' picture (seed_goods.c), uploaded by the village admin as the console would. */
+static int goods_picture(db_t *db, const village_t *v, int g, int64_t at, err_t *e)
+{
+    seed_picture_t pic;
+    int rc = seed_goods_picture(v->goods[g].name, &pic, e);
+    if (rc == ERR_NOTFOUND)
+        return 0; /* no emoji for it, or the package is not installed: no picture */
+    actor_t admin = {.id = v->actors[0].id};
+    snprintf(admin.scope, sizeof admin.scope, "%s", v->code);
+    snprintf(admin.county, sizeof admin.county, "%s", COUNTY);
+    if (rc == 0)
+        rc = photos_record(db, &admin, pic.id, pic.bytes, pic.width, pic.height, at);
+    return rc ? rc : db_run(db, SQL_GOODS_PHOTO, S(pic.id), I(v->goods_id[g]));
+}
+
+static int write_stores(db_t *db, village_t *v, const window_t *w, err_t *e)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
@@ -1658,6 +1677,8 @@ static int write_stores(db_t *db, village_t *v, const window_t *w)
                         S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price),
                         I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen),
                         I(w->started), I(w->started));
+            if (rc == 0)
+                rc = goods_picture(db, &v[i], g, w->started, e);
         }
     }
     return rc;
@@ -1783,7 +1804,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
     if (rc == 0)
         rc = write_catalogues(&c, v, &w);
     if (rc == 0)
-        rc = write_stores(db, v, &w);
+        rc = write_stores(db, v, &w, e);
     long entries = 0, pending = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++)
         rc = simulate_village(&c, &v[i], i, &w, &entries, &pending, e);
