@@ -136,6 +136,8 @@ int api_user_enable(http_ctx_t *c);
 int api_user_reset(http_ctx_t *c);
 int api_user_reset_totp(http_ctx_t *c);
 int api_audit_list(http_ctx_t *c);
+int api_audit_actions(http_ctx_t *c);
+int api_audit_export(http_ctx_t *c);
 
 /* open311.c — Open311 GeoReport v2 (public routes; API keys are checked here) */
 int api_open311_discovery(http_ctx_t *c);

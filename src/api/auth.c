@@ -2,6 +2,7 @@
  * am I, change password. */
 #include <string.h>
 #include "api/api.h"
+#include "domain/points/points.h"
 #include "domain/registry/registry.h"
 
 static json_t *me_json(http_ctx_t *c, const account_session_t *u)
@@ -12,6 +13,13 @@ static json_t *me_json(http_ctx_t *c, const account_session_t *u)
         /* The session's own view wins: a password older than 90 days must be changed. */
         json_object_set_new(o, "must_change_password", json_boolean(u->must_change));
         json_object_set_new(o, "county", json_string(u->actor.county));
+        /* Which menus of the points system lead somewhere (多伦县 and 临河区 do not run it). */
+        int county = 0, here = 0;
+        if (points_scope_runs(http_db(c), u->actor.scope, &county, &here) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        json_object_set_new(o, "points", json_pack("{s:b,s:b}", "county", county, "here", here));
     }
     return o;
 }

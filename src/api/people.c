@@ -8,6 +8,7 @@
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/registry/registry.h"
+#include "lib/utf8.h"
 
 int api_registry_narrowed(http_ctx_t *c)
 {
@@ -107,7 +108,38 @@ typedef struct {
     http_ctx_t *c;
     int64_t id;
     json_t *data;
+    char detail[512];
 } sens_arg_t;
+
+/* PIPL Art. 6 and 51 (purpose limitation, access control): a full view names its purpose, which
+ * goes into the audit row. 1–100 characters of text, no control characters. 0, or the reply
+ * sent. */
+#define PURPOSE_MAX_CHARS 100
+
+static int sens_purpose(http_ctx_t *c, const char **out, int *outlen)
+{
+    const char *p = http_query(c, "purpose");
+    while (p && (*p == ' ' || *p == '\t'))
+        p++;
+    size_t len = p ? strlen(p) : 0;
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    if (!len) {
+        http_reply_fail(c, ERR_INVALID, "purpose_required", "查看完整证件号码和电话须说明用途",
+                        "purpose");
+        return ERR_INVALID;
+    }
+    int bad = !utf8_valid(p, len) || utf8_count(p, len) > PURPOSE_MAX_CHARS;
+    for (size_t i = 0; !bad && i < len; i++)
+        bad = (unsigned char)p[i] < 0x20 || p[i] == 0x7f;
+    if (bad) {
+        http_reply_fail(c, ERR_INVALID, "invalid", "用途应为 1 到 100 个字的文字说明", "purpose");
+        return ERR_INVALID;
+    }
+    *out = p;
+    *outlen = (int)len;
+    return 0;
+}
 
 static int sens_write(db_t *db, void *arg, err_t *e)
 {
@@ -121,7 +153,7 @@ static int sens_write(db_t *db, void *arg, err_t *e)
                         .outcome = "ok",
                         .ip = http_ip(a->c),
                         .now = http_now(a->c),
-                        .detail = "id_number,phone"};
+                        .detail = a->detail};
     return audit_write(db, &ae);
 }
 
@@ -138,7 +170,9 @@ static void sens_done(http_ctx_t *c, int rc, const err_t *e, void *arg)
 int api_person_sensitive(http_ctx_t *c)
 {
     int64_t id = api_path_id(c, 0);
-    if (!id)
+    const char *purpose;
+    int plen;
+    if (!id || sens_purpose(c, &purpose, &plen))
         return 0;
     int rc;
     json_t *o = registry_person_sensitive(http_db(c), http_user(c)->scope, id, &rc);
@@ -148,6 +182,7 @@ int api_person_sensitive(http_ctx_t *c)
     a->c = c;
     a->id = id;
     a->data = o;
+    snprintf(a->detail, sizeof a->detail, "id_number,phone 用途：%.*s", plen, purpose);
     http_keep_json(c, o); /* dropped with the request, whether or not the client stays */
     http_write(c, sens_write, a, sens_done);
     return 0;

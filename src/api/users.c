@@ -1,4 +1,4 @@
-/* users.c — account management inside the caller's scope, and the audit log. */
+/* users.c — account management inside the caller's scope (the audit log: audit.c). */
 #include <string.h>
 #include "api/api.h"
 #include "domain/accounts/accounts.h"
@@ -166,13 +166,3 @@ int api_user_disable(http_ctx_t *c) { return manage(c, 1); }
 int api_user_enable(http_ctx_t *c) { return manage(c, 0); }
 int api_user_reset(http_ctx_t *c) { return manage(c, 2); }
 int api_user_reset_totp(http_ctx_t *c) { return manage(c, 3); }
-
-int api_audit_list(http_ctx_t *c)
-{
-    int limit;
-    const char *cursor;
-    if (http_limit(c, &limit) || api_cursor(c, &cursor))
-        return 0;
-    json_t *o = audit_list(http_db(c), http_user(c), cursor, limit);
-    return api_reply(c, o, ERR_IO, NULL);
-}

@@ -34,6 +34,13 @@ static int inbox_part_late(db_t *db, const change_t *c)
     return inbox_part_overdue(db, c->county, c->id, c->dept, c->dept_name, c->at);
 }
 
+/* 积分超市: the household hears at once that its goods were handed over (its phone's order list
+ * follows the message on the live stream). */
+static int inbox_order_follow(db_t *db, const change_t *c)
+{
+    return inbox_order_handed(db, c->county, c->id, c->household, c->label, c->actor_id, c->at);
+}
+
 /* 积分制 (issue 4): a report closed as fixed earns what the village's rule says, once. */
 static int points_follow(db_t *db, const change_t *c)
 {
@@ -54,6 +61,7 @@ void app_listen(void)
     change_listen(CHANGE_CASE_ACT, points_follow);
     change_listen(CHANGE_CASE_REMIND, inbox_follow);
     change_listen(CHANGE_CASE_PART_LATE, inbox_part_late);
+    change_listen(CHANGE_ORDER_HANDOVER, inbox_order_follow);
 
     /* Who may read a photo, besides its uploader: each practice for the records it owns. */
     photos_readers_reset();

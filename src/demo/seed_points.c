@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "demo/seed_goods.h"
 #include "domain/accounts/accounts.h"
+#include "domain/common/photos.h"
 #include "domain/points/points.h"
 #include "domain/registry/registry.h"
 #include "lib/civil.h"
@@ -432,28 +434,45 @@ static int populate_village(ctx_t *c, const char *code, const char *name, int64_
 typedef struct {
     int64_t id;
     char name[64];
-    int role;       /* A_* bit */
-    char scope[24]; /* the village, a grid or a household group */
+    int role;          /* A_* bit */
+    char scope[24];    /* the village, a grid or a household group */
+    int64_t household; /* the cadre's own household (0: none): never scored by them */
 } sim_actor_t;
 
-static const char SQL_USER[] = "SELECT id, name, scope_code FROM users WHERE username = ?";
+static const char SQL_USER[] =
+    "SELECT id, name, scope_code, person_id FROM users WHERE username = ?";
+static const char SQL_PERSON_HH[] =
+    "SELECT household_id FROM people WHERE county = ? AND id = ? AND household_id IS NOT NULL";
 static const char SQL_MEMBER[] =
     "SELECT person_id FROM memberships WHERE county = ? AND region_code = ? AND role = ?"
     " ORDER BY id";
 static const char SQL_PERSON[] = "SELECT name FROM people WHERE county = ? AND id = ?";
 
+/* The household a cadre's person belongs to (0 when none): the app refuses them scoring it. */
+static int person_household(db_t *db, int64_t pid, int64_t *hh)
+{
+    int found = 0;
+    *hh = 0;
+    int rc = pid ? db_one_i64(db, SQL_PERSON_HH, hh, &found, S(COUNTY), I(pid)) : 0;
+    if (rc == 0 && !found)
+        *hh = 0;
+    return rc;
+}
+
 static int existing_actor(db_t *db, const char *username, int role, sim_actor_t *a)
 {
     db_stmt_t *st = db_query(db, SQL_USER, S(username));
     int s = st ? db_step(st) : ERR_IO;
+    int64_t person = 0;
     if (s == DB_ROW) {
         a->id = db_col_i64(st, 0);
         snprintf(a->name, sizeof a->name, "%s", db_col_text(st, 1));
         snprintf(a->scope, sizeof a->scope, "%s", db_col_text(st, 2));
         a->role = role;
+        person = db_col_i64(st, 3);
     }
     db_reset(st);
-    return s == DB_ROW ? 0 : s < 0 ? s : ERR_NOTFOUND;
+    return s == DB_ROW ? person_household(db, person, &a->household) : s < 0 ? s : ERR_NOTFOUND;
 }
 
 static int person_name(db_t *db, int64_t pid, char *out, size_t cap)
@@ -501,8 +520,9 @@ static int new_account(ctx_t *c, const char *username, const char *role, const c
         a->role = abit;
         snprintf(a->name, sizeof a->name, "%s", name);
         snprintf(a->scope, sizeof a->scope, "%s", scope);
+        rc = person_household(c->db, person, &a->household);
     }
-    return 0;
+    return rc;
 }
 
 static const seed_account_t named_accounts[SEED_POINTS_NAMED_ACCOUNTS] = {
@@ -952,18 +972,21 @@ static int take_limit(sim_t *s, hh_t *h, int k, int64_t at)
 static int grid_of_actor(const sim_actor_t *a) { return grid_number(a->scope); }
 
 /* Who scores household h on indicator k: a cadre whose role the indicator allows and whose scope
- * holds the household; grid-level cadres do most of the rounds where there are any. */
+ * holds the household; grid-level cadres do most of the rounds where there are any. Nobody
+ * scores their own household (award.c refuses it): -1 when only its own member could. */
 static int pick_actor(sim_t *s, const hh_t *h, int k)
 {
     village_t *v = s->v;
     int cand[MAX_ACTORS], nc = 0;
     for (int i = 1; i < v->nactors; i++)
-        if ((v->actors[i].role & v->ind_def[k]->awarders) &&
+        if ((v->actors[i].role & v->ind_def[k]->awarders) && v->actors[i].household != h->id &&
             strncmp(h->region, v->actors[i].scope, strlen(v->actors[i].scope)) == 0)
             cand[nc++] = i;
     if (nc && permille(800))
         return cand[rnd() % (uint64_t)nc];
-    return 0;
+    if (v->actors[0].household != h->id)
+        return 0;
+    return nc ? cand[0] : -1;
 }
 
 static int post(sim_t *s, ledger_post_t *p)
@@ -1045,7 +1068,8 @@ static int pick_inspector(sim_t *s, const hh_t *h, int awarder, int64_t at)
     for (int i = 1; i < s->v->nactors; i++) {
         const sim_actor_t *a = &s->v->actors[i];
         int g = grid_of_actor(a);
-        if (!g || g == h->grid || i == awarder || g == grid_of_actor(&s->v->actors[awarder]))
+        if (!g || g == h->grid || i == awarder || g == grid_of_actor(&s->v->actors[awarder]) ||
+            a->household == h->id)
             continue;
         if (s->pairs[awarder][i] >= PAIR_LIMIT)
             continue;
@@ -1070,6 +1094,8 @@ static int do_award(sim_t *s, ev_t *ev)
     if (!take_limit(s, h, k, ev->at))
         return 0;
     int who = pick_actor(s, h, k);
+    if (who < 0)
+        return 0;
     if (s->mutual) {
         /* 互检: the award waits until an inspector of another micro-grid confirms it. */
         int insp = pick_inspector(s, h, who, ev->at);
@@ -1161,6 +1187,8 @@ static int do_reversal(sim_t *s, ev_t *ev)
     hh_t *h = &s->h[ev->hh];
     if (h->balance < ev->points)
         return 0; /* already spent: left standing (a negative adjustment would be the way) */
+    if (s->v->actors[0].household == h->id)
+        return 0; /* the admin's own household: left for the town to correct */
     char reason[160];
     snprintf(reason, sizeof reason, "误录冲正：经核实该户不符合“%s”的标准",
              s->v->ind_def[ev->ind]->name);
@@ -1189,6 +1217,8 @@ static int do_adjust(sim_t *s, ev_t *ev)
     int64_t pts = ev->points;
     if (pts < 0 && h->balance + pts < 0)
         return 0;
+    if (s->v->actors[0].household == h->id)
+        return 0; /* nobody corrects their own household's points */
     if (pts > 0 && !budget_room(s, ev->at, pts))
         return 0;
     int y, m, d;
@@ -1616,7 +1646,24 @@ static int write_catalogues(ctx_t *c, village_t *v, const window_t *w)
 }
 
 /* Stores: "明星·家" in 明星村, a small 积分超市 everywhere else. */
-static int write_stores(db_t *db, village_t *v, const window_t *w)
+static const char SQL_GOODS_PHOTO[] = "UPDATE points_goods SET photo_id = ? WHERE id = ?";
+
+/* The goods' picture (seed_goods.c), uploaded by the village admin as the console would. */
+static int goods_picture(db_t *db, const village_t *v, int g, int64_t at, err_t *e)
+{
+    seed_picture_t pic;
+    int rc = seed_goods_picture(v->goods[g].name, &pic, e);
+    if (rc == ERR_NOTFOUND)
+        return 0; /* no emoji for it, or the package is not installed: no picture */
+    actor_t admin = {.id = v->actors[0].id};
+    snprintf(admin.scope, sizeof admin.scope, "%s", v->code);
+    snprintf(admin.county, sizeof admin.county, "%s", COUNTY);
+    if (rc == 0)
+        rc = photos_record(db, &admin, pic.id, pic.bytes, pic.width, pic.height, at);
+    return rc ? rc : db_run(db, SQL_GOODS_PHOTO, S(pic.id), I(v->goods_id[g]));
+}
+
+static int write_stores(db_t *db, village_t *v, const window_t *w, err_t *e)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++) {
@@ -1630,6 +1677,8 @@ static int write_stores(db_t *db, village_t *v, const window_t *w)
                         S(v[i].goods[g].name), I((int64_t)v[i].goods[g].price),
                         I((int64_t)v[i].goods[g].stock), I((int64_t)v[i].goods[g].cost_fen),
                         I(w->started), I(w->started));
+            if (rc == 0)
+                rc = goods_picture(db, &v[i], g, w->started, e);
         }
     }
     return rc;
@@ -1755,7 +1804,7 @@ int seed_points_demo(db_t *db, int64_t now, const char *pw_hash, seed_stats_t *s
     if (rc == 0)
         rc = write_catalogues(&c, v, &w);
     if (rc == 0)
-        rc = write_stores(db, v, &w);
+        rc = write_stores(db, v, &w, e);
     long entries = 0, pending = 0;
     for (int i = 0; rc == 0 && i < NVILLAGES; i++)
         rc = simulate_village(&c, &v[i], i, &w, &entries, &pending, e);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "domain/common/change.h"
 #include "http/idle.h"
 #include "lib/log.h"
 #include "outbox/webhook.h"
@@ -387,10 +388,12 @@ void http_events_wake(void)
 
 void sse__after_write(void)
 {
-    static atomic_long seen;
-    long n = webhook_events_made();
+    static atomic_long seen, seen_changes;
+    long n = webhook_events_made(), m = change_count();
     if (atomic_exchange(&seen, n) != n) {
         http_events_wake();
         webhook_kick();
+    } else if (atomic_exchange(&seen_changes, m) != m) {
+        http_events_wake(); /* e.g. an order handed over: its household's inbox has a message */
     }
 }

@@ -49,7 +49,8 @@ void sse__thread_start(int index, struct st_h2o_evloop_t *loop,
                        struct st_h2o_multithread_queue_t *queue, db_t *db);
 /* On loop thread `index` when the server stops: end its streams. */
 void sse__thread_stop(int index);
-/* After any write committed (any thread): wakes the streams if case events were written. */
+/* After any write committed (any thread): wakes the streams if case events were written or any
+ * change was announced (change.h). */
 void sse__after_write(void);
 /* Implemented by server.c: the request is answered by a stream from now on (status 200 logged
  * and counted). Returns the h2o request, or NULL if the client is gone; *thread its loop. */

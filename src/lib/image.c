@@ -246,3 +246,44 @@ void image_free(image_t *im)
     im->full = im->thumb = NULL;
     im->full_len = im->thumb_len = 0;
 }
+
+int image_render_svg(const void *svg, size_t len, int edge, unsigned char **png, size_t *png_len,
+                     err_t *e)
+{
+    *png = NULL;
+    *png_len = 0;
+    if (image_init() != 0)
+        return err_set(e, ERR_IO, "io", "图片处理库无法启动", NULL);
+    int inner = edge * 3 / 5, rc = 0;
+    VipsImage *icon = NULL, *flat = NULL, *framed = NULL;
+    VipsArrayDouble *bg = vips_array_double_newv(3, 248.0, 243.0, 232.0);
+    void *buf = NULL;
+    if (vips_thumbnail_buffer((void *)svg, len, &icon, inner, "height", inner, NULL) != 0 ||
+        vips_flatten(icon, &flat, "background", bg, NULL) != 0 ||
+        vips_embed(flat, &framed, (edge - vips_image_get_width(flat)) / 2,
+                   (edge - vips_image_get_height(flat)) / 2, edge, edge, "extend",
+                   VIPS_EXTEND_BACKGROUND, "background", bg, NULL) != 0 ||
+        vips_pngsave_buffer(framed, &buf, png_len, NULL) != 0)
+        rc = vips_failed("svg", e);
+    else
+        *png = buf;
+    vips_area_unref(VIPS_AREA(bg));
+    if (framed)
+        g_object_unref(framed);
+    if (flat)
+        g_object_unref(flat);
+    if (icon)
+        g_object_unref(icon);
+    return rc;
+}
+
+void image_png_free(unsigned char *png) { g_free(png); }
+
+int image_concurrency(int n)
+{
+    if (image_init() != 0)
+        return 0;
+    int was = vips_concurrency_get();
+    vips_concurrency_set(n);
+    return was;
+}

@@ -112,7 +112,7 @@ describe('object scope (no IDOR, no existence leak)', () => {
     for (const path of [
       `/api/v1/households/${foreignHousehold}`,
       `/api/v1/people/${foreignPerson}`,
-      `/api/v1/people/${foreignPerson}/sensitive`,
+      `/api/v1/people/${foreignPerson}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`,
       `/api/v1/regions/${GRID2}`,
       `/api/v1/regions/${GRID2}/households`,
       `/api/v1/grids/${GRID2}`,
@@ -170,7 +170,7 @@ describe('object scope (no IDOR, no existence leak)', () => {
 
   test("one county's administrator cannot read another county's person or household by ID", async () => {
     const duolun = await demo('duolun.admin');
-    for (const path of [`/api/v1/people/${huiminPerson}`, `/api/v1/people/${huiminPerson}/sensitive`]) {
+    for (const path of [`/api/v1/people/${huiminPerson}`, `/api/v1/people/${huiminPerson}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`]) {
       const r = await api('GET', path, { token: duolun });
       assertError(r, 404, 'not_found');
       assert.ok(!r.text.includes(huiminPerson));

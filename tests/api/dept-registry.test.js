@@ -103,7 +103,7 @@ describe('department staff and the registry', () => {
       assertError(await api('GET', `/api/v1/regions/${VILLAGE}/households`, { token }), 403, 'forbidden');
       assertError(await api('GET', `/api/v1/regions/${GRID1}/households`, { token }), 403, 'forbidden');
       assertError(await api('GET', `/api/v1/grids/${GRID1}`, { token }), 403, 'forbidden');
-      assertError(await api('GET', `/api/v1/people/${ctx.free}/sensitive`, { token }), 403, 'forbidden');
+      assertError(await api('GET', `/api/v1/people/${ctx.free}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token }), 403, 'forbidden');
       const county = await api('GET', `/api/v1/regions/${DUOLUN}`, { token });
       assert.equal(county.status, 200, 'counts are not personal data');
       assert.equal(county.json.counts.residents, 103700);
@@ -144,7 +144,7 @@ describe('department staff and the registry', () => {
     assertError(await api('GET', `/api/v1/people/${ctx.free}`, { token: ctx.d09 }), 404, 'not_found');
     assertError(await api('GET', `/api/v1/households/${ctx.hFree}`, { token: ctx.d09 }), 404, 'not_found');
     assertError(await api('GET', `/api/v1/regions/${VILLAGE}/households`, { token: ctx.d09 }), 403, 'forbidden');
-    assertError(await api('GET', `/api/v1/people/${family[0]}/sensitive`, { token: ctx.d09 }), 403, 'forbidden');
+    assertError(await api('GET', `/api/v1/people/${family[0]}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: ctx.d09 }), 403, 'forbidden');
     // Another department sees none of them.
     assert.deepEqual(await listed(ctx.d10), ctx.base10);
     if (!ctx.h1In10) {
@@ -210,7 +210,7 @@ describe('department staff and the registry', () => {
     assert.equal((await api('GET', `/api/v1/households/${ctx.hFree}`, { token: ctx.d09 })).status, 200);
     assert.equal((await api('GET', `/api/v1/regions/${VILLAGE}/households`, { token: ctx.d09 })).status, 200);
     assert.equal((await api('GET', `/api/v1/grids/${GRID1}`, { token: ctx.d09 })).status, 200);
-    assertError(await api('GET', `/api/v1/people/${ctx.free}/sensitive`, { token: ctx.d09 }), 403, 'forbidden');
+    assertError(await api('GET', `/api/v1/people/${ctx.free}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: ctx.d09 }), 403, 'forbidden');
 
     const n = await setReach(ctx.admin, 'linked');
     assert.equal(n.status, 200, n.text);

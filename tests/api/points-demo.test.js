@@ -7,7 +7,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { api, demo, BIN, DATA, DB } from './lib/client.js';
+import { api, demo, BIN, DATA, DB, BASE } from './lib/client.js';
 import { sql, sqlSkip } from './lib/db.js';
 
 const COUNTY = '152224';
@@ -142,6 +142,44 @@ describe('明星村 "明星·家"', () => {
   });
 });
 
+describe('pictures of the goods (drawn at seed time from @twemoji/svg)', () => {
+  test('every seeded goods has a real photo, shown to the village\'s residents, on its orders too', async () => {
+    const resident = await demo('tuquan.mingxing.resident');
+    const r = await api('GET', `/api/v1/villages/${MINGXING}/goods`, { token: resident });
+    assert.equal(r.status, 200, r.text);
+    const ids = new Set();
+    for (const g of r.json.items) {
+      assert.match(g.photo_id || '', /^[0-9a-f]{64}$/, `${g.name} has a picture`);
+      assert.equal(g.photo_url, `/api/v1/photos/${g.photo_id}`);
+      ids.add(g.photo_id);
+    }
+    assert.ok(ids.size >= 12, `different pictures for different goods (${ids.size})`);
+    const rice = r.json.items.find((g) => g.name.includes('大米'));
+    const soap = r.json.items.find((g) => g.name.includes('香皂'));
+    assert.notEqual(rice.photo_id, soap.photo_id);
+    for (const url of [rice.photo_url, rice.thumb_url]) {
+      const p = await fetch(`${BASE}${url}`, { headers: { authorization: `Bearer ${resident}` } });
+      assert.equal(p.status, 200, url);
+      assert.equal(p.headers.get('content-type'), 'image/jpeg');
+      const bytes = Buffer.from(await p.arrayBuffer());
+      assert.equal(bytes.readUInt16BE(0), 0xffd8, 'a JPEG');
+      assert.ok(bytes.length > 2000, `${url}: ${bytes.length} bytes of picture`);
+    }
+    // Kept through the photos module: recorded as uploaded by the village admin.
+    const keeper = await demo('tuquan.mingxing');
+    const me = await api('GET', '/api/v1/auth/me', { token: keeper });
+    if (!sqlSkip())
+      assert.equal(sql(`SELECT COUNT(*) FROM photos WHERE id = '${rice.photo_id}' AND uploader_id = ${me.json.user.id}`), '1');
+    // Every village's goods have theirs.
+    if (!sqlSkip())
+      assert.equal(sql(`SELECT COUNT(*) FROM points_goods WHERE county = '${COUNTY}' AND photo_id IS NULL`), '0');
+    // The household's orders show the goods' picture.
+    const orders = await api('GET', '/api/v1/points/orders?mine=1&limit=20', { token: resident });
+    assert.ok(orders.json.items.length > 0);
+    for (const o of orders.json.items) assert.match(o.thumb_url || '', /^\/api\/v1\/photos\/[0-9a-f]{64}\/thumb$/, o.goods_name);
+  });
+});
+
 describe('利民村 微网格互检 and 十家子村 双轨', () => {
   test('awards wait for an inspector of another micro-grid; one confirms', async () => {
     const inspector = await demo('tuquan.limin.grid2');
@@ -192,6 +230,27 @@ describe('the ledger of the demo', () => {
     // Every redemption has its order.
     assert.equal(sql(`SELECT COUNT(*) FROM points_entries e LEFT JOIN points_orders o ON o.id = e.order_id
       WHERE e.county = '${COUNTY}' AND e.kind = 'redemption' AND o.id IS NULL`), '0');
+  });
+
+  test('no cadre scores, corrects or confirms their own household (award.c refuses it)', { skip: sqlSkip() }, async () => {
+    // 明星村's admin lives in the village: none of his household's entries is his.
+    const me = await api('GET', '/api/v1/auth/me', { token: await demo('tuquan.mingxing') });
+    assert.equal(me.status, 200, me.text);
+    const own = sql(`SELECT household_id FROM people WHERE county = '${COUNTY}' AND id = ${me.json.user.person_id}`);
+    assert.match(own, /^\d+$/, 'the 明星村 admin belongs to a household of the registry');
+    assert.equal(sql(`SELECT COUNT(*) FROM points_entries e JOIN users u ON u.id = e.actor_id
+      WHERE e.household_id = ${own} AND u.id = ${me.json.user.id}`), '0', 'none of them written by himself');
+    // Anywhere in the county: no award, adjustment or reversal by a member of the household.
+    const self = sql(`SELECT e.kind || ' ' || u.username FROM points_entries e JOIN users u ON u.id = e.actor_id
+      JOIN people p ON p.county = e.county AND p.id = u.person_id
+      WHERE e.county = '${COUNTY}' AND e.kind IN ('award', 'adjustment', 'reversal') AND p.household_id = e.household_id`);
+    assert.equal(self, '', 'entries scored by a member of the household itself');
+    // 互检: neither the awarder nor the inspector of a pending award is of the household.
+    const pend = sql(`SELECT pp.state || ' ' || u.username FROM points_pending pp
+      JOIN users u ON u.id = pp.awarder_id OR u.id = pp.decided_by
+      JOIN people p ON p.county = pp.county AND p.id = u.person_id
+      WHERE pp.county = '${COUNTY}' AND p.household_id = pp.household_id`);
+    assert.equal(pend, '', '互检 awards of or confirmed by the household itself');
   });
 
   test('`jiceng check ledger` passes on the seeded data', () => {

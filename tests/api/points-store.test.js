@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, demo, assertError, createAccount, BIN, DATA, DB, WORK } from './lib/client.js';
+import { openStream } from './lib/sse.js';
 
 const V = '150922103009'; // 化德县 长丰社区
 const V_NAME = '长丰社区';
@@ -191,6 +192,33 @@ describe('redemption: order, code, handover', () => {
     // After handover: no QR, no cancel.
     assertError(await api('GET', r.json.qr_url, { token: resident }), 409, 'order_closed');
     assertError(await api('POST', `/api/v1/points/orders/${o.id}/cancel`, { token: resident }), 409, 'already_used');
+  });
+
+  test('the household hears of the handover at once: an order_update message on its live stream', async () => {
+    const g = await newGoods({ name: '毛巾（测试）', price_points: 3, stock: 2 });
+    await adjust(hhResident, 10);
+    const r = await order(resident, g);
+    assert.equal(r.status, 201, r.text);
+    const s = await openStream(resident);
+    try {
+      assert.equal(s.status, 200, s.text);
+      await s.next((e) => e.retry === '3000', 2000);
+      const t0 = Date.now();
+      const h = await api('POST', '/api/v1/points/orders/handover', { token: grid, body: { code: r.json.code } });
+      assert.equal(h.status, 200, h.text);
+      const ev = await s.next((e) => e.event === 'inbox' && e.json && e.json.kind === 'order_update', 5000);
+      assert.ok(Date.now() - t0 < 1500, `woken by the commit, not the 2 s tick (${Date.now() - t0} ms)`);
+      assert.equal(ev.json.title, '兑换商品已领取');
+      assert.match(ev.json.body, /「毛巾（测试） ×1」已领取/);
+      assert.equal(ev.json.case_id, undefined, 'no case behind it');
+    } finally {
+      s.close();
+    }
+    const inbox = await api('GET', '/api/v1/inbox?limit=5', { token: resident });
+    assert.equal(inbox.status, 200, inbox.text);
+    assert.ok(inbox.json.items.some((m) => m.kind === 'order_update' && m.body.includes('毛巾（测试）')));
+    const keeperInbox = await api('GET', '/api/v1/inbox?limit=5', { token: grid });
+    assert.ok(!keeperInbox.json.items.some((m) => m.kind === 'order_update' && m.body.includes('毛巾（测试）')), 'the keeper is not told');
   });
 
   test('a grid worker of the village hands over too', async () => {

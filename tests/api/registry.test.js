@@ -209,7 +209,7 @@ describe('people and the audited full view', () => {
   test('a grid worker sees the full ID (valid GB 11643) and phone, and the view is audited', async () => {
     const t = await demo('duolun.grid');
     const since = Date.now() - 1000;
-    const r = await api('GET', `/api/v1/people/${person.id}/sensitive`, { token: t });
+    const r = await api('GET', `/api/v1/people/${person.id}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: t });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.id, person.id);
     const id = r.json.id_number;
@@ -235,6 +235,25 @@ describe('people and the audited full view', () => {
     }
   });
 
+  test('a full view without a purpose is refused (400, Chinese); the purpose goes into the audit row', async () => {
+    const t = await demo('duolun.grid');
+    for (const q of ['', '?purpose=', '?purpose=%20%20', '?other=1']) {
+      const r = await api('GET', `/api/v1/people/${person.id}/sensitive${q}`, { token: t });
+      assertError(r, 400, 'purpose_required', 'purpose');
+      assert.match(r.json.error.message, /用途/);
+    }
+    assertError(await api('GET', `/api/v1/people/${person.id}/sensitive?purpose=${'长'.repeat(101)}`, { token: t }), 400, 'invalid', 'purpose');
+    assertError(await api('GET', `/api/v1/people/${person.id}/sensitive?purpose=%0A%E5%85%A5%E6%88%B7`, { token: t }), 400, 'invalid', 'purpose');
+    const since = Date.now() - 1000;
+    const purpose = '入户走访：核实低保申请人身份';
+    const r = await api('GET', `/api/v1/people/${person.id}/sensitive?purpose=${encodeURIComponent(purpose)}`, { token: t });
+    assert.equal(r.status, 200, r.text);
+    const a = await api('GET', '/api/v1/audit?limit=50', { token: await demo('duolun.audit') });
+    const rows = a.json.items.filter((it) => it.action === 'sensitive_read' && it.object === `person:${person.id}` && it.at >= since);
+    assert.equal(rows.filter((it) => it.detail.includes(`用途：${purpose}`)).length, 1, 'the view wrote one row with its purpose');
+    for (const it of rows) assert.match(it.detail, /用途：\S/, 'no full view without a purpose in the audit log');
+  });
+
   test('the audit list pages with a cursor, newest first', async () => {
     const t = await demo('duolun.audit');
     const a = await api('GET', '/api/v1/audit?limit=3', { token: t });
@@ -251,7 +270,7 @@ describe('people and the audited full view', () => {
   test('building heads and party leaders may not see full IDs: 403, nothing audited', async () => {
     const since = Date.now() - 1000;
     for (const who of ['duolun.head', 'duolun.party', 'duolun.leader', 'duolun.audit'])
-      assertError(await api('GET', `/api/v1/people/${person.id}/sensitive`, { token: await demo(who) }), 403, 'forbidden');
+      assertError(await api('GET', `/api/v1/people/${person.id}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: await demo(who) }), 403, 'forbidden');
     const a = await api('GET', '/api/v1/audit?limit=50', { token: await demo('duolun.audit') });
     assert.ok(!a.json.items.some((it) => it.action === 'sensitive_read' && it.at >= since && it.username !== 'duolun.grid'));
   });
@@ -274,7 +293,7 @@ describe('people and the audited full view', () => {
     const d = await api('GET', `/api/v1/households/${hh.id}`, { token: t });
     assert.equal(d.json.member_count, hh.member_count + 1);
     assert.ok(d.json.members.some((m) => m.id === c.json.id));
-    const s = await api('GET', `/api/v1/people/${c.json.id}/sensitive`, { token: t });
+    const s = await api('GET', `/api/v1/people/${c.json.id}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: t });
     assert.equal(s.json.id_number, idn);
     assert.equal(s.json.phone, '13800138000');
     const p = await api('PATCH', `/api/v1/people/${c.json.id}`, { token: t, body: { phone: '+8613912345678', tags: ['独居老人', '重点关注'], name: '新名字' } });
@@ -282,7 +301,7 @@ describe('people and the audited full view', () => {
     assert.equal(p.json.phone_masked, '139****5678');
     assert.deepEqual(p.json.tags, ['独居老人', '重点关注']);
     assert.equal(p.json.name, '新名字');
-    const s2 = await api('GET', `/api/v1/people/${c.json.id}/sensitive`, { token: t });
+    const s2 = await api('GET', `/api/v1/people/${c.json.id}/sensitive?purpose=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD`, { token: t });
     assert.equal(s2.json.phone, '13912345678');
     // Clearing the phone.
     const p2 = await api('PATCH', `/api/v1/people/${c.json.id}`, { token: t, body: { phone: '' } });

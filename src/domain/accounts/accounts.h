@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 #include "domain/common/actor.h"
+#include "lib/buf.h"
 #include "lib/totp.h"
 #include "store/db.h"
 
@@ -220,8 +221,32 @@ typedef struct {
 /* Append one row. Returns 0 or the store error. */
 int audit_write(db_t *db, const audit_entry_t *a);
 
-/* Rows of the caller's county scope, newest first, keyset by id (cursor "" = from the newest).
- * Returns {items, next_cursor} (new reference) or NULL on a store error. */
-json_t *audit_list(db_t *db, const actor_t *who, const char *cursor, int limit);
+/* What the audit log is searched by (all optional): who (the username, also for failed
+ * sign-ins of unknown names), what (an action code), the outcome, when [from, to) in epoch ms
+ * (0: open), and the object touched (a prefix: "person:" or "person:123"). */
+typedef struct {
+    const char *username;
+    const char *action;
+    const char *outcome;
+    int64_t from, to;
+    const char *object;
+} audit_filter_t;
+
+/* Rows of the caller's county scope matching f, newest first, keyset by id (cursor NULL = from
+ * the newest): {items, next_cursor} with each row's account name (its current name, NULL when
+ * none), role label and action label. New reference, or NULL with *rc on a store error. */
+json_t *audit_list(db_t *db, const actor_t *who, const audit_filter_t *f, const char *cursor,
+                   int limit, int *rc);
+
+/* The same rows as CSV (UTF-8 with a BOM, so that Excel reads the Chinese), at most max of
+ * them, appended to out; *rows says how many. 0, ERR_TOOLARGE when out's cap was reached, or a
+ * store error. */
+int audit_csv(db_t *db, const actor_t *who, const audit_filter_t *f, int max, buf_t *out,
+              int *rows);
+
+/* The Chinese name of an action code; the code itself for one this build does not know. */
+const char *audit_action_label(const char *action);
+/* Every action code this build writes, with its label: {items:[{code,label}]}. */
+json_t *audit_actions(void);
 
 #endif

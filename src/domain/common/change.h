@@ -25,6 +25,9 @@ typedef enum {
     CHANGE_CASE_REMIND,
     /* A summoned department did not report in on time: county, id, at, dept, dept_name. */
     CHANGE_CASE_PART_LATE,
+    /* 积分超市: the keeper handed an order's goods over: county, id (the order), at, label (what
+     * was handed over, "大米 5kg ×2"), actor_id (the keeper), household (the order's). */
+    CHANGE_ORDER_HANDOVER,
     CHANGE_KINDS
 } change_kind_t;
 
@@ -56,5 +59,9 @@ void change_reset(void);
 /* Hand c to every listener of its kind in turn; the first non-zero return ends it and is
  * returned. 0 when there is no listener. */
 int change_announce(db_t *db, const change_t *c);
+
+/* How many changes this process has announced (thread-safe): the live streams poll at once when
+ * it moved since the last commit (http/sse.c), not only at their 2 s tick. */
+long change_count(void);
 
 #endif

@@ -86,6 +86,23 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
     return rc;
 }
 
+/* The household's accounts: people of the household bound to an account that is not disabled. */
+static const char SQL_TO_HOUSEHOLD[] =
+    "INSERT INTO inbox (user_id, id, county, at, kind, case_id, title, body)"
+    " SELECT u.id, ? + ROW_NUMBER() OVER (ORDER BY u.id), ?, ?, 'order_update', NULL, ?, ?"
+    " FROM users u JOIN people p ON p.id = u.person_id"
+    " WHERE p.county = ? AND p.household_id = ? AND u.disabled = 0 AND u.id <> ?";
+
+int inbox_order_handed(db_t *db, const char *county, int64_t order_id, int64_t household,
+                       const char *what, int64_t keeper, int64_t now)
+{
+    (void)order_id;
+    char body[320];
+    snprintf(body, sizeof body, "您兑换的「%s」已领取，欢迎继续参与积分活动。", what);
+    return db_run(db, SQL_TO_HOUSEHOLD, I(idgen_next()), S(county), I(now), S("兑换商品已领取"),
+                  S(body), S(county), I(household), I(keeper));
+}
+
 static const char SQL_TO_LATE[] =
     "INSERT INTO inbox (user_id, id, county, at, kind, case_id, title, body)"
     " SELECT u.id, ? + ROW_NUMBER() OVER (ORDER BY u.id), ?, ?, 'case_assigned', ?, ?, ?"

@@ -20,6 +20,11 @@ int inbox_case_event(db_t *db, const char *county, int64_t case_id, const char *
 int inbox_part_overdue(db_t *db, const char *county, int64_t case_id, const char *dept,
                        const char *dept_name, int64_t now);
 
+/* 积分超市: the keeper handed an order over; tell the accounts of the household's people (not
+ * the keeper, if one of them): kind "order_update", no case. `what` names the goods. */
+int inbox_order_handed(db_t *db, const char *county, int64_t order_id, int64_t household,
+                       const char *what, int64_t keeper, int64_t now);
+
 /* One message as the API shows it, from a row of (id, at, kind, case_id, title, body, read_at);
  * shared by the inbox list and the live stream (feed.c). */
 json_t *inbox_message_json(db_stmt_t *st);

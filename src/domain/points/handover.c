@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "domain/accounts/accounts.h"
+#include "domain/common/change.h"
 #include "domain/points/points.h"
 #include "domain/points/points_int.h"
 #include "domain/registry/registry.h"
@@ -206,6 +207,9 @@ static const char SQL_FIND_CODE[] =
     "SELECT id, village_code, state, expires_at FROM points_orders WHERE village_code >= ?"
     " AND village_code < ? AND code_hash = ?"
     " ORDER BY CASE WHEN state = 'issued' THEN 0 ELSE 1 END, id DESC LIMIT 2";
+static const char SQL_HANDED[] =
+    "SELECT o.county, o.household_id, o.qty, g.name FROM points_orders o"
+    " JOIN points_goods g ON g.id = o.goods_id WHERE o.id = ? AND o.village_code = ?";
 static const char SQL_HANDOVER[] =
     "UPDATE points_orders SET state = 'handed_over', closed_at = ?, closed_by = ?"
     " WHERE id = ? AND state = 'issued' AND expires_at > ?";
@@ -236,6 +240,33 @@ static int find_code(db_t *db, const char *lo, const char *hi, const char *code,
     }
     db_reset(st);
     return s < 0 ? s : 0;
+}
+
+/* Tell whoever follows (the household's inbox, hence its phone) that the goods went out. */
+static int announce_handover(db_t *db, const actor_t *who, int64_t order, const char *village,
+                             int64_t now)
+{
+    db_stmt_t *st = db_query(db, SQL_HANDED, I(order), S(village));
+    int s = st ? db_step(st) : ERR_IO;
+    char county[8] = "", what[200] = "";
+    int64_t household = 0;
+    if (s == DB_ROW) {
+        snprintf(county, sizeof county, "%s", db_col_text(st, 0));
+        household = db_col_i64(st, 1);
+        snprintf(what, sizeof what, "%s ×%" PRId64, db_col_text(st, 3), db_col_i64(st, 2));
+    }
+    db_reset(st);
+    if (s != DB_ROW)
+        return s < 0 ? s : ERR_NOTFOUND;
+    change_t c = {.kind = CHANGE_ORDER_HANDOVER,
+                  .county = county,
+                  .id = order,
+                  .at = now,
+                  .event = "handover",
+                  .label = what,
+                  .actor_id = who->id,
+                  .household = household};
+    return change_announce(db, &c);
 }
 
 int points_order_handover(db_t *db, const actor_t *who, points_handover_t *h, err_t *e)
@@ -278,5 +309,6 @@ int points_order_handover(db_t *db, const actor_t *who, points_handover_t *h, er
     h->id = f.id;
     char object[40];
     snprintf(object, sizeof object, "order:%" PRId64, f.id);
-    return pts_audit(db, who, "order_handover", object, f.village, h->ip, h->now);
+    rc = pts_audit(db, who, "order_handover", object, f.village, h->ip, h->now);
+    return rc ? rc : announce_handover(db, who, f.id, f.village, h->now);
 }

@@ -315,6 +315,31 @@ static int totals_read(db_t *db, const char *village, int64_t *issued, int64_t *
     return r < 0 ? r : 0;
 }
 
+static const char SQL_RUNS_UNDER[] =
+    "SELECT 1 FROM points_settings WHERE county = ? AND village_code >= ? AND village_code < ?"
+    " LIMIT 1";
+
+/* Some village with settings under `prefix` (a code of 12 digits or fewer) in the county. */
+static int runs_under(db_t *db, const char *county, const char *prefix, int *on)
+{
+    char hi[24];
+    region_scope_hi(prefix, hi, sizeof hi);
+    int64_t one = 0;
+    return db_one_i64(db, SQL_RUNS_UNDER, &one, on, S(county), S(prefix), S(hi));
+}
+
+int points_scope_runs(db_t *db, const char *scope, int *county, int *here)
+{
+    char c[8], village[16];
+    snprintf(c, sizeof c, "%.6s", scope);
+    snprintf(village, sizeof village, "%.12s", scope); /* a grid or building: its village */
+    *county = *here = 0;
+    int rc = runs_under(db, c, c, county);
+    if (rc == 0 && *county)
+        rc = runs_under(db, c, village, here);
+    return rc;
+}
+
 json_t *points_settings_get(db_t *db, const actor_t *who, const char *village, int64_t now, int *rc)
 {
     err_t e = {0};

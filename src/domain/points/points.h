@@ -39,6 +39,11 @@ int points_month_parse(const char *ym, int64_t *from, int64_t *to);
 /* ---------- settings (village admin: community_admin of the village, or county admin) ----------
  */
 
+/* Whether the points system runs where `scope` works, for menus: *county = some village of the
+ * scope's county has turned it on; *here = some village under the scope (or, below the village
+ * level, the scope's own village) has. Errors of the store only. */
+int points_scope_runs(db_t *db, const char *scope, int *county, int *here);
+
 /* The village's settings with live figures (issued this year, budget in points, remaining,
  * totals, liability in fen) and this month's flagged pairs; {enabled:false,...defaults} when the
  * village has not turned the points system on. ERR_NOTFOUND: not a village in who's reach;

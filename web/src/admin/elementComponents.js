@@ -35,6 +35,8 @@ export {
     ElMenu,
     ElMenuItem,
     ElOption,
+    ElRadio,
+    ElRadioGroup,
     ElResult,
     ElRow,
     ElScrollbar,

@@ -229,7 +229,8 @@ export const regionApi = {
 export const registryApi = {
     household: (id) => api.get(`/households/${enc(id)}`),
     person: (id) => api.get(`/people/${enc(id)}`),
-    personSensitive: (id) => api.get(`/people/${enc(id)}/sensitive`),
+    /** The full ID number and phone; `purpose` (required, ≤ 100 chars) goes into the audit row. */
+    personSensitive: (id, purpose) => api.get(`/people/${enc(id)}/sensitive`, { purpose }),
     myHousehold: () => api.get('/me/household'),
     myProfile: () => api.get('/me/profile'),
 }
@@ -251,7 +252,16 @@ export const countyApi = {
 }
 
 export const auditApi = {
-    list: (cursor, limit = 50) => api.get('/audit', { cursor, limit }),
+    /** filters: {username, action, outcome, from, to, object} (each optional). */
+    list: (cursor, limit = 50, filters = {}) => api.get('/audit', { ...filters, cursor, limit }),
+    actions: () => api.get('/audit/actions'),
+    /** The address of the CSV export with these filters (a plain GET with the session cookie). */
+    exportUrl: (filters = {}) => {
+        const qs = new URLSearchParams()
+        for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== '') qs.append(k, String(v))
+        const q = qs.toString()
+        return `${BASE}/audit.csv${q ? '?' + q : ''}`
+    },
 }
 
 // Listeners told after a case was made or moved on (the inbox badge refreshes then).

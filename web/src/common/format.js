@@ -144,3 +144,13 @@ export function headPlace(regionCode, kind, unit) {
     if (unit) parts.push(`${unit}单元`)
     return parts.join(' ')
 }
+
+/** Purposes offered before a full view of an ID number and phone (PIPL: the purpose is asked,
+ *  sent as `purpose` and kept in the audit row). "其他" with free text is always possible. */
+export const SENSITIVE_PURPOSES = [
+    '入户走访核实身份',
+    '办理民生诉求需联系本人',
+    '社会救助、低保等资格核查',
+    '人口信息登记与更正',
+    '应急处置、安全排查',
+]

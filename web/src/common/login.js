@@ -3,7 +3,8 @@
 // notice for ?reason= (session expired, offline, password changed), and where to go after:
 // the change-password page when the password must be changed, the 两步验证 page when the role
 // must set up a second factor (where the app has one), else the page that sent the user here
-// (?redirect=), else the app's own start page.
+// (?redirect=), else the app's own start page. ?next=/screen/ comes back to the big screen
+// (another app of the same site) after the sign-in.
 //
 // An account with a second factor signs in in two steps: the password, then (step 'code') the
 // 6-digit code of the authenticator app or a recovery code. A wrong code stays on that step;
@@ -11,6 +12,9 @@
 import { ref, computed } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import { useSession, sessionReasonText, sessionMustEnrol, ENROL_ROUTE } from './session.js'
+
+/** Where ?next= may lead: the big screen, nothing else (no open redirect). */
+const LOGIN_NEXT = /^\/screen\/(#[\w/-]*)?$/
 
 /**
  * opts: missingText — the message when a field is empty (each app names the account its own
@@ -38,6 +42,12 @@ export function useLogin({ missingText, home }) {
         }
         if (sessionMustEnrol(user) && router.hasRoute(ENROL_ROUTE)) {
             router.replace({ name: ENROL_ROUTE })
+            return
+        }
+        // Another app of this site that sent the visitor here (only the big screen does).
+        const next = typeof route.query.next === 'string' ? route.query.next : ''
+        if (LOGIN_NEXT.test(next)) {
+            window.location.assign(next)
             return
         }
         // A page of this app other than the start page ("/": the role's own start page).

@@ -114,6 +114,18 @@ export const INSPECTOR_ROLES = ['grid_worker', 'party_leader', 'building_head']
 export const KEEPER_ROLES = ['community_admin', 'grid_worker', 'county_admin']
 /** Console: the village's points (settings, catalogue, rules, goods, ledger). */
 export const POINTS_ADMIN_ROLES = ['community_admin', 'county_admin']
+
+/**
+ * Whether the points menus lead somewhere for this user, as the server says in /auth/me's
+ * `points`: where 'county' — some village of the user's county runs points (the console's
+ * 积分管理 and 全县积分概览); where 'here' — the user's own place does (the phone's 积分 tab).
+ * 多伦县 and 临河区 do not run points: no menu leads to an empty page there. A county admin
+ * starting points in a new county still reaches /admin/#/points by its address.
+ */
+export function pointsRunsFor(user, where = 'county') {
+    const p = user && user.points
+    return !!(p && p[where])
+}
 /** Console: the county's indicator template and county-wide automatic awards. */
 export const POINTS_COUNTY_ROLES = ['county_admin']
 /** Console: the county overview. */

@@ -17,6 +17,7 @@ function blank(uid) {
         address: '',
         location: null, // {lat, lon}
         photos: [], // uploaded already: [{id, url, thumb_url}] (the server keeps them for the report)
+        forPerson: null, // 代报: {id, name, address} of the person reported for, or null (oneself)
     }
 }
 
