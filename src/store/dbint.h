@@ -4,7 +4,7 @@
 
 #include "store/db.h"
 
-#define DB_MAX_PARAMS 32
+#define DB_MAX_PARAMS 64 /* = the bits of db_stmt_head_t.bound */
 #define DB_CACHE_SLOTS 256
 
 /* The first member of every engine's statement: what db.c needs to check bindings. */

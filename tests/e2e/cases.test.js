@@ -231,15 +231,21 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
       await gp.reload();
       await eventually(async () => assert.match(await card.getByTestId('countdown').innerText(), /剩余 2[34] 小时/));
 
-      // 接单: the card shows the reply.
-      assert.equal(await card.getByTestId('case-resolve').count(), 0, 'no 办结 before 接单');
-      await card.getByTestId('case-accept').click();
+      // 接单 (the list item offers only that, and the way to the case's page): the card shows
+      // the reply, and with it every step the server now offers.
+      assert.equal(await card.getByTestId('case-action-resolve').count(), 0, 'no 办结 before 接单');
+      await card.getByTestId('case-open').waitFor();
+      await card.getByTestId('case-action-accept').click();
+      const sheet = gp.getByTestId('action-sheet');
+      await sheet.waitFor();
+      assert.equal(await sheet.getAttribute('data-event'), 'accept');
+      await sheet.getByTestId('action-submit').click();
+      await sheet.waitFor({ state: 'hidden' });
       await eventually(async () => assert.equal(await card.getByTestId('case-state').innerText(), '已接单'));
-      assert.equal(await card.getByTestId('case-accept').count(), 0);
+      assert.equal(await card.getByTestId('case-action-accept').count(), 0);
 
       // 进展: text required.
-      await card.getByTestId('case-note').click();
-      const sheet = gp.getByTestId('action-sheet');
+      await card.getByTestId('case-action-note').click();
       await sheet.waitFor();
       await sheet.getByTestId('action-submit').click();
       await eventually(async () => assert.equal(await sheet.getByTestId('action-error').innerText(), '请填写进展说明'));
@@ -249,14 +255,14 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
       assert.equal(await card.getByTestId('case-state').innerText(), '已接单');
 
       // 办结 with a note.
-      await card.getByTestId('case-resolve').click();
+      await card.getByTestId('case-action-resolve').click();
       await sheet.waitFor();
       assert.equal(await sheet.getByTestId('action-note-input').locator('textarea').inputValue(), '', 'a fresh note');
       await sheet.getByTestId('action-note-input').locator('textarea').fill(resolveText);
       await sheet.getByTestId('action-submit').click();
       await sheet.waitFor({ state: 'hidden' });
       await eventually(async () => assert.equal(await card.getByTestId('case-state').innerText(), '已办结'));
-      for (const b of ['case-accept', 'case-note', 'case-resolve']) assert.equal(await card.getByTestId(b).count(), 0);
+      for (const b of ['accept', 'note', 'resolve']) assert.equal(await card.getByTestId(`case-action-${b}`).count(), 0);
       assert.equal(await card.getByTestId('countdown').count(), 0, 'no countdown once resolved');
 
       // Its page: the timeline so far, no rating form for the worker.
@@ -288,20 +294,24 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
     await item.locator('.cc-main').click();
     await eventually(async () => assert.match(page.url(), new RegExp(`#/case/${caseId}$`)));
     await detail.waitFor();
-    const rateForm = detail.getByTestId('rate-form');
+    // 评价 is the one step the server offers the reporter now: its sheet holds the stars.
+    await detail.getByTestId('case-action-rate').click();
+    const rateForm = page.getByTestId('rate-form');
     await rateForm.waitFor();
-    await detail.getByTestId('rate-submit').click();
-    await eventually(async () => assert.equal(await detail.getByTestId('rate-error').innerText(), '请点选 1 到 5 颗星'));
-    await detail.getByTestId('rate-stars').locator('.van-rate__item').nth(4).click();
+    const rateSheet = page.getByTestId('action-sheet');
+    await rateSheet.getByTestId('action-submit').click();
+    await eventually(async () => assert.equal(await rateSheet.getByTestId('action-error').innerText(), '请点选 1 到 5 颗星'));
+    await rateForm.getByTestId('rate-stars').locator('.van-rate__item').nth(4).click();
     await eventually(async () =>
-      assert.equal(await detail.getByTestId('rate-stars').locator('.van-rate__item .van-rate__icon--full').count(), 5),
+      assert.equal(await rateForm.getByTestId('rate-stars').locator('.van-rate__item .van-rate__icon--full').count(), 5),
     );
-    assert.equal(await detail.getByTestId('rate-error').count(), 0, 'the complaint goes once stars are chosen');
-    await detail.getByTestId('rate-comment').locator('textarea').fill(comment);
+    assert.equal(await rateSheet.getByTestId('action-error').count(), 0, 'the complaint goes once stars are chosen');
+    await rateSheet.getByTestId('rate-comment').locator('textarea').fill(comment);
     await w.screenshot('cases-rate');
-    await detail.getByTestId('rate-submit').click();
+    await rateSheet.getByTestId('action-submit').click();
     await eventually(async () => assert.equal(await detail.getByTestId('case-state').innerText(), '已关闭'));
     assert.equal(await rateForm.count(), 0, 'rated once: the form is gone');
+    assert.equal(await detail.locator('[data-testid^="case-action-"]').count(), 0, 'nothing left to do');
 
     // The timeline: every event, its time in Beijing, who, what, the notes.
     const closed = (await residentApi.get(`/api/v1/cases/${caseId}`)).json;

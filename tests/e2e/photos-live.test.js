@@ -152,12 +152,15 @@ test('随手拍 with a photo → live in 待办 → 办结 with a result photo �
       await card.waitFor({ timeout: LIVE_TIMEOUT });
       console.log(`# the new case reached 待办 in ${Date.now() - seenAfter} ms`);
       assert.ok((await card.innerText()).includes(description));
-      await card.getByTestId('case-accept').click();
+      await card.getByTestId('case-action-accept').click();
+      const sheet = gp.getByTestId('action-sheet');
+      await sheet.waitFor();
+      await sheet.getByTestId('action-submit').click();
+      await sheet.waitFor({ state: 'hidden' });
       await eventually(async () => assert.equal(await card.getByTestId('case-state').innerText(), '已接单'));
 
       // 办结 with a result photo: the sheet offers the photo first.
-      await card.getByTestId('case-resolve').click();
-      const sheet = gp.getByTestId('action-sheet');
+      await card.getByTestId('case-action-resolve').click();
       await sheet.waitFor();
       const offer = sheet.getByTestId('action-photos');
       assert.match(await offer.innerText(), /拍一张处理后的现场照片/);
@@ -192,9 +195,10 @@ test('随手拍 with a photo → live in 待办 → 办结 with a result photo �
       await viewer.locator('.van-image-preview__close-icon').click();
       await viewer.waitFor({ state: 'hidden' });
 
-      await detail.getByTestId('rate-form').waitFor();
-      await detail.getByTestId('rate-stars').locator('.van-rate__item').nth(4).click();
-      await detail.getByTestId('rate-submit').click();
+      await detail.getByTestId('case-action-rate').click();
+      await rp.getByTestId('rate-form').waitFor();
+      await rp.getByTestId('rate-stars').locator('.van-rate__item').nth(4).click();
+      await rp.getByTestId('action-submit').click();
       await eventually(async () => assert.equal(await detail.getByTestId('case-state').innerText(), '已关闭'));
 
       // ---- the console's figures moved, still without a reload ----

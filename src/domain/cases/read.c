@@ -347,11 +347,17 @@ static const char SQL_FIND_SCOPE[] =
     "SELECT " CASE_COLS CASE_FROM
     " WHERE c.region_code >= ? AND c.region_code < ? AND c.id < ?" LIST_FILTERS
     " ORDER BY c.id DESC LIMIT ?";
-/* A department's cases: dispatched to it, or whistles it was summoned to. */
+/* A department's cases: what it holds ("dept:<code>") and the whistles it was summoned to,
+ * each an ordered walk of its own index (cases_holder, case_parts_dept_case, migration 023), the
+ * filters checked on the way, merged newest first. */
 static const char SQL_FIND_DEPT[] =
-    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND (c.assignee_code = ? OR EXISTS"
-    " (SELECT 1 FROM case_parts p WHERE p.county = c.county AND p.case_id = c.id"
-    "  AND p.dept_code = ?)) AND c.id < ?" LIST_FILTERS " ORDER BY c.id DESC LIMIT ?";
+    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.id IN ("
+    "SELECT id FROM (SELECT c.id FROM cases c WHERE c.assignee_code = ? AND c.id < ?" LIST_FILTERS
+    " ORDER BY c.id DESC LIMIT ?) h"
+    " UNION SELECT id FROM (SELECT p.case_id AS id FROM case_parts p JOIN cases c"
+    " ON c.county = p.county AND c.id = p.case_id WHERE p.county = ? AND p.dept_code = ?"
+    " AND p.case_id < ?" LIST_FILTERS " ORDER BY p.case_id DESC LIMIT ?) s)"
+    " ORDER BY c.id DESC LIMIT ?";
 static const char SQL_LIST_MINE[] =
     "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND c.reporter_id = ? AND c.id < ?"
     " AND (? = '' OR c.state = ?) ORDER BY c.id DESC LIMIT ?";
@@ -406,14 +412,18 @@ static db_stmt_t *desk_queue(db_t *db, const actor_t *who, const char *county, c
                     S(county), S(who->scope), S(hi), I((int64_t)limit), S(county));
 }
 
-/* A department's queue: the whistles it has not finished its part of, and the cases dispatched
- * to it that are still open. */
+/* A department's queue: the cases dispatched to it that are still open, and the whistles it has
+ * not finished its part of; soonest deadline first. */
 static const char SQL_DEPT_QUEUE[] =
-    "SELECT " CASE_COLS CASE_FROM " WHERE c.county = ? AND ("
-    " (c.state = 'whistle' AND EXISTS (SELECT 1 FROM case_parts p WHERE p.county = c.county"
-    "  AND p.case_id = c.id AND p.dept_code = ? AND p.done_at IS NULL))"
-    " OR (c.assignee_code = ? AND c.state IN ('dispatched', 'accepted', 'reopened')))"
-    " ORDER BY c.complete_due, c.id LIMIT ?";
+    "SELECT " CASE_COLS " FROM ("
+    "SELECT id, complete_due FROM cases WHERE assignee_code = ?"
+    " AND state IN ('dispatched', 'accepted', 'reopened')"
+    " UNION ALL SELECT c.id, c.complete_due FROM case_parts p JOIN cases c ON c.county = p.county"
+    " AND c.id = p.case_id WHERE p.county = ? AND p.dept_code = ? AND p.done_at IS NULL"
+    " AND c.state = 'whistle'"
+    " ORDER BY complete_due, id LIMIT ?) q JOIN cases c ON c.county = ? AND c.id = q.id"
+    " LEFT JOIN categories k ON k.county = c.county AND k.code = c.category_code"
+    " LEFT JOIN regions r ON r.code = c.region_code ORDER BY c.complete_due, c.id";
 
 /* A case of a list (and, through case_json, a single case), written straight into the reply. */
 static void case_write(jsonw_t *w, db_stmt_t *st)
@@ -604,8 +614,8 @@ int cases_list(db_t *db, const actor_t *who, const cases_filter_t *f, int queue,
         /* The whole queue, soonest deadline first: no keyset paging, a hard cap instead. A
          * department's queue is the whistles it has not finished. */
         st = who->role == ROLE_DEPARTMENT_STAFF
-                 ? db_query(db, SQL_DEPT_QUEUE, S(county), S(who->department), S(dept_code),
-                            I((int64_t)limit))
+                 ? db_query(db, SQL_DEPT_QUEUE, S(dept_code), S(county), S(who->department),
+                            I((int64_t)limit), S(county))
              : strlen(who->scope) == 14
                  ? db_query(db, SQL_QUEUE_GRID, S(who->scope), I((int64_t)limit), S(county))
                  : desk_queue(db, who, county, hi, limit);
@@ -628,13 +638,23 @@ int cases_list(db_t *db, const actor_t *who, const cases_filter_t *f, int queue,
         }
         int i = 1;
         if (who->role == ROLE_DEPARTMENT_STAFF) {
-            st = db_prepare(db, SQL_FIND_DEPT);
-            if (st) {
-                db_bind_text(st, i++, county, -1);
-                db_bind_text(st, i++, dept_code, -1);
-                db_bind_text(st, i++, who->department, -1);
-            }
-        } else if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT)) {
+            /* Two walks (held, summoned), each filtered and cut at the page, then merged. */
+            if (!(st = db_prepare(db, SQL_FIND_DEPT)))
+                return ERR_IO;
+            db_bind_text(st, i++, county, -1);
+            db_bind_text(st, i++, dept_code, -1);
+            db_bind_i64(st, i++, before);
+            i = bind_filters(st, i, ff, cat_lo, cat_hi, reg_lo, reg_hi);
+            db_bind_i64(st, i++, (int64_t)limit + 1);
+            db_bind_text(st, i++, county, -1);
+            db_bind_text(st, i++, who->department, -1);
+            db_bind_i64(st, i++, before);
+            i = bind_filters(st, i, ff, cat_lo, cat_hi, reg_lo, reg_hi);
+            db_bind_i64(st, i++, (int64_t)limit + 1);
+            db_bind_i64(st, i, (int64_t)limit + 1);
+            return list_write(st, limit, 1, out);
+        }
+        if (who->role & (ROLE_RESIDENT | ROLE_INFORMANT)) {
             st = db_prepare(db, SQL_FIND_MINE);
             if (st) {
                 db_bind_text(st, i++, county, -1);

@@ -159,17 +159,36 @@ export function countdownOf(due, nowMs, pausedAt) {
     return { text, urgent: left < 2 * HOUR, overdue: false }
 }
 
-// ---- who may do what (buttons only; the server checks again) ----
+// ---- what a case card offers (list items carry no actions) ----
 
-/** Events a grid worker's buttons offer, by state (CASES.md, "assignee grid worker"). */
-export const WORKER_EVENTS = {
-    accept: ['dispatched', 'reopened'],
-    note: ['dispatched', 'accepted', 'escalated', 'whistle', 'reopened'],
-    resolve: ['accepted', 'reopened'],
+/** Events the phone draws a form for; anything else the server offers is done in the console. */
+export const PHONE_EVENTS = ['accept', 'resolve', 'note', 'escalate', 'return', 'wait', 'resume', 'rate', 'reopen', 'cancel']
+
+// The steps a card can offer from a list item alone, shaped like the server's actions.
+const LIST_STEPS = {
+    accept: { event: 'accept', label: '接单', note: 'optional', photos: false },
+    cancel: { event: 'cancel', label: '撤销', note: 'required', photos: false },
+    rate: { event: 'rate', label: '评价', note: 'optional', photos: false },
 }
 
-export function workerCan(event, c) {
-    return !!c && (WORKER_EVENTS[event] || []).includes(c.state)
+/**
+ * What a card offers before the case's own `actions` are known (a list is light; the detail, and
+ * the reply of every step, carry them): only the next step that is certain from the list item,
+ * each one the detail's actions also hold for this caller (docs/CASES.md) —
+ *  - queue: a grid worker's 待办 holds what the grid holds, so 接单 from dispatched or reopened;
+ *  - reporter: the list is the caller's own reports, so 撤销 before it is accepted (submitted,
+ *    dispatched) and 评价 once resolved.
+ * Everything else is on the case's page. A step the server refuses anyway (the case moved on)
+ * shows its message and the case as it is now (caseAction.js).
+ */
+export function caseListActions(c, { queue = false, reporter = false } = {}) {
+    if (!c) return []
+    if (Array.isArray(c.actions)) return c.actions
+    const out = []
+    if (queue && ['dispatched', 'reopened'].includes(c.state)) out.push(LIST_STEPS.accept)
+    if (reporter && ['submitted', 'dispatched'].includes(c.state)) out.push(LIST_STEPS.cancel)
+    if (reporter && c.state === 'resolved') out.push(LIST_STEPS.rate)
+    return out
 }
 
 /** Console roles that see 诉求管理 (their buttons come from each case's `actions`). */
