@@ -71,6 +71,7 @@ int api_case_map(http_ctx_t *c);
 int api_case_event(http_ctx_t *c);
 int api_case_stats(http_ctx_t *c);
 int api_departments(http_ctx_t *c);
+int api_department_stats(http_ctx_t *c);
 int api_case_part(http_ctx_t *c);
 int api_inbox_list(http_ctx_t *c);
 int api_inbox_read(http_ctx_t *c);

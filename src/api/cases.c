@@ -446,6 +446,14 @@ int api_departments(http_ctx_t *c)
     return api_reply(c, o, rc, NULL);
 }
 
+/* GET /api/v1/departments/{code}/stats — a department's figures (its staff, or the county). */
+int api_department_stats(http_ctx_t *c)
+{
+    int rc;
+    json_t *o = cases_dept_stats(http_db(c), http_user(c), http_param(c, 0), http_now(c), &rc);
+    return api_reply(c, o, rc, NULL);
+}
+
 typedef struct {
     case_ref_t ref; /* first: case_done reads it */
     const char *dept, *action, *note;

@@ -32,6 +32,7 @@ EMBED(jiceng_mig_015, "src/store/migrations/015_accounts.sql");
 EMBED(jiceng_mig_016, "src/store/migrations/016_handover_guard.sql");
 EMBED(jiceng_mig_017, "src/store/migrations/017_county_settings.sql");
 EMBED(jiceng_mig_018, "src/store/migrations/018_whistle_tasks.sql");
+EMBED(jiceng_mig_021, "src/store/migrations/021_dept_stats.sql");
 EMBED(jiceng_mig_023, "src/store/migrations/023_department_paths.sql");
 
 static const struct {
@@ -57,6 +58,7 @@ static const struct {
     {16, "016_handover_guard", jiceng_mig_016},
     {17, "017_county_settings", jiceng_mig_017},
     {18, "018_whistle_tasks", jiceng_mig_018},
+    {21, "021_dept_stats", jiceng_mig_021},
     {23, "023_department_paths", jiceng_mig_023},
 };
 static const int nmigrations = sizeof migrations / sizeof migrations[0];

@@ -237,3 +237,31 @@ describe('GET /api/v1/events', () => {
     again.close();
   });
 });
+
+describe('department staff on the stream', () => {
+  test('the cases dispatched to their department reach them, another department\'s do not', async () => {
+    const center = await demo('duolun.center');
+    const d03 = await demo('duolun.dept');
+    const d07 = (await createAccount(admin, { role: 'department_staff', scope_code: '152531', prefix: 'ev7', department: 'd07' })).token;
+    const mine = await openStream(d03);
+    const other = await openStream(d07);
+    try {
+      await mine.next((e) => e.retry === '3000', 2000);
+      const c = await report(resident, { category: '0301', description: '实时推送测试：派给部门' });
+      assert.equal(c.status, 201, c.text);
+      const id = c.json.id;
+      assert.equal((await api('POST', `/api/v1/cases/${id}/events`, { token: community, body: { event: 'escalate', note: '需部门处理' } })).status, 200);
+      const r = await api('POST', `/api/v1/cases/${id}/events`, { token: center, body: { event: 'dispatch', assignee: 'dept:d03' } });
+      assert.equal(r.status, 200, r.text);
+      const got = await mine.next((e) => e.event === 'case' && e.json.id === id && e.json.event === 'dispatch');
+      assert.equal(got.json.state, 'dispatched');
+      assert.equal((await api('POST', `/api/v1/cases/${id}/events`, { token: d03, body: { event: 'accept' } })).status, 200);
+      await mine.next((e) => e.event === 'case' && e.json.id === id && e.json.event === 'accept');
+      await new Promise((res) => setTimeout(res, 1000));
+      assert.ok(!other.events.some((e) => e.event === 'case' && e.json.id === id), 'not sent to another department');
+    } finally {
+      mine.close();
+      other.close();
+    }
+  });
+});

@@ -402,7 +402,7 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
       assert.deepEqual(await timelineEvents(drawer), ['create', 'dispatch', 'accept', 'note', 'resolve', 'rate', 'close']),
     );
     assert.equal(await drawer.getByTestId('case-state').innerText(), '已关闭');
-    for (const b of ['case-dispatch', 'case-close', 'case-add-note']) assert.equal(await drawer.getByTestId(b).count(), 0);
+    for (const b of ['case-action-dispatch', 'case-action-close', 'case-action-note']) assert.equal(await drawer.getByTestId(b).count(), 0);
     const drawerText = await drawer.innerText();
     assert.ok(drawerText.includes(description) && drawerText.includes(comment), 'the description and the rating comment');
     await w.screenshot('cases-console-drawer');
@@ -416,8 +416,8 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
     await rowOf(dispatchId).click();
     await drawer.waitFor();
     await eventually(async () => assert.equal(await drawer.getByTestId('case-state').innerText(), '已提交'));
-    assert.equal(await drawer.getByTestId('case-close').count(), 0, 'nothing to close yet');
-    await drawer.getByTestId('case-dispatch').click();
+    assert.equal(await drawer.getByTestId('case-action-close').count(), 0, 'nothing to close yet');
+    await drawer.getByTestId('case-action-dispatch').click();
     const dialog = page.getByTestId('case-action-dialog');
     await dialog.waitFor();
     await dialog.getByTestId('case-action-submit').click();
@@ -447,7 +447,7 @@ test('居民下单 → 平台派单 → 网格员接单 → 群众评价, and th
     await rowOf(staleId).click();
     await drawer.waitFor();
     await eventually(async () => assert.equal(await drawer.getByTestId('case-state').innerText(), '已提交'));
-    await drawer.getByTestId('case-dispatch').click();
+    await drawer.getByTestId('case-action-dispatch').click();
     await dialog.waitFor();
     await pickGrid(page, dialog, '牛眼睛村第1网格');
     const other = await communityApi.post(`/api/v1/cases/${staleId}/events`, { event: 'dispatch', assignee: GRID2 });

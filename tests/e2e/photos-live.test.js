@@ -364,19 +364,22 @@ test('疑似重复: the community admin merges a second report of the same probl
     await eventually(() => w.assertChineseRendered('[data-testid="case-similar"]'), { timeout: 5000, interval: 200 });
     await w.screenshot('merge-suggestions');
 
-    // 合并到此 asks first; cancelling changes nothing.
+    // 合并到此 opens the 合并 form with that case chosen; cancelling changes nothing.
     await item.getByTestId('case-merge').click();
-    const box = page.locator('.merge-confirm');
+    const box = page.locator('[data-testid="case-action-dialog"][data-event="merge"]');
     await box.waitFor();
-    assert.match(await box.innerText(), /合并后不再单独办理/);
-    await box.getByRole('button', { name: '取消' }).click();
+    assert.match(await box.innerText(), /合并后本诉求不再单独办理/);
+    await eventually(async () =>
+      assert.equal(await box.locator(`[data-testid="merge-candidate"][data-case-id="${first.id}"].is-checked`).count(), 1),
+    );
+    await box.getByTestId('case-action-cancel').click();
     await box.waitFor({ state: 'hidden' });
     assert.equal((await community.get(`/api/v1/cases/${second.id}`)).json.state, 'dispatched');
 
     await item.getByTestId('case-merge').click();
     await box.waitFor();
-    await box.locator('input').fill('同一处垃圾，合并办理');
-    await box.getByRole('button', { name: '确认合并' }).click();
+    await box.getByTestId('case-action-note').locator('textarea').fill('同一处垃圾，合并办理');
+    await box.getByTestId('case-action-submit').click();
     await eventually(async () => assert.equal(await drawer.getByTestId('case-state').innerText(), '已合并'));
     const merged = (await community.get(`/api/v1/cases/${second.id}`)).json;
     assert.equal(merged.state, 'merged');
@@ -392,7 +395,7 @@ test('疑似重复: the community admin merges a second report of the same probl
     assert.equal(await drawer.getByTestId('case-state').innerText(), '已派单');
 
     // 进展 with a photo from the console.
-    await drawer.getByTestId('case-add-note').click();
+    await drawer.getByTestId('case-action-note').click();
     const dialog = page.getByTestId('case-action-dialog');
     await dialog.waitFor();
     await dialog.getByTestId('photo-input').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: png(300, 200, { seed: 24 }) });

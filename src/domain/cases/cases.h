@@ -113,6 +113,14 @@ int cases_seed_departments(db_t *db, const char *county, int64_t now);
 /* {items:[{code,name}]} */
 json_t *cases_departments(db_t *db, const char *county, int *rc);
 
+/* A department's figures at time now (deptstats.c): {department, name, as_of, since,
+ * open_held, parts_waiting, parts_working, overdue, parts_done, cases_resolved, reported,
+ * avg_report_ms, overdue_items:[{id, title, summoned_at, report_due, task}]} (30 days back from
+ * now; at most 20 overdue items, oldest deadline first). Its own staff read their department;
+ * the county's admin, center and leaders any department of the county. NULL with *rc:
+ * ERR_NOTFOUND for a department the caller may not read or the county does not have. */
+json_t *cases_dept_stats(db_t *db, const actor_t *who, const char *dept, int64_t now, int *rc);
+
 /* A summoned department's part of a whistle: action "report" (报到) then "done". Only staff of
  * that department. When the last part is done the case resolves (a system event). 404 when the
  * case or part is not theirs; 409 when reported twice, done before reporting, or done twice. */

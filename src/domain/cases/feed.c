@@ -137,7 +137,8 @@ static int poll_inbox(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed
 
 /* Scope as in cases.c (visible, has_part): the reporter; staff (not residents, informants or
  * departments) when the case is located or assigned in their scope; department staff when
- * their department is summoned onto it. The (county, at) index bounds the scan to the window. */
+ * their department holds it (dept:<code>) or is summoned onto it. The (county, at) index bounds
+ * the scan to the window. */
 static const char SQL_EVENTS[] =
     "SELECT e.case_id, e.seq, e.event, e.to_state, e.at FROM case_events e"
     " JOIN cases c ON c.county = e.county AND c.id = e.case_id"
@@ -146,8 +147,8 @@ static const char SQL_EVENTS[] =
     " AND (c.reporter_id = ?"
     "  OR (? = 1 AND ((c.region_code >= ? AND c.region_code < ?)"
     "   OR (c.assignee_code >= ? AND c.assignee_code < ?)))"
-    "  OR (? = 1 AND EXISTS (SELECT 1 FROM case_parts p WHERE p.county = c.county"
-    "   AND p.case_id = c.id AND p.dept_code = ?)))"
+    "  OR (? = 1 AND (c.assignee_code = ? OR EXISTS (SELECT 1 FROM case_parts p"
+    "   WHERE p.county = c.county AND p.case_id = c.id AND p.dept_code = ?))))"
     " ORDER BY e.at, e.case_id, e.seq LIMIT ?";
 
 static int poll_events(db_t *db, const actor_t *who, feed_t *f, int64_t now, feed_emit_fn emit,
@@ -158,11 +159,13 @@ static int poll_events(db_t *db, const actor_t *who, feed_t *f, int64_t now, fee
     region_scope_hi(who->scope, hi, sizeof hi);
     int64_t staff = !(who->role & (ROLE_RESIDENT | ROLE_INFORMANT | ROLE_DEPARTMENT_STAFF));
     int64_t dept = who->role == ROLE_DEPARTMENT_STAFF && who->department[0];
+    char holder[32];
+    snprintf(holder, sizeof holder, "dept:%s", who->department);
     for (;;) {
         db_stmt_t *st = db_query(
             db, SQL_EVENTS, S(county), I(f->ev_at), I(now + FUTURE_MS), I(f->ev_at), I(f->ev_at),
             I(f->ev_case), I(f->ev_case), I(f->ev_seq), I(who->id), I(staff), S(who->scope), S(hi),
-            S(who->scope), S(hi), I(dept), S(who->department), I((int64_t)PAGE));
+            S(who->scope), S(hi), I(dept), S(holder), S(who->department), I((int64_t)PAGE));
         if (!st)
             return ERR_IO;
         int s, rows = 0, full = 0;

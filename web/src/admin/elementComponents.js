@@ -37,6 +37,7 @@ export {
     ElOption,
     ElRadio,
     ElRadioGroup,
+    ElRate,
     ElResult,
     ElRow,
     ElScrollbar,

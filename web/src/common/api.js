@@ -296,6 +296,12 @@ export const caseApi = {
     /** One event of the state machine: {event, note?, rating?, outcome?, assignee?, photos?,
      *  into? (merge)} */
     act: (id, body) => api.post(`/cases/${enc(id)}/events`, body).then(caseChanged),
+    /** A summoned department's own step on its part: {action: 'report' | 'done', note?}. */
+    part: (id, dept, body) => api.post(`/cases/${enc(id)}/parts/${enc(dept)}`, body).then(caseChanged),
+    /** The county's departments (whistle and dispatch targets): {items: [{code, name}]}. */
+    departments: () => api.get('/departments'),
+    /** A department's figures: open cases held, parts waiting, overdue, done in 30 days. */
+    departmentStats: (code) => api.get(`/departments/${enc(code)}/stats`),
     /** Open cases of the same category near the same place within 72 h (merge suggestions):
      *  {items: [case list item + distance_m]} */
     similar: (id) => api.get(`/cases/${enc(id)}/similar`),

@@ -12,17 +12,19 @@ import { caseApi } from './api.js'
  *  - onError(err, stale): show why the step failed (err.message is the server's Chinese
  *    message); stale is true for a 409/403, after which the case is read again for onCase().
  * A failure api.js already handled (401 → login page…) calls neither.
- * Returns {busy, act(id, body)}: busy holds the event being posted until act is over (the
+ * Returns {busy, act(id, body, send?)}: busy holds the event being posted until act is over (the
  * reading again included), '' when idle; act resolves to true when the server took the step,
  * else false.
  */
 export function useCaseAction({ onCase, onError }) {
     const busy = ref('')
 
-    async function act(id, body) {
-        busy.value = body.event
+    // send: how the step is posted (default POST /cases/{id}/events; a department's 报到 and
+    // 办结 go to /cases/{id}/parts/{dept}).
+    async function act(id, body, send = caseApi.act) {
+        busy.value = body.event || body.action || 'act'
         try {
-            const c = await caseApi.act(id, body)
+            const c = await send(id, body)
             onCase(c)
             return true
         } catch (e) {

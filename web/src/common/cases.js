@@ -191,24 +191,12 @@ export function caseListActions(c, { queue = false, reporter = false } = {}) {
     return out
 }
 
-/** Console roles that see 诉求管理, and what each manager may do in which state. */
+/** Console roles that see 诉求管理 (their buttons come from each case's `actions`). */
 export const CASE_CONSOLE_ROLES = ['community_admin', 'street_admin', 'center_operator', 'county_admin', 'leader', 'department_staff']
 
 /** The action the server offers for `event` on case c (its `actions`), or null. */
 export function caseAction(c, event) {
     return (c && (c.actions || []).find((a) => a.event === event)) || null
-}
-
-const MANAGER_EVENTS = {
-    dispatch: { states: ['submitted', 'returned', 'escalated'], roles: ['community_admin', 'street_admin', 'center_operator', 'county_admin'] },
-    note: { states: ['dispatched', 'accepted', 'escalated', 'whistle', 'reopened'], roles: ['community_admin', 'street_admin', 'center_operator'] },
-    close: { states: ['resolved', 'rated'], roles: ['community_admin', 'street_admin', 'center_operator', 'county_admin'] },
-    merge: { states: ['submitted', 'dispatched'], roles: ['community_admin', 'street_admin', 'center_operator'] },
-}
-
-export function managerCan(event, c, role) {
-    const rule = MANAGER_EVENTS[event]
-    return !!(rule && c && rule.states.includes(c.state) && rule.roles.includes(role))
 }
 
 // How the server placed a new report (the create event's detail.placed_by).
