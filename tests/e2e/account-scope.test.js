@@ -86,5 +86,8 @@ test('county admin: a grid worker, a 联户长 and a village admin, scopes picke
     assert.ok(u, m.username);
     assert.equal(u.role, m.api);
     assert.equal(u.scope_code, m.code);
+    // Leave the demo as it was: a second active worker on 牛眼睛村第1网格 would take the grid's
+    // new cases by load balancing, and later walks follow duolun.grid's own inbox.
+    assert.equal((await admin.post(`/api/v1/users/${u.id}/disable`)).status, 200);
   }
 });
